@@ -1,0 +1,204 @@
+"""The ``nergui`` command: no subcommand opens the app; subcommands run the engine headless.
+
+Thin on purpose: it parses arguments, calls ``nergui.core.workflow`` and prints. A user
+error prints one line and exits 1; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .errors import NerguiError
+
+COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nergui", description="Label named entities and train a spaCy model.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    imp = sub.add_parser("import", help="import a file into a project (created if missing)")
+    imp.add_argument("project")
+    imp.add_argument("file")
+    imp.add_argument("--format", dest="fmt", help="prodigy, docbin, train_json, conll, doccano, label_studio, text, text_files")
+    imp.add_argument("--base", help="the project's pipeline: a package name, a folder or blank:LANG")
+    imp.add_argument("--partial", action="store_true", help="import the good documents even if some are bad")
+
+    exp = sub.add_parser("export", help="export annotations or the current model")
+    exp.add_argument("project")
+    exp.add_argument("path")
+    exp.add_argument("--format", dest="fmt", required=True, choices=["prodigy", "docbin", "conll", "doccano", "pipeline"])
+    exp.add_argument("--all", action="store_true", help="export every document, not only accepted ones")
+
+    tr = sub.add_parser("train", help="train on the accepted annotations and save a new model version")
+    tr.add_argument("project")
+    tr.add_argument("--base", help="package name, folder or blank:LANG (default: the project's)")
+    tr.add_argument("--label", action="append", dest="labels", help="train only these labels (repeatable)")
+    tr.add_argument("--rehearsal", type=float, default=None, help="rehearsal mix, 0 to 1 (default 0.5)")
+    tr.add_argument("--raw", help="a file of raw text for rehearsal (any importable format)")
+    tr.add_argument("--epochs", type=int, default=None)
+    tr.add_argument("--batch-size", type=int, default=None)
+    tr.add_argument("--dropout", type=float, default=None)
+    tr.add_argument("--strategy", choices=["new-component", "in-place"], default=None)
+    tr.add_argument("--eval", dest="eval_file", help="an annotated file to score the result on")
+    tr.add_argument("--seed", type=int, default=0)
+
+    ev = sub.add_parser("evaluate", help="score the current model on an annotated file")
+    ev.add_argument("project")
+    ev.add_argument("--eval", dest="eval_file", required=True)
+    ev.add_argument("--raw", help="raw text to measure retention of the old types on")
+
+    mo = sub.add_parser("models", help="list model versions, or roll back to one")
+    mo.add_argument("project")
+    mo.add_argument("--use", metavar="VERSION", help="make VERSION (e.g. v0002) the current model")
+
+    sub.add_parser("bench", help="benchmarks (nergui bench --help)", add_help=False)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        from .gui.app import run_app
+
+        return run_app(argv)
+    if argv[0] == "bench":
+        from .bench import main as bench_main
+
+        return _guard(lambda: bench_main(argv[1:]))
+    args = _parser().parse_args(argv)
+    return _guard(lambda: _COMMANDS[args.command](args))
+
+
+def _guard(fn) -> int:
+    try:
+        return fn() or 0
+    except NerguiError as err:
+        print(f"nergui: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nergui: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130
+
+
+def _import(args) -> int:
+    from .core import workflow
+
+    with workflow.open_or_create(args.project) as project:
+        report = workflow.import_file(project, args.file, fmt=args.fmt, partial=args.partial, base=args.base)
+    for problem in report.problems[:20]:
+        print(f"  problem: {problem}", file=sys.stderr)
+    if len(report.problems) > 20:
+        print(f"  ... and {len(report.problems) - 20} more problems", file=sys.stderr)
+    for warning in report.warnings[:20]:
+        print(f"  warning: {warning}", file=sys.stderr)
+    print(report.summary())
+    if report.problems and not report.committed:
+        first = report.problems[0]
+        print(f"nergui: {len(report.problems)} problem(s), nothing was imported (first: {first}). "
+              "Fix the file, or pass --partial to import the good documents.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _export(args) -> int:
+    from .core import workflow
+
+    with workflow.Project.open(args.project) as project:
+        n = workflow.export_project(project, args.path, fmt=args.fmt, state=None if args.all else "accepted")
+    print(f"exported {'the current model' if args.fmt == 'pipeline' else f'{n} documents'} to {args.path}")
+    return 0
+
+
+def _train(args) -> int:
+    from .core import workflow
+    from .core.training import TrainSettings
+
+    settings = TrainSettings(seed=args.seed)
+    for name in ("rehearsal", "epochs", "batch_size", "dropout", "strategy"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(settings, name, value)
+    with workflow.Project.open(args.project) as project:
+        job = workflow.prepare_training(project, base=args.base, labels=args.labels, settings=settings,
+                                        raw_file=args.raw, eval_file=args.eval_file)
+    print(f"training {', '.join(job.trainer.labels)} on {len(job.trainer.train_records)} documents "
+          f"({settings.strategy}, rehearsal {settings.rehearsal:.2f}, {len(job.trainer.rehearsal_texts)} rehearsal texts)")
+    last = 0.0
+    try:
+        for p in job.run():
+            now = time.monotonic()
+            if p.epoch_end:
+                sc = p.scores or {}
+                parts = [f"epoch {p.epoch + 1}/{settings.epochs}"]
+                if "new_f" in sc:
+                    parts.append(f"dev F {sc['new_f']:.3f}")
+                if "retention" in sc:
+                    parts.append(f"retention {sc['retention']:.3f}")
+                print("  " + ", ".join(parts) + (" (best)" if p.is_best else ""))
+            elif now - last > 2:
+                last = now
+                print(f"  step {p.step}, {p.fraction_done:.0%}, loss {p.loss:.2f}, {p.words_per_second:,.0f} words/s, "
+                      f"ETA {p.eta_seconds:.0f}s", flush=True)
+    except NerguiError as err:
+        job.fail(str(err))
+        raise
+    except KeyboardInterrupt:
+        job.fail("interrupted")
+        raise
+    result = job.evaluate()
+    version = job.finish(keep=True)
+    for label in result.get("labels", []):
+        f = result.get("per_type", {}).get(label, {}).get("f")
+        before = result.get("before", {}).get(label)
+        if f is not None:
+            print(f"  {label}: F {before or 0:.3f} -> {f:.3f}")
+    if "retention" in result:
+        print(f"  retention of the old types: {result['retention']:.3f}")
+    print(f"saved model {version.name} ({result['seconds']:.0f}s)")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from .core import workflow
+
+    with workflow.Project.open(args.project) as project:
+        scores = workflow.evaluate_project(project, args.eval_file, raw_file=args.raw)
+    print(f"{'label':<24} {'P':>6} {'R':>6} {'F':>6}")
+    for label, s in scores["per_type"].items():
+        print(f"{label:<24} {s['p']:6.3f} {s['r']:6.3f} {s['f']:6.3f}")
+    print(f"{'all':<24} {scores['ents_p']:6.3f} {scores['ents_r']:6.3f} {scores['ents_f']:6.3f}")
+    if "retention" in scores:
+        print(f"retention of the old types: {scores['retention']:.3f}")
+    return 0
+
+
+def _models(args) -> int:
+    from .core import workflow
+    from .core.pipeline import ModelStore
+
+    with workflow.Project.open(args.project) as project:
+        store = ModelStore(project.models_dir)
+        if args.use:
+            store.set_current(args.use)
+            print(f"current model is now {args.use}")
+            return 0
+        current = store.current_name()
+        versions = store.versions()
+        if not versions:
+            print("no model versions yet")
+        for v in versions:
+            m = v.info.get("metrics", {})
+            f = m.get("ents_f")
+            r = m.get("retention")
+            print(f"{'*' if v.name == current else ' '} {v.name}  {time.strftime('%Y-%m-%d %H:%M', time.localtime(v.created))}"
+                  f"  F {f if f is None else round(f, 3)}  retention {r if r is None else round(r, 3)}")
+    return 0
+
+
+_COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models}
+
+if __name__ == "__main__":
+    sys.exit(main())

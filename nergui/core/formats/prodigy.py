@@ -1,0 +1,145 @@
+"""Prodigy JSONL: one JSON object per line with "text" and optional "spans", "meta",
+"_input_hash" and "answer"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ...errors import Msg
+from ..records import Problem, Record
+from ._common import (
+    JsonError,
+    check_text,
+    describe,
+    dumps,
+    iter_lines,
+    keep_labels,
+    parse_json,
+    problem,
+    validate_spans,
+    write_lines,
+)
+
+ANSWER_TO_STATE = {"accept": "accepted", "reject": "rejected", "ignore": "skipped"}
+STATE_TO_ANSWER = {v: k for k, v in ANSWER_TO_STATE.items()}
+_INT = re.compile(r"-?[0-9]+")
+
+
+def parse_object(shown: str, number: int, text_line: str) -> tuple[dict | None, Problem | None]:
+    """Parse one JSONL line into a dict, or return the Problem (bad JSON, not an object)."""
+    try:
+        obj = parse_json(text_line)
+    except JsonError as err:
+        return None, problem(shown, number, Msg.BAD_JSON, detail=err.detail)
+    if not isinstance(obj, dict):
+        return None, problem(shown, number, Msg.NOT_OBJECT, found=describe(obj))
+    return obj, None
+
+
+def iter_objects(path: Path, shown: str) -> Iterator[tuple[int, dict | None, Problem | None]]:
+    """``(line, object, problem)`` for every non-blank line of a JSONL file."""
+    for number, text_line in iter_lines(path, shown):
+        if not text_line.strip():
+            continue
+        obj, bad = parse_object(shown, number, text_line)
+        yield number, obj, bad
+
+
+def _raw_spans(shown: str, number: int, value: Any) -> tuple[list[dict], list[Problem]]:
+    if value is None:
+        return [], []
+    if not isinstance(value, list):
+        return [], [problem(shown, number, Msg.BAD_FIELD, field="spans", found=describe(value),
+                            expected="a list of {\"start\", \"end\", \"label\"} objects")]
+    raw, problems = [], []
+    for index, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            raw.append({**item, "index": index})
+        else:
+            problems.append(problem(shown, number, Msg.BAD_SPAN, index=index,
+                                    detail=f"found {describe(item)}, expected an object"))
+    return raw, problems
+
+
+def record_from_object(shown: str, number: int, obj: dict) -> Record | list[Problem]:
+    """One Prodigy task to a Record, or the list of its Problems."""
+    if "text" not in obj:
+        return [problem(shown, number, Msg.NO_TEXT)]
+    text = obj["text"]
+    bad_text = check_text(shown, number, text)
+    if bad_text:
+        return [bad_text]
+    problems: list[Problem] = []
+    answer = obj.get("answer")
+    if "answer" in obj and answer not in ANSWER_TO_STATE:
+        problems.append(problem(shown, number, Msg.BAD_FIELD, field="answer", found=describe(answer),
+                                expected='"accept", "reject" or "ignore"'))
+    meta = obj.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        problems.append(problem(shown, number, Msg.BAD_FIELD, field="meta", found=describe(meta),
+                                expected="an object"))
+    raw, span_problems = _raw_spans(shown, number, obj.get("spans"))
+    problems.extend(span_problems)
+    spans, span_problems = validate_spans(shown, number, text, raw)
+    problems.extend(span_problems)
+    if problems:
+        return problems
+    input_hash = obj.get("_input_hash")
+    return Record(
+        text=text,
+        spans=spans,
+        state=ANSWER_TO_STATE[answer] if "answer" in obj else "todo",
+        meta=dict(meta),
+        input_hash=None if input_hash is None else str(input_hash),
+        line=number,
+    )
+
+
+def read(path: Path, shown: str | None = None, **options: Any) -> Iterator[Record | Problem]:
+    """Yield a Record per good line and a Problem per bad one; blank lines are skipped."""
+    shown = str(path) if shown is None else shown
+    for number, obj, bad in iter_objects(Path(path), shown):
+        if bad is not None:
+            yield bad
+            continue
+        result = record_from_object(shown, number, obj)
+        if isinstance(result, Record):
+            yield result
+        else:
+            yield from result
+
+
+def _hash_value(input_hash: str | None) -> int | None:
+    if input_hash is None or not _INT.fullmatch(input_hash):
+        return None
+    return int(input_hash)
+
+
+def to_object(record: Record, labels: Iterable[str]) -> dict[str, Any]:
+    spans = []
+    for span in keep_labels(record.spans, labels):
+        item: dict[str, Any] = {"start": span.start, "end": span.end}
+        if span.token_start is not None and span.token_end is not None:
+            item["token_start"] = span.token_start
+            item["token_end"] = span.token_end
+        item["label"] = span.label
+        spans.append(item)
+    obj: dict[str, Any] = {"text": record.text, "spans": spans, "meta": dict(record.meta or {})}
+    input_hash = _hash_value(record.input_hash)
+    if input_hash is not None:
+        obj["_input_hash"] = input_hash
+    answer = STATE_TO_ANSWER.get(record.state)
+    if answer is not None:
+        obj["answer"] = answer
+    return obj
+
+
+def write(path: Path, records: Iterable[Record], *, labels: Iterable[str], **options: Any) -> int:
+    """Write one Prodigy task per record; spans with labels outside ``labels`` are left out."""
+    labels = list(labels)
+    return write_lines(Path(path), (dumps(to_object(r, labels)) for r in records))

@@ -1,0 +1,71 @@
+"""Plain data passed between formats, the store, the trainer and the GUI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STATES = ("todo", "accepted", "rejected", "skipped")
+SOURCES = ("user", "model", "pattern")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An entity span in code-point character offsets, ``end`` exclusive."""
+
+    start: int
+    end: int
+    label: str
+    source: str = "user"
+    token_start: int | None = None
+    token_end: int | None = None  # inclusive, as in Prodigy
+
+
+@dataclass
+class Record:
+    """One document as read from a file, before it enters a project.
+
+    ``line`` is the 1-based line (or item number) in the source file, used in messages.
+    """
+
+    text: str
+    spans: list[Span] = field(default_factory=list)
+    state: str = "todo"
+    meta: dict[str, Any] = field(default_factory=dict)
+    input_hash: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem found in an input file: where, what, and what to do."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did. Nothing is written unless ``problems`` is empty or partial was asked."""
+
+    path: str
+    imported: int = 0
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    committed: bool = False
+    labels: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # kept, but worth fixing (misaligned spans)
+
+    def summary(self) -> str:
+        verb = "imported" if self.committed else "would import"
+        parts = [f"{verb} {self.imported} documents", f"{self.duplicates} duplicates skipped"]
+        if self.problems:
+            parts.append(f"{len(self.problems)} problems")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} spans misaligned with the tokenizer (kept; fix them in the app)")
+        return f"{self.path}: " + ", ".join(parts)

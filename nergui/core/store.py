@@ -1,0 +1,507 @@
+"""The project store: one folder holding ``nergui.sqlite`` and ``models/``.
+
+Standard-library sqlite3 in WAL mode with foreign keys on. Every user action is one
+transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a crash keeps every acknowledged
+edit and never a half-done one. The schema has a version (``PRAGMA user_version``)
+and forward migrations. Listing, counting and filtering are indexed queries that
+never load the corpus into memory.
+
+A ``Project`` object holds one connection and must be used from one thread; other
+threads (the trainer, the previewer) open their own with ``Project.open(path)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import srsly
+
+from ..errors import Msg, ProjectError, SpanError
+from .records import STATES, ImportReport, Problem, Record, Span
+
+DB_NAME = "nergui.sqlite"
+MODELS_DIR = "models"
+SCHEMA_VERSION = 2
+
+_SCHEMA_V1 = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    input_hash TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'todo'
+        CHECK (state IN ('todo', 'accepted', 'rejected', 'skipped')),
+    updated REAL NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX documents_hash ON documents (input_hash);
+CREATE INDEX documents_state ON documents (state, id);
+
+CREATE TABLE spans (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    token_start INTEGER,
+    token_end INTEGER,
+    label TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'user' CHECK (source IN ('user', 'model', 'pattern')),
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX spans_doc ON spans (doc_id, start);
+CREATE INDEX spans_label ON spans (label, doc_id);
+
+CREATE TABLE labels (
+    name TEXT PRIMARY KEY,
+    colour TEXT NOT NULL,
+    shortcut TEXT,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    finished REAL,
+    status TEXT NOT NULL DEFAULT 'running',
+    settings TEXT NOT NULL DEFAULT '{}',
+    metrics TEXT NOT NULL DEFAULT '{}',
+    model_version TEXT
+);
+"""
+
+# v2: remember where each document came from (file and line), for messages.
+_SCHEMA_V2 = """
+ALTER TABLE documents ADD COLUMN origin TEXT;
+"""
+
+_MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+
+# displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
+DISPLACY_COLOURS = {
+    "ORG": "#7aecec", "PRODUCT": "#bfeeb7", "GPE": "#feca74", "LOC": "#ff9561",
+    "PERSON": "#aa9cfc", "NORP": "#c887fb", "FAC": "#9cc9cc", "EVENT": "#ffeb80",
+    "LAW": "#ff8197", "LANGUAGE": "#ff8197", "WORK_OF_ART": "#f0d0ff", "DATE": "#bfe1d9",
+    "TIME": "#bfe1d9", "MONEY": "#e4e7d2", "QUANTITY": "#e4e7d2", "ORDINAL": "#e4e7d2",
+    "CARDINAL": "#e4e7d2", "PERCENT": "#e4e7d2",
+}
+_PALETTE = ["#f4a3c0", "#9fd8ff", "#ffd27f", "#b3e6a1", "#d7b4f3", "#ffb199", "#a8e6cf", "#f7e07e"]
+
+
+def input_hash(text: str) -> str:
+    """A stable hash of a document's text, used to skip duplicates on import."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+@dataclass
+class Document:
+    id: int
+    text: str
+    state: str
+    meta: dict[str, Any]
+    spans: list[Span] = field(default_factory=list)
+    span_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which documents a list shows. Every field narrows the result; None means any."""
+
+    state: str | None = None
+    label: str | None = None
+    search: str | None = None
+
+
+class Project:
+    """A nergui project folder. Use ``Project.open`` or ``Project.create``."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+
+    # ---- opening -------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike) -> "Project":
+        """Create a project folder (or open it if it exists)."""
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise ProjectError(Msg.NOT_A_FOLDER.format(path=path))
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / MODELS_DIR).mkdir(exist_ok=True)
+        except PermissionError:
+            raise ProjectError(Msg.READ_ONLY.format(path=path)) from None
+        return cls.open(path, _create=True)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, _create: bool = False) -> "Project":
+        """Open an existing project folder, migrating its schema if it is older."""
+        path = Path(path)
+        db = path / DB_NAME
+        if not _create and not db.exists():
+            raise ProjectError(Msg.NOT_A_PROJECT.format(path=path))
+        if not os.access(path, os.W_OK):
+            raise ProjectError(Msg.READ_ONLY.format(path=path))
+        try:
+            conn = sqlite3.connect(db, isolation_level=None, timeout=30, check_same_thread=True)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            project = cls(path, conn)
+            project._migrate()
+        except sqlite3.DatabaseError as err:
+            raise ProjectError(Msg.DB_CORRUPT.format(path=db, detail=err)) from None
+        return project
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ProjectError(Msg.DB_NEWER.format(path=self.path, found=version, supported=SCHEMA_VERSION))
+        if version == 0:
+            # A fresh file must be empty; anything else is not ours.
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise ProjectError(Msg.DB_CORRUPT.format(path=self.path / DB_NAME, detail="unknown tables, schema version 0"))
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One user action: everything inside commits together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @property
+    def models_dir(self) -> Path:
+        return self.path / MODELS_DIR
+
+    # ---- settings ------------------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def base_pipeline(self) -> str | None:
+        return self.get_setting("base_pipeline")
+
+    # ---- labels --------------------------------------------------------------------
+    def labels(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT name, colour, shortcut FROM labels ORDER BY position, name")
+        return [{"name": n, "colour": c, "shortcut": s} for n, c, s in rows]
+
+    def label_names(self) -> list[str]:
+        return [row["name"] for row in self.labels()]
+
+    def add_label(self, name: str, colour: str | None = None, shortcut: str | None = None) -> None:
+        with self.transaction():
+            self._ensure_labels([name], colours={name: colour} if colour else None, shortcuts={name: shortcut})
+
+    def _ensure_labels(self, names: Iterable[str], colours=None, shortcuts=None) -> None:
+        existing = {r[0] for r in self.conn.execute("SELECT name FROM labels")}
+        position = len(existing)
+        for name in names:
+            if name in existing:
+                continue
+            colour = (colours or {}).get(name) or DISPLACY_COLOURS.get(name) or _PALETTE[position % len(_PALETTE)]
+            shortcut = (shortcuts or {}).get(name) or (str(position + 1) if position < 9 else None)
+            self.conn.execute(
+                "INSERT INTO labels (name, colour, shortcut, position) VALUES (?, ?, ?, ?)",
+                (name, colour, shortcut, position),
+            )
+            existing.add(name)
+            position += 1
+
+    # ---- import --------------------------------------------------------------------
+    def import_records(
+        self, items: Iterable[Record | Problem], *, path: str, partial: bool = False
+    ) -> ImportReport:
+        """Import documents in one transaction and report what happened.
+
+        Args:
+            items: what a format reader yields (records and problems).
+            path: the file's name, for the report.
+            partial: if False (the default) any problem means nothing is written.
+        Returns:
+            An ImportReport; ``committed`` tells whether anything was written.
+        """
+        report = ImportReport(path=str(path))
+        labels: dict[str, None] = {}
+        now = time.time()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for item in items:
+                if isinstance(item, Problem):
+                    report.problems.append(item)
+                    continue
+                if report.problems and not partial:
+                    continue  # keep reading to list every problem, write nothing
+                ihash = item.input_hash or input_hash(item.text)
+                cur = self.conn.execute(
+                    "INSERT OR IGNORE INTO documents (text, meta, input_hash, state, updated, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (item.text, srsly.json_dumps(item.meta), ihash, item.state, now,
+                     f"{path}:{item.line}" if item.line else str(path)),
+                )
+                if cur.rowcount == 0:
+                    report.duplicates += 1
+                    continue
+                doc_id = cur.lastrowid
+                if item.spans:
+                    self.conn.executemany(
+                        "INSERT INTO spans (doc_id, start, end, token_start, token_end, label, source)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [(doc_id, s.start, s.end, s.token_start, s.token_end, s.label, s.source) for s in item.spans],
+                    )
+                    for s in item.spans:
+                        labels[s.label] = None
+                report.imported += 1
+            if report.problems and not partial:
+                self.conn.execute("ROLLBACK")
+                report.imported = 0
+                report.duplicates = 0
+                return report
+            self._ensure_labels(labels)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        report.committed = True
+        report.labels = list(labels)
+        return report
+
+    # ---- reading -------------------------------------------------------------------
+    def count(self, flt: Filter | None = None) -> int:
+        where, args = _where(flt)
+        return self.conn.execute(f"SELECT count(*) FROM documents d {where}", args).fetchone()[0]
+
+    def counts_by_state(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATES, 0)
+        for state, n in self.conn.execute("SELECT state, count(*) FROM documents GROUP BY state"):
+            counts[state] = n
+        return counts
+
+    def counts_by_label(self, *, state: str | None = "accepted") -> dict[str, int]:
+        """Number of spans per label, in documents of ``state`` (None: all documents)."""
+        if state is None:
+            rows = self.conn.execute("SELECT label, count(*) FROM spans GROUP BY label")
+        else:
+            rows = self.conn.execute(
+                "SELECT s.label, count(*) FROM spans s JOIN documents d ON d.id = s.doc_id"
+                " WHERE d.state = ? GROUP BY s.label", (state,))
+        return dict(rows.fetchall())
+
+    def doc_ids(self, flt: Filter | None = None) -> list[int]:
+        """The ids of every document that passes the filter, in order (ints only, not texts)."""
+        where, args = _where(flt)
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM documents d {where} ORDER BY id", args)]
+
+    def page(self, flt: Filter | None = None, *, offset: int = 0, limit: int = 100, preview: int = 120):
+        """Rows ``(id, state, first characters of the text)`` for one page of a list."""
+        where, args = _where(flt)
+        sql = f"SELECT id, state, substr(text, 1, ?) FROM documents d {where} ORDER BY id LIMIT ? OFFSET ?"
+        return self.conn.execute(sql, (preview, *args, limit, offset)).fetchall()
+
+    def previews(self, ids: list[int], *, preview: int = 120) -> dict[int, tuple[str, str]]:
+        """``{id: (state, first characters)}`` for the given ids."""
+        out: dict[int, tuple[str, str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, state, text in self.conn.execute(
+                f"SELECT id, state, substr(text, 1, ?) FROM documents WHERE id IN ({marks})", (preview, *chunk)
+            ):
+                out[doc_id] = (state, text)
+        return out
+
+    def get_document(self, doc_id: int) -> Document:
+        row = self.conn.execute("SELECT id, text, state, meta FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+        doc = Document(id=row[0], text=row[1], state=row[2], meta=srsly.json_loads(row[3]))
+        for sid, start, end, ts, te, label, source in self.conn.execute(
+            "SELECT id, start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ? ORDER BY start",
+            (doc_id,),
+        ):
+            doc.spans.append(Span(start, end, label, source, ts, te))
+            doc.span_ids.append(sid)
+        return doc
+
+    def iter_documents(self, flt: Filter | None = None, *, batch: int = 500) -> Iterator[Document]:
+        """Every document that passes the filter with its spans, fetched in batches."""
+        last = 0
+        where, args = _where(flt)
+        joiner = "AND" if where else "WHERE"
+        while True:
+            rows = self.conn.execute(
+                f"SELECT id FROM documents d {where} {joiner} d.id > ? ORDER BY id LIMIT ?", (*args, last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for (doc_id,) in rows:
+                yield self.get_document(doc_id)
+            last = rows[-1][0]
+
+    def records(self, flt: Filter | None = None) -> Iterator[Record]:
+        """Documents as Records, for exporters and the trainer."""
+        for doc in self.iter_documents(flt):
+            ihash = self.conn.execute("SELECT input_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()[0]
+            yield Record(text=doc.text, spans=list(doc.spans), state=doc.state, meta=doc.meta,
+                         input_hash=ihash, line=doc.id)
+
+    # ---- edits (one transaction each) -------------------------------------------------
+    def add_span(self, doc_id: int, span: Span) -> int:
+        """Add a span to a document; refuses overlaps and offsets outside the text."""
+        with self.transaction():
+            return self._insert_span(doc_id, span)
+
+    def _insert_span(self, doc_id: int, span: Span) -> int:
+        row = self.conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+        if not 0 <= span.start < span.end <= row[0]:
+            raise SpanError(Msg.SPAN_OUT_OF_TEXT.format(start=span.start, end=span.end, length=row[0]))
+        clash = self.conn.execute(
+            "SELECT start, end, label FROM spans WHERE doc_id = ? AND start < ? AND end > ? LIMIT 1",
+            (doc_id, span.end, span.start),
+        ).fetchone()
+        if clash:
+            raise SpanError(Msg.SPAN_OVERLAPS.format(start=span.start, end=span.end, label=clash[2],
+                                                     o_start=clash[0], o_end=clash[1]))
+        self._ensure_labels([span.label])
+        cur = self.conn.execute(
+            "INSERT INTO spans (doc_id, start, end, token_start, token_end, label, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, span.start, span.end, span.token_start, span.token_end, span.label, span.source),
+        )
+        self._touch(doc_id)
+        return cur.lastrowid
+
+    def add_spans(self, doc_id: int, spans: Iterable[Span]) -> list[int]:
+        """Add several spans as one action (accept-all); all or none."""
+        with self.transaction():
+            return [self._insert_span(doc_id, s) for s in spans]
+
+    def remove_span(self, span_id: int) -> Span:
+        """Remove a span and return it (so the edit can be undone)."""
+        with self.transaction():
+            return self._delete_span(span_id)
+
+    def _delete_span(self, span_id: int) -> Span:
+        row = self.conn.execute(
+            "SELECT doc_id, start, end, token_start, token_end, label, source FROM spans WHERE id = ?", (span_id,)
+        ).fetchone()
+        if row is None:
+            raise ProjectError(Msg.NO_SPAN.format(span_id=span_id))
+        self.conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        self._touch(row[0])
+        return Span(row[1], row[2], row[5], row[6], row[3], row[4])
+
+    def remove_spans(self, span_ids: Iterable[int]) -> list[Span]:
+        with self.transaction():
+            return [self._delete_span(i) for i in span_ids]
+
+    def relabel_span(self, span_id: int, label: str) -> str:
+        """Change a span's label; returns the old label."""
+        with self.transaction():
+            row = self.conn.execute("SELECT doc_id, label FROM spans WHERE id = ?", (span_id,)).fetchone()
+            if row is None:
+                raise ProjectError(Msg.NO_SPAN.format(span_id=span_id))
+            self._ensure_labels([label])
+            self.conn.execute("UPDATE spans SET label = ?, source = 'user' WHERE id = ?", (label, span_id))
+            self._touch(row[0])
+            return row[1]
+
+    def set_state(self, doc_id: int, state: str) -> str:
+        """Set a document's state; returns the previous state."""
+        if state not in STATES:
+            raise ProjectError(Msg.BAD_STATE.format(state=state, states=", ".join(STATES)))
+        with self.transaction():
+            row = self.conn.execute("SELECT state FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+            self.conn.execute("UPDATE documents SET state = ?, updated = ? WHERE id = ?", (state, time.time(), doc_id))
+            return row[0]
+
+    def replace_span(self, span_id: int, span: Span) -> tuple[int, Span]:
+        """Replace a span by another (the misalignment fix); returns the new id and the old span."""
+        with self.transaction():
+            row = self.conn.execute("SELECT doc_id FROM spans WHERE id = ?", (span_id,)).fetchone()
+            if row is None:
+                raise ProjectError(Msg.NO_SPAN.format(span_id=span_id))
+            old = self._delete_span(span_id)
+            return self._insert_span(row[0], span), old
+
+    def _touch(self, doc_id: int) -> None:
+        self.conn.execute("UPDATE documents SET updated = ? WHERE id = ?", (time.time(), doc_id))
+
+    # ---- training runs ---------------------------------------------------------------
+    def start_run(self, settings: dict[str, Any]) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO runs (started, settings) VALUES (?, ?)", (time.time(), srsly.json_dumps(settings)))
+            return cur.lastrowid
+
+    def finish_run(self, run_id: int, *, status: str, metrics: dict[str, Any], model_version: str | None = None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished = ?, status = ?, metrics = ?, model_version = ? WHERE id = ?",
+                (time.time(), status, srsly.json_dumps(metrics), model_version, run_id),
+            )
+
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, started, finished, status, settings, metrics, model_version FROM runs ORDER BY id")
+        return [
+            {"id": r[0], "started": r[1], "finished": r[2], "status": r[3], "settings": srsly.json_loads(r[4]),
+             "metrics": srsly.json_loads(r[5]), "model_version": r[6]}
+            for r in rows
+        ]
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _where(flt: Filter | None) -> tuple[str, tuple]:
+    if flt is None:
+        return "", ()
+    clauses, args = [], []
+    if flt.state:
+        clauses.append("d.state = ?")
+        args.append(flt.state)
+    if flt.label:
+        clauses.append("d.id IN (SELECT doc_id FROM spans WHERE label = ?)")
+        args.append(flt.label)
+    if flt.search:
+        clauses.append("instr(lower(d.text), ?) > 0")
+        args.append(flt.search.lower())
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(args)

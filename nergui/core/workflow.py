@@ -1,0 +1,257 @@
+"""The user-level operations shared by the CLI and the GUI: import, export, train, evaluate.
+
+Each function takes plain arguments, raises ``NerguiError`` subclasses with complete
+messages, and leaves the project unchanged on failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import srsly
+
+from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError
+from . import evaluate, formats
+from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
+from .records import ImportReport, Problem, Record, Span
+from .store import Filter, Project
+from .training import Progress, Trainer, TrainSettings
+
+DEFAULT_BASE = "blank:en"
+
+
+def open_or_create(path: str | os.PathLike) -> Project:
+    path = Path(path)
+    return Project.open(path) if (path / "nergui.sqlite").exists() else Project.create(path)
+
+
+def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = None, partial: bool = False,
+                base: str | None = None) -> ImportReport:
+    """Import a file into the project in one transaction.
+
+    Spans are checked against the project pipeline's tokenizer: aligned spans get their
+    token offsets; misaligned ones are kept and reported with a proposed fix.
+    """
+    if base:
+        load_pipeline(base)  # fail early on a bad name, before anything is written
+        project.set_setting("base_pipeline", base)
+    fmt = fmt or formats.detect_format(Path(file))
+    items = formats.read(Path(file), fmt)
+    tokenizer = _Tokenizer(project)
+    warnings: list[Problem] = []
+
+    def checked() -> Iterator[Record | Problem]:
+        for item in items:
+            if isinstance(item, Record) and item.spans:
+                item.spans, found = tokenizer.align(item, str(file))
+                warnings.extend(found)
+            yield item
+
+    report = project.import_records(checked(), path=str(file), partial=partial)
+    report.warnings = warnings if report.committed else []
+    return report
+
+
+class _Tokenizer:
+    """The project's tokenizer, loaded on first use (only documents with spans need it)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._tok = None
+
+    def align(self, record: Record, path: str) -> tuple[list[Span], list[Problem]]:
+        from .text import TokenIndex, find_misaligned
+
+        if self._tok is None:
+            spec = self.project.base_pipeline or DEFAULT_BASE
+            self._tok = load_pipeline(spec).tokenizer
+        index = TokenIndex.from_text(record.text, self._tok)
+        out = []
+        for span in record.spans:
+            tokens = index.token_span(span.start, span.end)
+            if tokens is not None:
+                span = Span(span.start, span.end, span.label, span.source, tokens[0], tokens[1])
+            out.append(span)
+        problems = [Problem(path, record.line, m.message) for m in find_misaligned(record.text, record.spans, index)]
+        return out, problems
+
+
+def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state: str | None = "accepted") -> int:
+    """Export documents (default: accepted ones) or, with ``fmt="pipeline"``, the current model."""
+    dest = Path(dest)
+    if fmt == "pipeline":
+        current = ModelStore(project.models_dir).current_path()
+        if current is None:
+            raise PipelineError(Msg.NO_CURRENT_MODEL.format(path=project.path))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent if dest.parent.exists() else None))
+        try:
+            shutil.copytree(current, tmp / "model")
+            (tmp / "model" / "nergui.json").unlink(missing_ok=True)
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.replace(tmp / "model", dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return 1
+    records = list(project.records(Filter(state=state) if state else None))
+    labels = project.label_names()
+    if fmt == "docbin":
+        from .formats import docbin
+
+        nlp = load_pipeline(project.base_pipeline or DEFAULT_BASE)
+        return docbin.write_training_bundle(dest, records, labels, lang=nlp.lang, nlp=nlp)["train"]
+    if fmt not in formats.WRITE_FORMATS:
+        raise InputError(Msg.UNKNOWN_EXPORT.format(fmt=fmt, formats=", ".join((*formats.WRITE_FORMATS, "pipeline"))))
+    return formats.write(dest, records, fmt, labels=labels)
+
+
+def read_records(path: str | os.PathLike, *, fmt: str | None = None) -> list[Record]:
+    """Every record of an annotated file (an eval file); any problem is an InputError."""
+    path = Path(path)
+    records, problems = [], []
+    for item in formats.read(path, fmt or formats.detect_format(path)):
+        (problems if isinstance(item, Problem) else records).append(item)
+    if problems:
+        raise InputError(Msg.PROBLEMS_FOUND.format(path=path, count=len(problems), first=problems[0]), problems)
+    return [r for r in records if r.state != "rejected"]
+
+
+def read_texts(path: str | os.PathLike, *, limit: int | None = None) -> list[str]:
+    """Raw texts from any importable file (spans are ignored)."""
+    path = Path(path)
+    texts = []
+    for item in formats.read(path, formats.detect_format(path)):
+        if isinstance(item, Record):
+            texts.append(item.text)
+            if limit and len(texts) >= limit:
+                break
+    return texts
+
+
+@dataclass
+class TrainJob:
+    """A prepared training run: iterate ``run()``, then ``finish()`` to save (or not)."""
+
+    project_path: Path
+    trainer: Trainer
+    base_spec: str
+    settings: TrainSettings
+    held_out: list[str]
+    eval_records: list[Record]
+    run_id: int | None = None
+    started: float = field(default_factory=time.time)
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def run(self) -> Iterator[Progress]:
+        yield from self.trainer.run()
+
+    def evaluate(self) -> dict[str, Any]:
+        """Final scores: the eval file (or the dev split) and retention on held-out raw text."""
+        tr = self.trainer
+        nlp = tr.nlp
+        labels = tr.labels
+        records = self.eval_records or tr.dev_records
+        out: dict[str, Any] = {"labels": labels, "strategy": self.settings.strategy}
+        if records:
+            out.update(evaluate.score_records(nlp, records, labels=labels))
+            base_scores = evaluate.score_records(tr.teacher, records, labels=labels)
+            out["before"] = {k: v["f"] for k, v in base_scores["per_type"].items()}
+        texts = self.held_out or tr.dev_rehearsal_texts
+        if texts and tr.old_labels:
+            ref = evaluate.teacher_entities(tr.teacher, texts)
+            out["retention"] = evaluate.retention(nlp, texts, ref, old_labels=tr.old_labels)
+        out["seconds"] = time.time() - self.started
+        self.result = out
+        return out
+
+    def finish(self, *, keep: bool = True) -> ModelVersion | None:
+        """Save the trained pipeline as a new current version (``keep``) and record the run."""
+        project = Project.open(self.project_path)
+        try:
+            version = None
+            if keep and self.trainer.nlp is not None:
+                nlp = self.trainer.nlp
+                nlp.meta["name"] = (nlp.meta.get("name") or "model") + "_nergui"
+                nlp.meta["performance"] = {k: v for k, v in self.result.items() if k in ("ents_f", "ents_p", "ents_r", "retention")}
+                version = ModelStore(project.models_dir).save(nlp, {
+                    "base": self.base_spec, "settings": self.settings.to_dict(), "metrics": self.result,
+                    "run": self.run_id,
+                })
+            if self.run_id is not None:
+                project.finish_run(self.run_id, status="kept" if version else "discarded", metrics=self.result,
+                                   model_version=version.name if version else None)
+            return version
+        finally:
+            project.close()
+
+    def fail(self, message: str) -> None:
+        if self.run_id is None:
+            return
+        project = Project.open(self.project_path)
+        try:
+            project.finish_run(self.run_id, status="failed", metrics={"error": message})
+        finally:
+            project.close()
+
+
+def prepare_training(project: Project, *, base: str | None = None, labels: Sequence[str] | None = None,
+                     settings: TrainSettings | None = None, raw_file: str | None = None,
+                     eval_file: str | None = None, held_out: int = 300) -> TrainJob:
+    """Load the base pipeline, collect annotations and rehearsal text, and build a Trainer.
+
+    Every run starts from the base (original) pipeline and learns all accepted annotations,
+    so drift never compounds across runs; the frozen teacher is a copy of that base.
+    """
+    settings = settings or TrainSettings()
+    settings.validate()
+    spec = base or project.base_pipeline
+    if not spec:
+        raise PipelineError(Msg.BASE_MISSING.format(path=project.path))
+    nlp = load_pipeline(spec)
+    if base and base != project.base_pipeline:
+        project.set_setting("base_pipeline", base)
+    train = [r for r in project.records(Filter(state="accepted"))]
+    if labels:
+        train = [Record(r.text, [s for s in r.spans if s.label in labels], r.state, r.meta, r.input_hash, r.line)
+                 for r in train]
+    if not any(r.spans for r in train):
+        raise TrainingError(Msg.NO_ANNOTATIONS.format(path=project.path))
+    raw: list[str] = [r.text for r in project.records(Filter(state="todo"))]
+    if raw_file:
+        raw += read_texts(raw_file)
+    held = []
+    if ner_labels(nlp) and len(raw) >= 50:
+        n = min(held_out, len(raw) // 5)
+        held, raw = raw[-n:], raw[:-n]
+    eval_records = read_records(eval_file) if eval_file else []
+    trainer = Trainer(nlp, train, raw, settings=settings, labels=labels, teacher=clone(nlp))
+    run_id = project.start_run({"base": spec, **settings.to_dict(), "raw_file": raw_file, "eval_file": eval_file})
+    return TrainJob(project.path, trainer, spec, settings, held, eval_records, run_id=run_id)
+
+
+def evaluate_project(project: Project, eval_file: str, *, raw_file: str | None = None) -> dict[str, Any]:
+    """Scores of the current model on an eval file (and retention, given raw text)."""
+    store = ModelStore(project.models_dir)
+    nlp = store.load_current()
+    if nlp is None:
+        raise PipelineError(Msg.NO_CURRENT_MODEL.format(path=project.path))
+    records = read_records(eval_file)
+    labels = sorted({s.label for r in records for s in r.spans}) or project.label_names()
+    out = evaluate.score_records(nlp, records, labels=labels)
+    if raw_file and project.base_pipeline:
+        base = load_pipeline(project.base_pipeline)
+        texts = read_texts(raw_file, limit=300)
+        out["retention"] = evaluate.retention(nlp, texts, evaluate.teacher_entities(base, texts),
+                                              old_labels=ner_labels(base))
+    return out
+
+
+__all__ = ["import_file", "export_project", "prepare_training", "evaluate_project", "open_or_create",
+           "read_records", "read_texts", "TrainJob", "NerguiError"]

@@ -1,0 +1,169 @@
+"""Every message a user can see, in one place.
+
+Messages name the file and line (or the span) and say what to do. Code raises
+``NerguiError`` subclasses with one of these templates; the CLI prints ``str(err)``
+on one line and exits non-zero, the GUI shows it in a dialog or the status bar.
+"""
+
+from __future__ import annotations
+
+
+class NerguiError(Exception):
+    """A user-facing error: ``str()`` is the complete message, no traceback needed."""
+
+
+class InputError(NerguiError):
+    """A bad input file. ``problems`` lists every problem found (file:line: message)."""
+
+    def __init__(self, message: str, problems=None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class ProjectError(NerguiError):
+    """The project folder or its database cannot be used."""
+
+
+class PipelineError(NerguiError):
+    """A spaCy pipeline cannot be loaded, changed or saved."""
+
+
+class TrainingError(NerguiError):
+    """Training could not run or failed; the last good model is untouched."""
+
+
+class SpanError(NerguiError):
+    """A span cannot be added as asked (out of range, overlapping, misaligned)."""
+
+
+class Msg:
+    """Message templates. Fill with ``Msg.X.format(...)``."""
+
+    # files and formats
+    NO_FILE = "{path}: no such file. Check the path and try again."
+    IS_DIR = "{path}: is a folder, but a file was expected. Pick the file itself."
+    EMPTY_FILE = "{path}: the file is empty. Pick a file that holds documents."
+    BINARY = "{path}: this looks like a binary file, not text. Export your data as {fmt} and try again."
+    NOT_UTF8 = (
+        "{path}:{line}: the file is not UTF-8 (byte {byte:#04x} at offset {offset}). "
+        "Save it as UTF-8 (for example 'iconv -f latin1 -t utf-8') and import again."
+    )
+    UNKNOWN_FORMAT = (
+        "{path}: cannot tell the format from the name. Pass --format with one of: {formats}."
+    )
+    BAD_JSON = "{path}:{line}: not valid JSON ({detail}). Fix or remove this line."
+    NOT_OBJECT = "{path}:{line}: expected a JSON object ({{\"text\": ...}}), found {found}."
+    NO_TEXT = "{path}:{line}: no \"text\" field. Every document needs its text as a string."
+    TEXT_NOT_STRING = "{path}:{line}: \"text\" is {found}, not a string. Store the text as a string."
+    BAD_SPAN = "{path}:{line}: span {index} is malformed ({detail}). Each span needs integer start and end and a label."
+    SPAN_RANGE = (
+        "{path}:{line}: span {index} [{start}, {end}) {label} is outside the text (length {length}). "
+        "Fix its offsets or remove it."
+    )
+    SPAN_REVERSED = "{path}:{line}: span {index} has end {end} before start {start}. Swap or fix the offsets."
+    SPAN_EMPTY = "{path}:{line}: span {index} [{start}, {end}) {label} is empty. Remove it."
+    SPAN_OVERLAP = (
+        "{path}:{line}: spans [{a_start}, {a_end}) {a_label} and [{b_start}, {b_end}) {b_label} overlap. "
+        "Entity spans may not overlap: keep one of them."
+    )
+    SPAN_WHITESPACE = (
+        "{path}:{line}: span [{start}, {end}) {label} starts or ends with whitespace. "
+        "Trim it to [{fix_start}, {fix_end})."
+    )
+    BAD_LABEL = "{path}:{line}: span {index} has label {label!r}; labels must be non-empty text without spaces."
+    BAD_FIELD = "{path}:{line}: \"{field}\" is {found}; expected {expected}."
+    CONLL_COLUMNS = "{path}:{line}: expected a token and a tag separated by whitespace, found {found!r}."
+    CONLL_TAG = "{path}:{line}: tag {tag!r} is not an IOB/BIO/BILUO tag (O, B-X, I-X, L-X, U-X, S-X, E-X)."
+    CONLL_SEQUENCE = "{path}:{line}: tag {tag!r} cannot follow {prev!r}. Fix the tag sequence."
+    DOCBIN_CORRUPT = "{path}: not a readable spaCy DocBin ({detail}). Re-export it with 'DocBin.to_disk'."
+    LABEL_STUDIO_SHAPE = "{path}: item {line}: {detail}. Export from Label Studio as JSON (not JSON-MIN)."
+    PROBLEMS_FOUND = (
+        "{path}: {count} problem(s) found, nothing was imported. First: {first}. "
+        "Fix the file, or pass --partial to import the good documents and skip the bad ones."
+    )
+    UNKNOWN_EXPORT = "Unknown export format {fmt!r}. Use one of: {formats}."
+    # formats (added with nergui/core/formats)
+    NOT_DIR = "{path}: is a file, but a folder of .txt files was expected. Pick the folder, or use --format text."
+    NO_TXT_FILES = "{path}: the folder holds no .txt files. Pick a folder of UTF-8 .txt files, one document each."
+    READ_FAILED = "{path}: cannot be read ({detail}). Check that it exists and that you may read it."
+    WRITE_FAILED = (
+        "{path}: could not be written ({detail}). Check that the folder exists and is writable; "
+        "no existing file was changed."
+    )
+    BAD_CHAR = (
+        "{path}:{line}: the text holds an unpaired surrogate (U+{code:04X}) at offset {offset}, "
+        "which is not a character. Fix the \\u escape in the file."
+    )
+    SPAN_ONLY_WHITESPACE = "{path}:{line}: span {index} [{start}, {end}) {label} holds only whitespace. Remove it."
+    SPAN_TEXT_MISMATCH = (
+        "{path}:{line}: span {index} [{start}, {end}) {label} covers {found!r}, but the file says it covers "
+        "{expected!r}. Fix its offsets."
+    )
+    NOT_A_LIST = "{path}: expected a JSON list of {what}, found {found}. Pick a {fmt} file."
+    TRAIN_JSON_ITEM = (
+        "{path}: item {line}: expected [text, {{\"entities\": [[start, end, label], ...]}}], found {found}. "
+        "Fix or remove this item."
+    )
+    CONLL_UNFINISHED = (
+        "{path}:{line}: entity {tag!r} is still open at the end of the sentence. "
+        "End it with L-{label} (or tag a one-token entity U-{label})."
+    )
+
+    # project and store
+    NOT_A_FOLDER = "{path}: is a file; a project is a folder. Pick a folder name that does not exist yet."
+    NOT_A_PROJECT = "{path}: not a nergui project (no nergui.sqlite). Create one with 'nergui import {path} FILE'."
+    DB_CORRUPT = (
+        "{path}: the project database is damaged ({detail}). Restore a backup of this folder, "
+        "or open a copy with 'sqlite3 nergui.sqlite .recover'."
+    )
+    DB_NEWER = "{path}: made by a newer nergui (schema {found} > {supported}). Update nergui to open it."
+    READ_ONLY = "{path}: the project folder is read-only. Copy it somewhere writable or fix its permissions."
+    NO_DOCUMENT = "Document {doc_id} does not exist in this project."
+    NO_SPAN = "Span {span_id} does not exist in this project."
+    BAD_STATE = "Unknown document state {state!r}. Use one of: {states}."
+    NO_ANNOTATIONS = (
+        "{path}: no accepted documents with entity spans to train on. Accept some annotated documents first."
+    )
+
+    # spans
+    SPAN_OUT_OF_TEXT = "Span [{start}, {end}) is outside the text (length {length})."
+    SPAN_OVERLAPS = "[{start}, {end}) overlaps {label} at [{o_start}, {o_end}). Remove that span first."
+    SPAN_NOTHING = "The selection [{start}, {end}) holds only whitespace; nothing to mark."
+    SPAN_MISALIGNED = (
+        "Span [{start}, {end}) {label} does not match token boundaries: {text!r}. "
+        "Expand to [{exp_start}, {exp_end}) {exp_text!r} or contract to {contract}."
+    )
+
+    # pipelines
+    NO_PIPELINE = (
+        "{name!r} is not an installed spaCy pipeline, a pipeline folder or 'blank:LANG'. "
+        "Installed pipelines: {installed}."
+    )
+    NOT_A_PIPELINE = "{path}: not a spaCy pipeline folder (no config.cfg). Pick the folder that holds config.cfg."
+    CORRUPT_PIPELINE = "{path}: the pipeline could not be loaded ({detail}). Pick another version or re-download it."
+    PIPELINE_VERSION = (
+        "{name}: made for spaCy {wanted}, but spaCy {have} is installed. Use a pipeline trained for spaCy {have}."
+    )
+    BAD_LANG = "{name!r}: spaCy has no language {lang!r}. Use a code such as 'blank:en' or 'blank:de'."
+    NO_MODEL_VERSION = "{path}: no model version {version}. Versions: {versions}."
+    NO_CURRENT_MODEL = "{path}: no model has been trained yet. Run 'nergui train {path}' first."
+    BASE_MISSING = (
+        "{path}: no base pipeline set. Pass --base with a pipeline name, a folder or blank:LANG."
+    )
+
+    # training
+    TRAIN_FAILED = "Training stopped: {detail}. Your annotations and the last saved model are unchanged."
+    TRAIN_OOM = "Training ran out of memory: {detail}. Lower the batch size; nothing was lost."
+    BAD_RATIO = "Rehearsal must be between 0 and 1 (got {value})."
+    BAD_STRATEGY = "Unknown strategy {value!r}. Use 'new-component' or 'in-place'."
+    NO_NEW_LABELS_IN_PLACE = "{labels}: these labels are not in the project's data; nothing to learn."
+    SPAN_BACKWARDS = "Span [{start}, {end}) ends before it starts. Give the smaller offset first."
+    SPAN_BAD_LABEL = "Label {label!r} cannot be used: labels must be non-empty text without spaces."
+    SPAN_UNALIGNABLE = (
+        "Span [{start}, {end}) {label} does not match token boundaries and covers no token: {text!r}. "
+        "Remove it."
+    )
+    SPAN_NOT_IN_TEXT = (
+        "Span [{start}, {end}) {label} is outside the text (length {length}) or ends before it starts, "
+        "so it cannot be aligned to tokens. Fix its offsets or remove it."
+    )
