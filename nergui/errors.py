@@ -83,6 +83,7 @@ class Msg:
     )
     UNKNOWN_EXPORT = "Unknown export format {fmt!r}. Use one of: {formats}."
     # formats (added with nergui/core/formats)
+    UNKNOWN_READ_FORMAT = "Unknown import format {fmt!r}. Use one of: {formats}."
     NOT_DIR = "{path}: is a file, but a folder of .txt files was expected. Pick the folder, or use --format text."
     NO_TXT_FILES = "{path}: the folder holds no .txt files. Pick a folder of UTF-8 .txt files, one document each."
     READ_FAILED = "{path}: cannot be read ({detail}). Check that it exists and that you may read it."

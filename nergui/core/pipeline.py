@@ -9,6 +9,7 @@ replaced atomically, so a crash at any moment leaves a current model that loads.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -167,7 +168,8 @@ class ModelStore:
             info = {}
             if (path / NERGUI_META).exists():
                 try:
-                    info = srsly.read_json(path / NERGUI_META)
+                    # stdlib json: srsly's parser rounds floats
+                    info = json.loads((path / NERGUI_META).read_text(encoding="utf-8"))
                 except Exception:
                     info = {}
             out.append(ModelVersion(path.name, path, info.get("created", path.stat().st_mtime), info))

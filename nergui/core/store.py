@@ -13,6 +13,7 @@ threads (the trainer, the previewer) open their own with ``Project.open(path)``.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -21,8 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import srsly
 
 from ..errors import Msg, ProjectError, SpanError
 from .records import STATES, ImportReport, Problem, Record, Span
@@ -94,6 +93,11 @@ DISPLACY_COLOURS = {
     "CARDINAL": "#e4e7d2", "PERCENT": "#e4e7d2",
 }
 _PALETTE = ["#f4a3c0", "#9fd8ff", "#ffd27f", "#b3e6a1", "#d7b4f3", "#ffb199", "#a8e6cf", "#f7e07e"]
+
+
+def _dumps(value: Any) -> str:
+    # stdlib json: srsly's ujson parser rounds floats (0.7 -> 0.7000000000000001)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def input_hash(text: str) -> str:
@@ -270,7 +274,7 @@ class Project:
                 cur = self.conn.execute(
                     "INSERT OR IGNORE INTO documents (text, meta, input_hash, state, updated, origin)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.text, srsly.json_dumps(item.meta), ihash, item.state, now,
+                    (item.text, _dumps(item.meta), ihash, item.state, now,
                      f"{path}:{item.line}" if item.line else str(path)),
                 )
                 if cur.rowcount == 0:
@@ -348,7 +352,7 @@ class Project:
         row = self.conn.execute("SELECT id, text, state, meta FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
-        doc = Document(id=row[0], text=row[1], state=row[2], meta=srsly.json_loads(row[3]))
+        doc = Document(id=row[0], text=row[1], state=row[2], meta=json.loads(row[3]))
         for sid, start, end, ts, te, label, source in self.conn.execute(
             "SELECT id, start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ? ORDER BY start",
             (doc_id,),
@@ -468,22 +472,22 @@ class Project:
     def start_run(self, settings: dict[str, Any]) -> int:
         with self.transaction():
             cur = self.conn.execute(
-                "INSERT INTO runs (started, settings) VALUES (?, ?)", (time.time(), srsly.json_dumps(settings)))
+                "INSERT INTO runs (started, settings) VALUES (?, ?)", (time.time(), _dumps(settings)))
             return cur.lastrowid
 
     def finish_run(self, run_id: int, *, status: str, metrics: dict[str, Any], model_version: str | None = None) -> None:
         with self.transaction():
             self.conn.execute(
                 "UPDATE runs SET finished = ?, status = ?, metrics = ?, model_version = ? WHERE id = ?",
-                (time.time(), status, srsly.json_dumps(metrics), model_version, run_id),
+                (time.time(), status, _dumps(metrics), model_version, run_id),
             )
 
     def runs(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT id, started, finished, status, settings, metrics, model_version FROM runs ORDER BY id")
         return [
-            {"id": r[0], "started": r[1], "finished": r[2], "status": r[3], "settings": srsly.json_loads(r[4]),
-             "metrics": srsly.json_loads(r[5]), "model_version": r[6]}
+            {"id": r[0], "started": r[1], "finished": r[2], "status": r[3], "settings": json.loads(r[4]),
+             "metrics": json.loads(r[5]), "model_version": r[6]}
             for r in rows
         ]
 

@@ -57,6 +57,8 @@ class TrainSettings:
     rehearsal_marking: str = "o"
     # Keep the weights of the epoch with the best joint dev score (new-type F and retention).
     early_stopping: bool = True
+    # Score and keep the optimizer's averaged weights (spaCy's default) or the raw ones.
+    average: bool = True
     dev_fraction: float = 0.1
     dev_rehearsal: int = 100
 
@@ -288,13 +290,14 @@ class Trainer:
             # end of epoch: score with the averaged weights
             scores = {}
             is_best = False
+            params = optimizer.averages if s.average else {}
             if self.dev_records or dev_teacher:
-                with nlp.use_params(optimizer.averages):
+                with nlp.use_params(params):
                     scores = self._dev_scores(nlp, dev_teacher)
                 joint = scores.get("joint", 0.0)
                 if s.early_stopping and joint > best_score:
                     best_score = joint
-                    with nlp.use_params(optimizer.averages):
+                    with nlp.use_params(params):
                         best_bytes = {name: nlp.get_pipe(name).to_bytes() for name in trainable}
                     is_best = True
             self.history.append({"epoch": epoch, **scores})
@@ -306,7 +309,7 @@ class Trainer:
         if best_bytes is not None:
             for name, data in best_bytes.items():
                 nlp.get_pipe(name).from_bytes(data)
-        else:
+        elif s.average:
             _apply_averages(nlp, optimizer, trainable)
 
     def _dev_scores(self, nlp: Language, dev_teacher) -> dict[str, Any]:

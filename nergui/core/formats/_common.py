@@ -166,6 +166,8 @@ def read_text(path: Path, shown: str) -> str:
 
 
 class JsonError(ValueError):
+    """``detail`` says what is wrong and at which column; ``lineno`` is the line within the parsed text."""
+
     def __init__(self, detail: str, lineno: int = 1):
         super().__init__(detail)
         self.detail = detail
@@ -186,7 +188,7 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as err:
-        raise JsonError(f"{err.msg} at line {err.lineno} column {err.colno}", err.lineno) from None
+        raise JsonError(f"{err.msg} at column {err.colno}", err.lineno) from None
     except RecursionError:
         raise JsonError("nested too deeply") from None
     except Exception as err:  # noqa: BLE001

@@ -1,0 +1,42 @@
+"""``nergui bench ...``: benchmarks that print their figures (``--json``: one object per line).
+
+Like ``spacy benchmark``: they measure, they do not pass or fail. Every speed figure is
+compared with a baseline measured in the same run, as a ratio, because machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+BENCHES = {
+    "learning": "nergui.bench.learning",
+    "training": "nergui.bench.throughput",
+    "store": "nergui.bench.store",
+}
+
+
+def emit(row: dict, *, as_json: bool) -> None:
+    """Print one result row: a JSON object per line, or aligned ``key: value`` text."""
+    if as_json:
+        print(json.dumps(row), flush=True)
+    else:
+        print("  ".join(f"{k}={_fmt(v)}" for k, v in row.items()), flush=True)
+
+
+def _fmt(v) -> str:
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="nergui bench", description=__doc__)
+    parser.add_argument("name", choices=sorted(BENCHES))
+    args, rest = parser.parse_known_args(argv[:1])
+    module = importlib.import_module(BENCHES[args.name])
+    return module.main(argv[1:]) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

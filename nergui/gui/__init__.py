@@ -1,0 +1,1 @@
+"""The Qt desktop app: thin widgets over ``nergui.core``."""
