@@ -57,8 +57,13 @@ class TrainSettings:
     rehearsal_marking: str = "o"
     # Keep the weights of the epoch with the best joint dev score (new-type F and retention).
     early_stopping: bool = True
-    # Score and keep the optimizer's averaged weights (spaCy's default) or the raw ones.
-    average: bool = True
+    # The new component predicts only the labels it is taught; its copied old labels are muted.
+    mute_old: bool = True
+    # Which weights are scored and kept: an exponential moving average of the weights
+    # ("ema"), the optimizer's running mean since the start ("optimizer", spaCy's default,
+    # which lags far behind in a short online run) or the raw weights ("none").
+    average: str = "ema"
+    ema_decay: float = 0.99
     dev_fraction: float = 0.1
     dev_rehearsal: int = 100
 
@@ -192,6 +197,10 @@ class Trainer:
         new_ner = nlp.get_pipe(NEW_NAME)
         for label in self.labels:
             new_ner.add_label(label)
+        for name in ners:
+            _mute_labels(nlp.get_pipe(name), new_labels)
+        if s.mute_old:
+            _mute_labels(new_ner, [l for l in self.old_labels if l not in self.labels])
         return nlp, [NEW_NAME]
 
     def _example(self, nlp: Language, record: Record, *, for_new: bool) -> Example:
@@ -244,6 +253,7 @@ class Trainer:
         for_new = NEW_NAME in trainable
         frozen = [name for name in nlp.pipe_names if name not in trainable]
         optimizer = nlp.create_optimizer()
+        ema = _Ema([nlp.get_pipe(n).model for n in trainable], s.ema_decay) if s.average == "ema" else None
         if s.learn_rate is not None:
             optimizer.learn_rate = s.learn_rate
         examples = [self._example(nlp, r, for_new=for_new) for r in self.train_records]
@@ -277,6 +287,8 @@ class Trainer:
                     batch += [self._rehearsal_example(nlp, t, for_new=for_new) for t in picked]
                 losses: dict[str, float] = {}
                 nlp.update(batch, sgd=optimizer, drop=s.dropout, losses=losses, exclude=frozen)
+                if ema is not None:
+                    ema.update()
                 step += 1
                 seen += len(batch)
                 words += sum(len(e.reference) for e in batch)
@@ -290,7 +302,7 @@ class Trainer:
             # end of epoch: score with the averaged weights
             scores = {}
             is_best = False
-            params = optimizer.averages if s.average else {}
+            params = ema.params if ema is not None else optimizer.averages if s.average == "optimizer" else {}
             if self.dev_records or dev_teacher:
                 with nlp.use_params(params):
                     scores = self._dev_scores(nlp, dev_teacher)
@@ -309,8 +321,10 @@ class Trainer:
         if best_bytes is not None:
             for name, data in best_bytes.items():
                 nlp.get_pipe(name).from_bytes(data)
-        elif s.average:
-            _apply_averages(nlp, optimizer, trainable)
+        elif ema is not None:
+            _apply_params(nlp, ema.params, trainable)
+        elif s.average == "optimizer":
+            _apply_params(nlp, optimizer.averages, trainable)
 
     def _dev_scores(self, nlp: Language, dev_teacher) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -345,6 +359,32 @@ def _no_overlap(spans):
     return sorted(kept, key=lambda sp: sp.start)
 
 
+def _mute_labels(ner, labels: Sequence[str]) -> None:
+    """Make an entity recognizer never predict ``labels`` itself (adding them if needed).
+
+    The actions of those labels get a bias of -10,000, so they are never the best valid
+    move, yet stay valid where an earlier component preset such an entity. Used both ways:
+    * the frozen original gets the new labels. Otherwise spaCy's NER adds a label it meets
+      in preset entities *during prediction*, resizing its output with zero weights: the
+      original would then score the new actions 0, start predicting the new type, and its
+      model would change under a reader;
+    * the new component gets its copied old labels muted, so it predicts only the new
+      types and never overrides the original on the old ones.
+    """
+    labels = set(labels)
+    for label in sorted(labels - set(ner.labels)):
+        ner.add_label(label)
+    if not ner.model.has_ref("upper"):
+        return
+    upper = ner.model.get_ref("upper")
+    bias = upper.get_param("b").copy()
+    for i in range(ner.moves.n_moves):
+        name = ner.moves.get_class_name(i)
+        if "-" in name and name.split("-", 1)[1] in labels:
+            bias[i] = -1e4
+    upper.set_param("b", bias)
+
+
 def _own_tok2vec(nlp: Language, name: str) -> None:
     """If the copied NER listens to a shared tok2vec, give it its own copy."""
     for tok2vec_name, pipe in nlp.pipeline:
@@ -353,11 +393,42 @@ def _own_tok2vec(nlp: Language, name: str) -> None:
             nlp.replace_listeners(tok2vec_name, name, ["model.tok2vec"])
 
 
-def _apply_averages(nlp: Language, optimizer, names: Sequence[str]) -> None:
-    if not getattr(optimizer, "averages", None):
+class _Ema:
+    """An exponential moving average of a model's weights, keyed like thinc's averages."""
+
+    def __init__(self, models, decay: float):
+        self.decay = decay
+        self.steps = 0
+        self.nodes = [node for model in models for node in model.walk()]
+        self.params = {}
+        for node in self.nodes:
+            for name in node.param_names:
+                if node.has_param(name):
+                    self.params[(node.id, name)] = node.get_param(name).copy()
+
+    def update(self) -> None:
+        # warm-up as in thinc's averages: short runs are not dominated by the start weights
+        self.steps += 1
+        d = min(self.decay, (1.0 + self.steps) / (10.0 + self.steps))
+        for node in self.nodes:
+            for name in node.param_names:
+                key = (node.id, name)
+                if not node.has_param(name):
+                    continue
+                value = node.get_param(name)
+                avg = self.params.get(key)
+                if avg is None or avg.shape != value.shape:
+                    self.params[key] = value.copy()
+                else:
+                    avg *= d
+                    avg += (1.0 - d) * value
+
+
+def _apply_params(nlp: Language, params, names: Sequence[str]) -> None:
+    if not params:
         return
     data = {}
-    with nlp.use_params(optimizer.averages):
+    with nlp.use_params(params):
         for name in names:
             data[name] = nlp.get_pipe(name).to_bytes()
     for name, blob in data.items():

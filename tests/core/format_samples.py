@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import spacy
+from spacy.tokens import DocBin
+from spacy.tokens import Span as SpacySpan
+
 from nergui.core.formats import read
 from nergui.core.records import Problem, Record
 
@@ -47,6 +51,22 @@ def collect(path, fmt=None, **options) -> tuple[list[Record], list[Problem]]:
     return records, problems
 
 
+def triples(record: Record) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in record.spans]
+
+
+def docbin_file(path: Path, texts_and_ents) -> Path:
+    """A DocBin made by spaCy itself; ``ents`` are token offsets ``(start, end, label)``."""
+    nlp = spacy.blank("en")
+    docs = []
+    for text, ents in texts_and_ents:
+        doc = nlp.make_doc(text)
+        doc.ents = [SpacySpan(doc, s, e, label) for s, e, label in ents]
+        docs.append(doc)
+    DocBin(docs=docs).to_disk(path)
+    return path
+
+
 def jsonl(*objects, newline: str = "\n") -> str:
     return "".join(json.dumps(o, ensure_ascii=False) + newline for o in objects)
 
@@ -82,18 +102,21 @@ PRODIGY_BAD_LINES = [
     ('{broken', "not valid JSON"),
     ('{"spans": []}', 'no "text" field'),
     ('{"text": ["a"]}', "not a string. Store the text as a string"),
-    ('{"text": "short", "spans": [{"start": 0, "end": 50, "label": "X"}]}', "is outside the text (length 5). Fix its offsets"),
+    ('{"text": "short", "spans": [{"start": 0, "end": 50, "label": "X"}]}',
+     "is outside the text (length 5). Fix its offsets"),
     ('{"text": "short", "spans": [{"start": 4, "end": 1, "label": "X"}]}', "has end 1 before start 4. Swap"),
     ('{"text": "Apple makes", "spans": [{"start": 3, "end": 9, "label": "X"}, {"start": 0, "end": 5, "label": "ORG"}]}',
      "spans [0, 5) ORG and [3, 9) X overlap"),
     ('{"text": "Hello Apple Inc", "spans": [{"start": 5, "end": 11, "label": "ORG"}]}', "Trim it to [6, 11)"),
     ('{"text": "short", "spans": [{"start": 2, "end": 2, "label": "X"}]}', "is empty. Remove it"),
-    ('{"text": "short", "spans": [{"start": 0, "end": 2, "label": "NEW ORG"}]}', "labels must be non-empty text without spaces"),
+    ('{"text": "short", "spans": [{"start": 0, "end": 2, "label": "NEW ORG"}]}',
+     "labels must be non-empty text without spaces"),
     ('{"text": "short", "spans": [{"start": true, "end": 2, "label": "X"}]}', '"start" is true, not an integer'),
     ('[1, 2]', "expected a JSON object"),
     ("", None),  # blank lines are skipped
     ('{"text": "Last one", "answer": "reject"}', None),
     ('{"text": "short", "answer": "maybe"}', '"answer" is the text \'maybe\'; expected "accept", "reject" or "ignore"'),
+    ('{"text": "ab\\ud800"}', "unpaired surrogate (U+D800) at offset 2, which is not a character. Fix the \\u escape"),
 ]
 
 CONLL_2003 = """\

@@ -3,33 +3,47 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-import spacy
 import srsly
+
+# The Label Studio, TRAIN_DATA, CoNLL, text and DocBin tests live in formats_cases.py
+# (to keep files short); importing them here makes pytest run them as part of this file.
+from formats_cases import (  # noqa: F401
+    test_conll_bad_tags,
+    test_conll_documents,
+    test_conll_tag_schemes,
+    test_conll_write_and_round_trip,
+    test_docbin_corrupt,
+    test_docbin_read,
+    test_docbin_round_trip,
+    test_docbin_truncated,
+    test_label_studio,
+    test_prodigy_round_trip_property,
+    test_random_bytes_only_raise_input_error,
+    test_text_files,
+    test_text_lines,
+    test_train_json,
+    test_training_bundle_needs_records,
+    test_training_bundle_trains_with_spacy,
+    test_whole_file_json_errors,
+)
 from format_samples import (
-    CONLL_2003,
-    CONLL_BAD,
     PRODIGY_BAD_LINES,
     SUFFIX,
     UNICODE_TEXT,
     collect,
+    docbin_file,
     document,
     file_of,
     jsonl,
     put,
+    triples,
     unicode_offsets,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from spacy.tokens import DocBin
-from spacy.tokens import Span as SpacySpan
 
-from nergui.core.formats import READ_FORMATS, WRITE_FORMATS, detect_format, read, write, write_training_bundle
+from nergui.core.formats import READ_FORMATS, WRITE_FORMATS, detect_format, read, write
 from nergui.core.formats._common import FORMAT_NAMES
 from nergui.core.records import Problem, Record, Span
 from nergui.errors import InputError, NerguiError
@@ -37,21 +51,6 @@ from nergui.errors import InputError, NerguiError
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 JSON_FORMATS = ("prodigy", "doccano", "train_json", "label_studio")
 FILE_FORMATS = tuple(f for f in READ_FORMATS if f != "text_files")
-
-
-def triples(record: Record) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.label) for s in record.spans]
-
-
-def docbin_file(path: Path, texts_and_ents) -> Path:
-    nlp = spacy.blank("en")
-    docs = []
-    for text, ents in texts_and_ents:
-        doc = nlp.make_doc(text)
-        doc.ents = [SpacySpan(doc, s, e, label) for s, e, label in ents]
-        docs.append(doc)
-    DocBin(docs=docs).to_disk(path)
-    return path
 
 
 # ----------------------------------------------------------------------------- detection
@@ -99,13 +98,15 @@ def test_detect_format_unknown(tmp_path, name, content):
 # ----------------------------------------------------------------------------- path checks
 
 
-def test_missing_file(tmp_path):
+@pytest.mark.parametrize("fmt", (None,) + READ_FORMATS)
+def test_missing_file(tmp_path, fmt):
     missing = tmp_path / "nope.jsonl"
-    for call in (lambda: read(missing), lambda: read(missing, "conll"), lambda: detect_format(missing)):
-        with pytest.raises(InputError) as err:
-            call()
-        assert str(err.value) == f"{missing}: no such file. Check the path and try again."
-        assert err.value.problems[0].path == str(missing)
+    with pytest.raises(InputError) as err:
+        read(missing, fmt)
+    assert str(err.value) == f"{missing}: no such file. Check the path and try again."
+    assert err.value.problems == [Problem(str(missing), None, "no such file. Check the path and try again.")]
+    with pytest.raises(InputError, match="no such file"):
+        detect_format(missing)
 
 
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
@@ -124,11 +125,12 @@ def test_file_where_folder_expected(tmp_path):
         list(read(tmp_path / "empty"))
 
 
-@pytest.mark.parametrize("fmt", FILE_FORMATS)
-@pytest.mark.parametrize("content", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize(
+    "fmt, content",
+    [(fmt, content) for fmt in FILE_FORMATS for content in (b"", b"\n\n  \r\n", b"\xef\xbb\xbf")
+     if fmt != "docbin" or not content],  # a DocBin is binary: only a zero-byte one is "empty"
+)
 def test_empty_file(tmp_path, fmt, content):
-    if fmt == "docbin" and content:
-        pytest.skip("a DocBin is binary: only a zero-byte file is 'empty'")
     path = put(tmp_path / f"empty{SUFFIX[fmt]}", content)
     with pytest.raises(InputError) as err:
         read(path, fmt)
@@ -188,6 +190,14 @@ def test_not_utf8_names_the_line(tmp_path, fmt):
     assert err.value.problems[0].line == line
 
 
+@pytest.mark.parametrize("fmt", ["prodigy", "text"])
+def test_utf16_is_not_utf8(tmp_path, fmt):
+    path = put(tmp_path / f"utf16{SUFFIX[fmt]}", '{"text": "a"}\n'.encode("utf-16"))
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert str(err.value).startswith(f"{path}:1: the file is not UTF-8 (byte 0xff at offset 0). Save it as UTF-8")
+
+
 @pytest.mark.parametrize("fmt", JSON_FORMATS + ("conll", "text"))
 def test_bom_and_crlf_accepted(tmp_path, fmt):
     if fmt == "conll":
@@ -218,6 +228,55 @@ def test_unicode_text_kept_exactly(tmp_path, fmt):
     assert record.text == UNICODE_TEXT
     assert triples(record) == spans
     assert [record.text[s.start:s.end] for s in record.spans] == ["😀", "Ⓐpple", "שלום", "ACME"]
+
+
+SPAN_CASES = [
+    ([(0, 50, "ORG")], "span 1 [0, 50) ORG is outside the text (length 16). Fix its offsets or remove it."),
+    ([(-1, 3, "ORG")], "span 1 [-1, 3) ORG is outside the text (length 16). Fix its offsets or remove it."),
+    ([(4, 1, "ORG")], "span 1 has end 1 before start 4. Swap or fix the offsets."),
+    ([(3, 3, "ORG")], "span 1 [3, 3) ORG is empty. Remove it."),
+    ([(0, 5, "ORG"), (3, 9, "X")],
+     "spans [0, 5) ORG and [3, 9) X overlap. Entity spans may not overlap: keep one of them."),
+    ([(5, 16, "ORG")], "span [5, 16) ORG starts or ends with whitespace. Trim it to [6, 16)."),
+    ([(5, 6, "ORG")], "span 1 [5, 6) ORG holds only whitespace. Remove it."),
+    ([(0, 5, "")], "span 1 has label ''; labels must be non-empty text without spaces."),
+    ([(0, 5, "NEW ORG")], "span 1 has label 'NEW ORG'; labels must be non-empty text without spaces."),
+]
+
+
+@pytest.mark.parametrize("fmt", JSON_FORMATS)
+@pytest.mark.parametrize("spans, message", SPAN_CASES)
+def test_span_problems_in_every_json_format(tmp_path, fmt, spans, message):
+    good = document(fmt, "Apple and Google", [(0, 5, "ORG"), (10, 16, "ORG")])
+    bad = document(fmt, "Apple and Google", spans)
+    path = put(tmp_path / f"spans{SUFFIX[fmt]}", file_of(fmt, [good, bad, good]))
+    records, problems = collect(path, fmt)
+    assert [(r.line, triples(r)) for r in records] == [(n, [(0, 5, "ORG"), (10, 16, "ORG")]) for n in (1, 3)]
+    assert problems == [Problem(str(path), 2, message)]
+
+
+@pytest.mark.parametrize("fmt", JSON_FORMATS)
+def test_missing_or_non_string_text_in_every_json_format(tmp_path, fmt):
+    docs = [document(fmt, "ok", []), document(fmt, "x", []), document(fmt, "y", [])]
+    if fmt == "train_json":
+        docs[1][0], docs[2][0] = None, 12
+    elif fmt == "label_studio":
+        del docs[1]["data"]["text"]
+        docs[1]["data"]["other"] = 3  # no "text" and no string field at all
+        docs[2]["data"]["text"] = 12
+    else:
+        del docs[1]["text"]
+        docs[2]["text"] = 12
+    records, problems = collect(put(tmp_path / f"t{SUFFIX[fmt]}", file_of(fmt, docs)), fmt)
+    assert [r.text for r in records] == ["ok"]
+    assert [p.line for p in problems] == [2, 3]
+    assert problems[1].message == '"text" is the number 12, not a string. Store the text as a string.'
+    assert {"prodigy": 'no "text" field. Every document needs its text as a string.',
+            "doccano": 'no "text" field. Every document needs its text as a string.',
+            "train_json": '"text" is null, not a string. Store the text as a string.',
+            "label_studio": 'item 2: cannot tell which field of "data" holds the text (fields: other); pass text_key '
+                            "with the field's name. Export from Label Studio as JSON (not JSON-MIN).",
+            }[fmt] == problems[0].message
 
 
 # ----------------------------------------------------------------------------- prodigy
@@ -335,9 +394,33 @@ def test_doccano_read_and_round_trip(tmp_path):
         (3, "accepted", [(0, 6, "BRAND")]), (4, "accepted", [(0, 4, "BRAND")]),
     ]
     assert records[0].meta == {"id": 1, "Comments": []} and records[2].meta == {"src": "x"}
-    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [(5, "span 1 is malformed"), (6, "span 1 [0, 9) X is outside the text")]
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (5, "span 1 is malformed"), (6, "span 1 [0, 9) X is outside the text")]
     out = tmp_path / "out.jsonl"
     assert write(out, records, "doccano", labels=["BRAND", "GPE"]) == 4
-    assert srsly.json_loads(out.read_text().splitlines()[0]) == {"text": "Nike in Paris", "label": [[0, 4, "BRAND"], [8, 13, "GPE"]]}
+    assert srsly.json_loads(out.read_text().splitlines()[0]) == {
+        "text": "Nike in Paris", "label": [[0, 4, "BRAND"], [8, 13, "GPE"]]}
     back, problems = collect(out)
     assert problems == [] and [(r.text, r.spans) for r in back] == [(r.text, r.spans) for r in records]
+
+
+# ----------------------------------------------------------------------------- real data
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not (SHARED / "fashion_brands_training.jsonl").is_file(),
+                    reason=f"real data not found at {SHARED} (../shared/data beside the checkout)")
+def test_fashion_brands_round_trip(tmp_path):
+    source = SHARED / "fashion_brands_training.jsonl"
+    records, problems = collect(source, "prodigy")
+    assert problems == [] and len(records) == 1235
+    out = tmp_path / "copy.jsonl"
+    assert write(out, records, "prodigy", labels=["FASHION_BRAND"]) == 1235
+    original = [srsly.json_loads(line) for line in source.read_text("utf-8").splitlines() if line.strip()]
+    copied = [srsly.json_loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(original) == len(copied) == 1235
+    for a, b in zip(original, copied):
+        assert a["text"] == b["text"]
+        assert sorted((s["start"], s["end"], s["label"]) for s in a["spans"]) == [
+            (s["start"], s["end"], s["label"]) for s in b["spans"]]
+        assert (b["_input_hash"], b["answer"]) == (a["_input_hash"], a["answer"])

@@ -104,6 +104,8 @@ def check_file(path: Path, shown: str, fmt: str) -> None:
         raise fail(shown, None, Msg.EMPTY_FILE)
     if fmt == "docbin":
         return
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with a byte-order mark
+        raise fail(shown, 1, Msg.NOT_UTF8, byte=head[0], offset=0)
     if b"\x00" in head:
         raise fail(shown, None, Msg.BINARY, fmt=FORMAT_NAMES.get(fmt, "UTF-8 text"))
     body = head[len(BOM):] if head.startswith(BOM) else head

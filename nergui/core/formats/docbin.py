@@ -199,7 +199,10 @@ def write_training_bundle(
     optimize="efficiency")`` with ``paths.train = "train.spacy"`` and ``paths.dev = "dev.spacy"``
     (relative: run ``python -m spacy train config.cfg`` from ``folder``, or pass ``--paths.*``).
     Every record given is used (pass only accepted ones). With ``eval_fraction == 0`` or a
-    single record the dev set repeats the training set. Returns the paths, counts and labels.
+    single record the dev set repeats the training set.
+
+    Returns ``{"train": n_train, "dev": n_dev, "folder", "train_path", "dev_path", "config",
+    "readme": Path, "labels": list}`` (the two counts are numbers of documents).
     Raises TrainingError(Msg.NO_ANNOTATIONS) if there are no records.
     """
     from spacy.cli.init_config import init_config
@@ -230,12 +233,12 @@ def write_training_bundle(
         folder_name=folder.name,
     ).splitlines())
     return {
+        "train": n_train,
+        "dev": n_dev,
         "folder": folder,
-        "train": paths["train"],
-        "dev": paths["dev"],
+        "train_path": paths["train"],
+        "dev_path": paths["dev"],
         "config": config_path,
         "readme": readme,
-        "n_train": n_train,
-        "n_dev": n_dev,
         "labels": labels,
     }

@@ -26,11 +26,14 @@ def _shape(shown: str, number: int, detail: str) -> Problem:
     return problem(shown, number, Msg.LABEL_STUDIO_SHAPE, detail=detail)
 
 
-def _find_text(shown: str, number: int, data: dict, text_key: str | None) -> tuple[str | None, Any, Problem | None]:
+def _find_text(
+    shown: str, number: int, data: dict, text_key: str | None
+) -> tuple[str | None, Any, Problem | None]:
     """``(key, text, problem)`` for the field of "data" that holds the text."""
+    fields = ", ".join(data) or "none"
     if text_key is not None:
         if text_key not in data:
-            return None, None, _shape(shown, number, f'"data" has no field {text_key!r} (fields: {", ".join(data) or "none"})')
+            return None, None, _shape(shown, number, f'"data" has no field {text_key!r} (fields: {fields})')
         return text_key, data[text_key], None
     if "text" in data:
         return "text", data["text"], None
@@ -39,7 +42,7 @@ def _find_text(shown: str, number: int, data: dict, text_key: str | None) -> tup
         return strings[0], data[strings[0]], None
     return None, None, _shape(
         shown, number,
-        f'cannot tell which field of "data" holds the text (fields: {", ".join(data) or "none"}); '
+        f'cannot tell which field of "data" holds the text (fields: {fields}); '
         "pass text_key with the field's name",
     )
 
