@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 import spacy
-from format_samples import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nergui.core.formats import READ_FORMATS, read, write, write_training_bundle
+from nergui.core.records import Problem, Record, Span
+from nergui.errors import InputError, NerguiError
+
+from .format_samples import (
     CONLL_2003,
     CONLL_BAD,
     SUFFIX,
@@ -27,12 +34,7 @@ from format_samples import (
     triples,
     unicode_offsets,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from nergui.core.formats import READ_FORMATS, read, write, write_training_bundle
-from nergui.core.records import Problem, Record, Span
-from nergui.errors import InputError, NerguiError
 
 # ----------------------------------------------------------------------------- Label Studio, TRAIN_DATA
 

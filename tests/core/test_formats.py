@@ -8,9 +8,28 @@ from pathlib import Path
 import pytest
 import srsly
 
-# The Label Studio, TRAIN_DATA, CoNLL, text and DocBin tests live in formats_cases.py
+from nergui.core.formats import READ_FORMATS, WRITE_FORMATS, detect_format, read, write
+from nergui.core.formats._common import FORMAT_NAMES
+from nergui.core.records import Problem, Record, Span
+from nergui.errors import InputError, NerguiError
+
+from .format_samples import (
+    PRODIGY_BAD_LINES,
+    SUFFIX,
+    UNICODE_TEXT,
+    collect,
+    docbin_file,
+    document,
+    file_of,
+    jsonl,
+    put,
+    triples,
+    unicode_offsets,
+)
+
+# The Label Studio, TRAIN_DATA, CoNLL, text, DocBin and hypothesis tests live in formats_cases.py
 # (to keep files short); importing them here makes pytest run them as part of this file.
-from formats_cases import (  # noqa: F401
+from .formats_cases import (  # noqa: F401
     test_conll_bad_tags,
     test_conll_documents,
     test_conll_tag_schemes,
@@ -29,24 +48,6 @@ from formats_cases import (  # noqa: F401
     test_training_bundle_trains_with_spacy,
     test_whole_file_json_errors,
 )
-from format_samples import (
-    PRODIGY_BAD_LINES,
-    SUFFIX,
-    UNICODE_TEXT,
-    collect,
-    docbin_file,
-    document,
-    file_of,
-    jsonl,
-    put,
-    triples,
-    unicode_offsets,
-)
-
-from nergui.core.formats import READ_FORMATS, WRITE_FORMATS, detect_format, read, write
-from nergui.core.formats._common import FORMAT_NAMES
-from nergui.core.records import Problem, Record, Span
-from nergui.errors import InputError, NerguiError
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 JSON_FORMATS = ("prodigy", "doccano", "train_json", "label_studio")
