@@ -168,3 +168,21 @@ class Msg:
         "Span [{start}, {end}) {label} is outside the text (length {length}) or ends before it starts, "
         "so it cannot be aligned to tokens. Fix its offsets or remove it."
     )
+
+    # desktop app (issue 3)
+    NO_SPAN_AT = "Document {doc_id} has no span at [{start}, {end}); it was changed elsewhere. Reload the document."
+    GUI_NO_SELECTION = "Select some text first (drag over it); Alt-drag selects single characters."
+    GUI_ONLY_SPACE = "The selection holds only spaces; nothing to mark."
+    GUI_NO_LABEL = "No label chosen. Add a label (Edit > Labels) or press 1-9 to pick one."
+    GUI_NO_PREDICTIONS = "No predictions to accept on this document."
+    GUI_ACCEPTED_SOME = "Accepted {n} predictions; {skipped} overlapped your spans and were skipped."
+    GUI_PATTERNS_BAD = "{path}:{line}: not an EntityRuler pattern ({detail}). Each line needs \"label\" and \"pattern\"."
+    GUI_PATTERNS_LOADED = "{path}: {count} patterns loaded; their matches show as suggestions."
+    GUI_DEMO_MISSING = "The demo project is missing from this installation ({path}). Reinstall nergui."
+    GUI_SMOKE_FAILED = "smoke test failed: {detail}"
+    GUI_MODEL_FAILED = "Predictions are off: the model could not be loaded ({detail})."
+    GUI_NO_DOCUMENTS = "No documents match. Clear the filter or import a file (File > Import)."
+    GUI_EXPORTED = "{path}: exported {count} documents."
+    GUI_IMPORTED = "{summary}"
+    GUI_NEW_PROJECT_NO_NAME = "Choose a folder for the new project."
+    GUI_FIXED = "Span fixed: [{start}, {end}) {label}."

@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--held-out", type=int, default=300, help="raw texts held out for retention (default 300)")
     p.add_argument("--pool", type=int, default=3000, help="raw texts available for rehearsal (default 3000)")
     p.add_argument("--epochs", type=int, default=None, help="override the epochs of every setting")
-    p.add_argument("--only", choices=["default", "baseline", "sweep"], action="append",
+    p.add_argument("--only", choices=["default", "baseline", "sweep", "unmarked"], action="append",
                    help="run only some of the settings (repeatable)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
     labels = sorted({s.label for r in train for s in r.spans})
     new_labels = [l for l in labels if l not in old] or labels
     reference = evaluate.teacher_entities(teacher, held)
-    only = set(args.only or ["default", "baseline", "sweep"])
+    only = set(args.only or ["default", "baseline", "sweep", "unmarked"])
 
     def measure(nlp, started, **row):
         scores = evaluate.score_records(nlp, evals, labels=new_labels)
@@ -97,6 +97,10 @@ def main(argv: list[str]) -> int:
     if "sweep" in only:
         runs += [("sweep", replace(defaults, strategy=s, rehearsal=r))
                  for s in ("new-component", "in-place") for r in (0.0, 0.25, 0.5, 1.0)]
+    if "unmarked" in only:
+        # in place, how tokens the user did not mark count for the old types ("fill" is in the sweep)
+        runs += [(f"unmarked-{u}", replace(defaults, strategy="in-place", rehearsal=0.5, unmarked=u))
+                 for u in ("o", "missing")]
     if "default" in only:
         runs.append(("default", defaults))
     for setting, settings in runs:
@@ -105,5 +109,5 @@ def main(argv: list[str]) -> int:
         for _ in trainer.run():
             pass
         measure(trainer.nlp, started, setting=setting, strategy=settings.strategy, rehearsal=settings.rehearsal,
-                epochs=settings.epochs)
+                epochs=settings.epochs, unmarked=settings.unmarked if settings.strategy == "in-place" else None)
     return 0

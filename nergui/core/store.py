@@ -465,6 +465,19 @@ class Project:
             old = self._delete_span(span_id)
             return self._insert_span(row[0], span), old
 
+    def find_span_id(self, doc_id: int, start: int, end: int) -> int | None:
+        """The id of the span at exactly [start, end) in a document, or None."""
+        row = self.conn.execute(
+            "SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ?", (doc_id, start, end)).fetchone()
+        return row[0] if row else None
+
+    def unaligned_spans(self, *, limit: int = 500) -> list[tuple[int, int]]:
+        """``(span_id, doc_id)`` of spans with no token offsets (misaligned at import or
+        marked in character mode), in document order."""
+        return self.conn.execute(
+            "SELECT id, doc_id FROM spans WHERE token_start IS NULL ORDER BY doc_id, start LIMIT ?", (limit,)
+        ).fetchall()
+
     def _touch(self, doc_id: int) -> None:
         self.conn.execute("UPDATE documents SET updated = ? WHERE id = ?", (time.time(), doc_id))
 

@@ -79,9 +79,17 @@ def test_new_component_keeps_the_original_and_saves_one_pipeline(tmp_path, pretr
     assert nlp.pipe_names.index(NEW_NAME) == nlp.pipe_names.index("ner") - 1
     # the base pipeline object was not touched (the trainer copies it)
     assert list(pretrained.get_pipe("ner").labels) == before_labels
-    # the original NER inside the trained pipeline is frozen: same weights as the base
-    assert nlp.get_pipe("ner").model.get_ref("upper").get_param("W").tolist() == \
-        pretrained.get_pipe("ner").model.get_ref("upper").get_param("W").tolist()
+    # the original NER inside the trained pipeline is frozen: same weights as the base for
+    # every old action; the new label's actions were added muted (bias -1e4), never predicted
+    frozen, orig = nlp.get_pipe("ner").model, pretrained.get_pipe("ner").model
+    n_old = orig.get_ref("upper").get_param("W").shape[0]
+    assert (frozen.get_ref("upper").get_param("W")[:n_old] == orig.get_ref("upper").get_param("W")).all()
+    assert (frozen.get_ref("upper").get_param("b")[:n_old] == orig.get_ref("upper").get_param("b")).all()
+    assert (frozen.get_ref("upper").get_param("b")[n_old:] <= -1e3).all()
+    assert (frozen.get_ref("lower").get_param("W") == orig.get_ref("lower").get_param("W")).all()
+    # and the new component predicts only the new label
+    assert {e.label_ for r in generated_training(20, seed=8) for e in nlp.get_pipe(NEW_NAME)(nlp.make_doc(r.text)).ents} \
+        <= {"FASHION_BRAND"}
     test = generated_training(30, seed=77)
     f = evaluate.score_records(nlp, test, labels=["FASHION_BRAND"])["per_type"]["FASHION_BRAND"]["f"]
     assert f > 0.7

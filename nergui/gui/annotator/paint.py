@@ -1,0 +1,84 @@
+"""Geometry and painting helpers for the annotator view (no state of their own)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextDocument
+
+LINE_HEIGHT = 180  # percent: the gap under each line holds the label captions
+
+
+def range_rects(document: QTextDocument, qs: int, qe: int, offset: QPointF) -> list[QRectF]:
+    """Viewport rectangles covering the UTF-16 range [qs, qe), one per laid-out line."""
+    rects: list[QRectF] = []
+    block = document.findBlock(qs)
+    while block.isValid() and block.position() <= qe:
+        bpos = block.position()
+        layout = block.layout()
+        origin = layout.position() + offset
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            ls = bpos + line.textStart()
+            le = ls + line.textLength()
+            a, b = max(qs, ls), min(qe, le)
+            if a >= b:
+                continue
+            x1 = line.cursorToX(a - bpos)[0]
+            x2 = line.cursorToX(b - bpos)[0]
+            rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), max(x2 - x1, 2.0), line.height()))
+        block = block.next()
+    return rects
+
+
+def caption_font(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setPointSizeF(max(6.5, base.pointSizeF() * 0.62))
+    font.setBold(True)
+    return font
+
+
+def ink(colour: QColor, dark: bool) -> QColor:
+    """A readable stroke colour for a (pastel) label colour on the current background."""
+    return QColor(colour).lighter(115) if dark else QColor(colour).darker(190)
+
+
+def draw_span(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, selected: bool, dark: bool,
+              font: QFont) -> None:
+    """A user span: the fill comes from the text format; here the caption and selection frame."""
+    if not rects:
+        return
+    if selected:
+        p.setPen(QPen(ink(colour, dark), 2.0))
+        p.setBrush(Qt.NoBrush)
+        for r in rects:
+            p.drawRoundedRect(r.adjusted(-1.5, -1.5, 1.5, 1.5), 3, 3)
+    _caption(p, rects[0], label, colour, font, filled=True, dark=dark)
+
+
+def draw_prediction(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, dark: bool,
+                    font: QFont, source: str) -> None:
+    """A suggestion (model or pattern): a dashed outline, no fill, caption ending in '?'."""
+    if not rects:
+        return
+    pen = QPen(ink(colour, dark), 1.6, Qt.DashLine if source == "model" else Qt.DotLine)
+    p.setPen(pen)
+    p.setBrush(Qt.NoBrush)
+    for r in rects:
+        p.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
+    _caption(p, rects[0], label + "?", colour, font, filled=False, dark=dark)
+
+
+def _caption(p: QPainter, rect: QRectF, text: str, colour: QColor, font: QFont, *, filled: bool, dark: bool) -> None:
+    fm = QFontMetricsF(font)
+    w = fm.horizontalAdvance(text) + 6
+    h = fm.height()
+    box = QRectF(rect.left(), rect.bottom() + 1, w, h)
+    p.setFont(font)
+    if filled:
+        p.setPen(Qt.NoPen)
+        p.setBrush(colour)
+        p.drawRoundedRect(box, 2, 2)
+        p.setPen(QColor("#1a1a1a"))
+    else:
+        p.setPen(ink(colour, dark))
+    p.drawText(box, Qt.AlignCenter, text)

@@ -1,0 +1,152 @@
+"""The read-only document view.
+
+Holds the canonical text's :class:`OffsetMap` and speaks code points to the outside:
+``sig_selected(start, end, char_mode)`` after a drag, ``sig_clicked(pos, modifiers)``
+after a click, ``sig_context(pos, global_point)`` for the context menu. User spans are
+filled (a text format behind the glyphs); predictions are dashed outlines with a '?'
+caption. Only marks in the visible range are outlined and captioned on each paint.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit
+
+from ...core.text import OffsetMap
+from . import paint
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something painted on the text, in code points."""
+
+    start: int
+    end: int
+    label: str
+    kind: str = "span"  # "span" (the user's) or "model" / "pattern" (suggestions)
+    selected: bool = False
+
+
+class AnnotatorView(QTextEdit):
+    sig_selected = Signal(int, int, bool)
+    sig_clicked = Signal(int, object)
+    sig_context = Signal(int, QPoint)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("annotator")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.setContextMenuPolicy(Qt.NoContextMenu)
+        self.setUndoRedoEnabled(False)
+        self.document().setDocumentMargin(14)
+        self.offsets = OffsetMap("")
+        self.colours: dict[str, QColor] = {}
+        self.dark = False
+        self.char_mode = False  # a toggle for systems where Alt-drag is taken by the window manager
+        self._marks: list[tuple[int, int, Mark]] = []  # (qt start, qt end, mark), sorted
+        self._alt = False
+
+    # ---- content -----------------------------------------------------------------------
+    def set_text(self, text: str) -> None:
+        self.offsets = OffsetMap(text)
+        self._marks = []
+        self.setExtraSelections([])
+        self.setPlainText(self.offsets.display_text)
+        cursor = QTextCursor(self.document())
+        cursor.select(QTextCursor.Document)
+        fmt = QTextBlockFormat()
+        fmt.setLineHeight(paint.LINE_HEIGHT, 1)  # ProportionalHeight
+        cursor.mergeBlockFormat(fmt)
+        self.moveCursor(QTextCursor.Start)
+
+    def set_marks(self, marks: list[Mark]) -> None:
+        """Paint these spans and suggestions (replacing the previous ones)."""
+        to_qt = self.offsets.to_qt
+        self._marks = sorted(((to_qt(m.start), to_qt(m.end), m) for m in marks), key=lambda t: (t[0], t[1]))
+        selections = []
+        for qs, qe, m in self._marks:
+            if m.kind != "span":
+                continue
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(qs)
+            cur.setPosition(qe, QTextCursor.KeepAnchor)
+            sel.cursor = cur
+            fmt = QTextCharFormat()
+            fmt.setBackground(self.colour(m.label))
+            fmt.setForeground(QColor("#1a1a1a"))
+            sel.format = fmt
+            selections.append(sel)
+        self.setExtraSelections(selections)
+        self.viewport().update()
+
+    def colour(self, label: str) -> QColor:
+        return self.colours.get(label) or QColor("#dddddd")
+
+    # ---- geometry (also used by tests to aim the mouse) ---------------------------------
+    def point_at(self, cp: int) -> QPoint:
+        """The viewport point of the caret before code point ``cp`` (vertically centred)."""
+        cur = QTextCursor(self.document())
+        cur.setPosition(self.offsets.to_qt(cp))
+        rect = self.cursorRect(cur)
+        return QPoint(rect.left() + 1, rect.center().y())
+
+    def position_at(self, point: QPoint) -> int:
+        return self.offsets.from_qt(self.cursorForPosition(point).position())
+
+    def visible_range(self) -> tuple[int, int]:
+        """UTF-16 positions of the first and last visible characters."""
+        vp = self.viewport().rect()
+        return (self.cursorForPosition(vp.topLeft()).position(),
+                self.cursorForPosition(vp.bottomRight()).position())
+
+    # ---- painting ------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._marks:
+            return
+        first, last = self.visible_range()
+        offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+        font = paint.caption_font(self.font())
+        p = QPainter(self.viewport())
+        p.setRenderHint(QPainter.Antialiasing)
+        # marks never overlap each other within a kind, so starting a little before `first` is enough
+        i = max(0, bisect_left(self._marks, (first,)) - 50)
+        for qs, qe, m in self._marks[i:]:
+            if qs > last + 1:
+                break
+            if qe < first:
+                continue
+            rects = paint.range_rects(self.document(), qs, qe, offset)
+            if m.kind == "span":
+                paint.draw_span(p, rects, m.label, self.colour(m.label), selected=m.selected, dark=self.dark, font=font)
+            else:
+                paint.draw_prediction(p, rects, m.label, self.colour(m.label), dark=self.dark, font=font, source=m.kind)
+        p.end()
+
+    # ---- mouse -----------------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:
+        self._alt = bool(event.modifiers() & Qt.AltModifier)
+        if event.button() == Qt.RightButton:
+            pos = self.position_at(event.position().toPoint())
+            self.sig_context.emit(pos, event.globalPosition().toPoint())
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.LeftButton:
+            return
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            start, end = self.offsets.span_from_qt(cursor.selectionStart(), cursor.selectionEnd())
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+            self.sig_selected.emit(start, end, self._alt or self.char_mode)
+        else:
+            self.sig_clicked.emit(self.position_at(event.position().toPoint()), event.modifiers())

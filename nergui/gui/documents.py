@@ -1,0 +1,179 @@
+"""The document list: a lazy QAbstractListModel over the store, and its filter bar.
+
+The model holds only the id list (``Project.doc_ids(filter)``); previews of the rows
+being painted are fetched in pages with ``Project.previews`` and cached.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from ..core.records import STATES
+from ..core.store import Filter, Project
+
+STATE_COLOURS = {"todo": "#9aa0a6", "accepted": "#2e9d4f", "rejected": "#d93025", "skipped": "#e8a33d"}
+STATE_GLYPHS = {"todo": "", "accepted": "\u2713", "rejected": "\u2715", "skipped": "\u00bb"}
+PAGE = 200
+
+
+def state_icon(state: str) -> QIcon:
+    pm = QPixmap(16, 16)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor(STATE_COLOURS[state]))
+    p.drawEllipse(2, 2, 12, 12)
+    p.setPen(QColor("white"))
+    p.drawText(pm.rect(), Qt.AlignCenter, STATE_GLYPHS[state])
+    p.end()
+    return QIcon(pm)
+
+
+class DocumentListModel(QAbstractListModel):
+    IdRole = Qt.UserRole + 1
+
+    def __init__(self, project: Project, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.filter = Filter()
+        self.ids: list[int] = []
+        self._rows: dict[int, int] | None = None
+        self._cache: dict[int, tuple[str, str]] = {}
+        self._icons = {s: state_icon(s) for s in STATES}
+        self.set_filter(Filter())
+
+    def set_filter(self, flt: Filter) -> None:
+        self.beginResetModel()
+        self.filter = flt
+        self.ids = self.project.doc_ids(flt)
+        self._rows = None
+        self._cache.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.ids)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        doc_id = self.ids[index.row()]
+        if role == self.IdRole:
+            return doc_id
+        if role not in (Qt.DisplayRole, Qt.DecorationRole, Qt.ToolTipRole):
+            return None
+        if doc_id not in self._cache:
+            lo = max(0, index.row() - PAGE // 4)
+            self._cache.update(self.project.previews(self.ids[lo:lo + PAGE], preview=160))
+        state, text = self._cache.get(doc_id, ("todo", ""))
+        if role == Qt.DecorationRole:
+            return self._icons[state]
+        line = " ".join(text.split())
+        if role == Qt.ToolTipRole:
+            return f"#{doc_id} ({state}): {line}"
+        return f"{doc_id}  {line}"
+
+    def row_of(self, doc_id: int) -> int:
+        if self._rows is None:
+            self._rows = {d: i for i, d in enumerate(self.ids)}
+        return self._rows.get(doc_id, -1)
+
+    def refresh(self, doc_id: int) -> None:
+        """Re-read one row (its state changed)."""
+        self._cache.pop(doc_id, None)
+        row = self.row_of(doc_id)
+        if row >= 0:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx)
+
+
+class DocumentPanel(QWidget):
+    """Filter bar (search, state, label), the list, and counts."""
+
+    sig_open = Signal(object)  # doc id or None
+
+    def __init__(self, project: Project, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.model = DocumentListModel(project, self)
+        self.search = QLineEdit(placeholderText="Search text (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.state = QComboBox()
+        self.state.addItem("All states", None)
+        for s in STATES:
+            self.state.addItem(state_icon(s), s.capitalize(), s)
+        self.label = QComboBox()
+        self.list = QListView()
+        self.list.setUniformItemSizes(True)
+        self.list.setIconSize(QSize(16, 16))
+        self.list.setModel(self.model)
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.state, 1)
+        row.addWidget(self.label, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.search)
+        lay.addLayout(row)
+        lay.addWidget(self.list, 1)
+        lay.addWidget(self.counts)
+        self._debounce = QTimer(self, singleShot=True, interval=250, timeout=self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self.apply_filter)
+        self.state.currentIndexChanged.connect(self.apply_filter)
+        self.label.currentIndexChanged.connect(self.apply_filter)
+        self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.reload_labels()
+        self.update_counts()
+
+    def reload_labels(self) -> None:
+        current = self.label.currentData()
+        self.label.blockSignals(True)
+        self.label.clear()
+        self.label.addItem("All labels", None)
+        for name in self.project.label_names():
+            self.label.addItem(name, name)
+        self.label.setCurrentIndex(max(0, self.label.findData(current)))
+        self.label.blockSignals(False)
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        keep = self.current_id()
+        flt = Filter(state=self.state.currentData(), label=self.label.currentData(),
+                     search=self.search.text().strip() or None)
+        self.model.set_filter(flt)
+        self.update_counts()
+        row = self.model.row_of(keep) if keep is not None else -1
+        self.go_to_row(row if row >= 0 else 0)
+
+    def current_id(self) -> int | None:
+        idx = self.list.currentIndex()
+        return self.model.ids[idx.row()] if idx.isValid() else None
+
+    def go_to_row(self, row: int) -> None:
+        if not self.model.ids:
+            self.sig_open.emit(None)
+            return
+        row = min(max(row, 0), len(self.model.ids) - 1)
+        self.list.setCurrentIndex(self.model.index(row))
+
+    def go_to(self, doc_id: int) -> None:
+        row = self.model.row_of(doc_id)
+        if row >= 0 and row != self.list.currentIndex().row():
+            self.list.setCurrentIndex(self.model.index(row))
+
+    def step(self, delta: int) -> None:
+        idx = self.list.currentIndex()
+        self.go_to_row((idx.row() if idx.isValid() else -1) + delta)
+
+    def update_counts(self) -> None:
+        c = self.project.counts_by_state()
+        shown = len(self.model.ids)
+        total = sum(c.values())
+        self.counts.setText(f"{shown} of {total} shown \u00b7 " + " \u00b7 ".join(f"{n} {s}" for s, n in c.items()))
+
+    def _current_changed(self, current, _previous) -> None:
+        self.sig_open.emit(self.model.ids[current.row()] if current.isValid() else None)

@@ -1,0 +1,126 @@
+"""Prediction preview off the GUI thread.
+
+``PredictionWorker`` lives in its own QThread and owns its OWN ``nlp`` (loaded there; never
+shared with another thread) and pattern matcher. ``Previewer`` (GUI thread) numbers each
+request with a generation; a result is used only if it is for the document shown and is
+the latest generation, so a stale result never lands on the wrong document.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.records import Span
+from ..errors import Msg, NerguiError
+
+
+class PredictionWorker(QObject):
+    sig_model = Signal(str)                    # name of the loaded model
+    sig_result = Signal(int, int, object)      # doc id, generation, [Span]
+    sig_failed = Signal(str)
+
+    def __init__(self):
+        super().__init__()
+        self.nlp = None
+        self.disable: list[str] = []
+        self.matcher = None
+        self.latest = 0  # written by the GUI thread: skip requests older than this
+
+    @Slot(str, str)
+    def load(self, spec: str, name: str) -> None:
+        from ..core.evaluate import non_ner_pipes
+        from ..core.pipeline import load_pipeline
+
+        try:
+            self.nlp = load_pipeline(spec) if spec else None
+            self.disable = non_ner_pipes(self.nlp) if self.nlp is not None else []
+            self.matcher = None
+            self.sig_model.emit(name)
+        except NerguiError as err:
+            self.nlp = None
+            self.sig_failed.emit(Msg.GUI_MODEL_FAILED.format(detail=err))
+
+    @Slot(str)
+    def load_patterns(self, path: str) -> None:
+        from ..core.patterns import PatternMatcher, read_patterns
+
+        if self.nlp is None:
+            return
+        try:
+            self.matcher = PatternMatcher(self.nlp.vocab, read_patterns(path)) if path else None
+        except NerguiError as err:
+            self.sig_failed.emit(str(err))
+
+    @Slot(int, int, str, bool)
+    def predict(self, doc_id: int, generation: int, text: str, model: bool) -> None:
+        if generation < self.latest or self.nlp is None:
+            return
+        try:
+            spans: list[Span] = []
+            if model:
+                doc = self.nlp(text, disable=self.disable) if self.disable else self.nlp(text)
+                spans = [Span(e.start_char, e.end_char, e.label_, "model") for e in doc.ents]
+            else:
+                doc = self.nlp.make_doc(text)
+            if self.matcher is not None:
+                taken = [(s.start, s.end) for s in spans]
+                spans += [Span(a, b, lab, "pattern") for a, b, lab in self.matcher(doc)
+                          if not any(x < b and a < y for x, y in taken)]
+        except Exception as err:  # never let a worker die silently
+            self.sig_failed.emit(Msg.GUI_MODEL_FAILED.format(detail=err))
+            return
+        self.sig_result.emit(doc_id, generation, spans)
+
+
+class Previewer(QObject):
+    """GUI-side handle: request predictions, receive only the fresh ones."""
+
+    sig_request = Signal(int, int, str, bool)
+    sig_load = Signal(str, str)
+    sig_patterns = Signal(str)
+    sig_ready = Signal(int, object)   # doc id, [Span]: fresh results only
+    sig_model = Signal(str)
+    sig_failed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.generation = 0
+        self.current_doc: int | None = None
+        self.model_on = True
+        self.thread = QThread()
+        self.thread.setObjectName("nergui-preview")
+        self.worker = PredictionWorker()
+        self.worker.moveToThread(self.thread)
+        self.sig_request.connect(self.worker.predict)
+        self.sig_load.connect(self.worker.load)
+        self.sig_patterns.connect(self.worker.load_patterns)
+        self.worker.sig_result.connect(self._result)
+        self.worker.sig_model.connect(self.sig_model)
+        self.worker.sig_failed.connect(self.sig_failed)
+        self.thread.start()
+
+    def load(self, spec: str, name: str) -> None:
+        self.sig_load.emit(spec, name)
+
+    def load_patterns(self, path: str) -> None:
+        self.sig_patterns.emit(path)
+
+    def request(self, doc_id: int | None, text: str) -> None:
+        self.generation += 1
+        self.current_doc = doc_id
+        self.worker.latest = self.generation
+        if doc_id is not None:
+            self.sig_request.emit(doc_id, self.generation, text, self.model_on)
+
+    def _result(self, doc_id: int, generation: int, spans) -> None:
+        if doc_id == self.current_doc and generation == self.generation:
+            self.sig_ready.emit(doc_id, spans)
+
+    def stop(self) -> None:
+        """Disconnect, stop, wait (in that order)."""
+        try:
+            self.worker.sig_result.disconnect(self._result)
+        except (RuntimeError, TypeError):
+            pass
+        self.thread.quit()
+        self.thread.wait(10000)

@@ -1,0 +1,201 @@
+"""The open project and document, bound to the widgets: the glue between views and core.
+
+Every user action becomes a core edit (``nergui.core.edits``), applied to the store at
+once (one transaction) and pushed on the QUndoStack. Refusals come back as NerguiError
+and go to ``sig_message`` (the status bar).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core import edits
+from ..core.pipeline import load_pipeline
+from ..core.records import Span
+from ..core.store import Document, Project
+from ..core.text import TokenIndex, snap
+from ..errors import Msg, NerguiError
+from .commands import EditCommand
+
+_TOKENIZERS: dict[str, object] = {}
+
+
+def tokenizer_for(spec: str):
+    """The tokenizer of a pipeline, loaded once per spec (GUI thread only)."""
+    if spec not in _TOKENIZERS:
+        _TOKENIZERS[spec] = load_pipeline(spec).tokenizer
+    return _TOKENIZERS[spec]
+
+
+class Session(QObject):
+    sig_document = Signal()          # another document is shown
+    sig_spans = Signal()             # spans, selection or suggestions changed
+    sig_state = Signal(int)          # a document's state changed (doc id)
+    sig_message = Signal(str)        # for the status bar
+
+    def __init__(self, project: Project, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.undo_stack = QUndoStack(self)
+        self.doc: Document | None = None
+        self.tokens: TokenIndex | None = None
+        self.label: str | None = (project.label_names() or [None])[0]
+        self.selected: Span | None = None
+        self.suggestions: list[Span] = []  # model and pattern predictions for self.doc
+        self._rejected: dict[int, set[tuple[int, int, str]]] = {}
+
+    @property
+    def spec(self) -> str:
+        return self.project.base_pipeline or "blank:en"
+
+    # ---- documents -----------------------------------------------------------------------
+    def open_document(self, doc_id: int | None) -> None:
+        self.selected = None
+        self.suggestions = []
+        if doc_id is None:
+            self.doc, self.tokens = None, None
+        else:
+            self.doc = self.project.get_document(doc_id)
+            try:
+                self.tokens = TokenIndex.from_text(self.doc.text, tokenizer_for(self.spec))
+            except (NerguiError, ValueError) as err:
+                self.tokens = None  # token snapping off; character selection still works
+                self.sig_message.emit(str(err))
+        self.sig_document.emit()
+
+    def reload(self) -> None:
+        if self.doc is not None:
+            self.doc = self.project.get_document(self.doc.id)
+            if self.selected is not None and self.selected not in self.doc.spans:
+                self.selected = next((s for s in self.doc.spans if (s.start, s.end) == (self.selected.start, self.selected.end)), None)
+        self.sig_spans.emit()
+
+    # ---- edits ---------------------------------------------------------------------------
+    def apply(self, edit: edits.Edit) -> bool:
+        try:
+            inverse = edit.apply(self.project)
+        except NerguiError as err:
+            self.sig_message.emit(str(err))
+            return False
+        self.undo_stack.push(EditCommand(self, edit, inverse))
+        self.after_edit(edit)
+        return True
+
+    def after_edit(self, edit: edits.Edit) -> None:
+        """Called after any edit, undo or redo: show its document, refresh what depends on it."""
+        if isinstance(edit, edits.SetState):
+            self.sig_state.emit(edit.doc_id)
+        if self.doc is None or edit.doc_id != self.doc.id:
+            self.open_document(edit.doc_id)
+        else:
+            self.reload()
+
+    def mark(self, start: int, end: int, *, char_mode: bool = False) -> bool:
+        """Turn a selection into a span with the current label (token-snapped unless char_mode)."""
+        if self.doc is None:
+            return False
+        if self.label is None:
+            self.sig_message.emit(Msg.GUI_NO_LABEL)
+            return False
+        rng = snap(self.doc.text, start, end, tokens=self.tokens, mode="char" if char_mode else "token")
+        if rng is None:
+            self.sig_message.emit(Msg.GUI_ONLY_SPACE)
+            return False
+        tok = self.tokens.token_span(*rng) if self.tokens else None
+        span = Span(rng[0], rng[1], self.label, "user", *(tok or (None, None)))
+        text = f"Mark {self.doc.text[rng[0]:rng[1]]!r} as {self.label}"
+        if self.apply(edits.AddSpans(self.doc.id, text, (span,))):
+            self.selected = next((s for s in self.doc.spans if (s.start, s.end) == rng), None)
+            self.sig_spans.emit()
+            return True
+        return False
+
+    def span_at(self, pos: int) -> Span | None:
+        if self.doc is None:
+            return None
+        inside = [s for s in self.doc.spans if s.start <= pos < s.end]
+        return inside[0] if inside else next((s for s in self.doc.spans if s.start < pos == s.end), None)
+
+    def suggestion_at(self, pos: int) -> Span | None:
+        inside = [s for s in self.visible_suggestions() if s.start <= pos < s.end]
+        return inside[0] if inside else next((s for s in self.visible_suggestions() if s.start < pos == s.end), None)
+
+    def select(self, span: Span | None) -> None:
+        self.selected = span
+        self.sig_spans.emit()
+
+    def remove_selected(self) -> None:
+        if self.doc is None or self.selected is None:
+            return
+        s = self.selected
+        self.selected = None
+        self.apply(edits.RemoveSpans(self.doc.id, f"Remove {s.label} {self.doc.text[s.start:s.end]!r}", (s,)))
+
+    def choose_label(self, label: str) -> None:
+        """Pick the label for new spans; with a span selected, relabel it."""
+        self.label = label
+        if self.doc is not None and self.selected is not None and self.selected.label != label:
+            s = self.selected
+            self.apply(edits.Relabel(self.doc.id, f"Relabel {s.label} as {label}", s.start, s.end, label))
+        else:
+            self.sig_spans.emit()
+
+    def set_state(self, state: str) -> bool:
+        if self.doc is None:
+            return False
+        return self.apply(edits.SetState(self.doc.id, f"Mark document {self.doc.id} {state}", state))
+
+    def fix_span(self, span: Span, start: int | None, end: int | None) -> None:
+        """Replace a misaligned span by [start, end) (expand/contract), or drop it (None)."""
+        if start is None:
+            self.apply(edits.RemoveSpans(self.doc.id, f"Drop misaligned {span.label}", (span,)))
+            return
+        tok = self.tokens.token_span(start, end) if self.tokens else None
+        new = Span(start, end, span.label, span.source, *(tok or (None, None)))
+        if self.apply(edits.ReplaceSpan(self.doc.id, f"Fix {span.label} span", span, new)):
+            self.sig_message.emit(Msg.GUI_FIXED.format(start=start, end=end, label=span.label))
+
+    # ---- suggestions (predictions and pattern matches) ------------------------------------------
+    def set_suggestions(self, spans: list[Span]) -> None:
+        self.suggestions = spans
+        self.sig_spans.emit()
+
+    def visible_suggestions(self) -> list[Span]:
+        """Suggestions not rejected and not already marked at the same place."""
+        if self.doc is None:
+            return []
+        rejected = self._rejected.get(self.doc.id, set())
+        have = {(s.start, s.end) for s in self.doc.spans}
+        return [s for s in self.suggestions if (s.start, s.end) not in have and (s.start, s.end, s.label) not in rejected]
+
+    def accept_suggestion(self, s: Span) -> None:
+        tok = self.tokens.token_span(s.start, s.end) if self.tokens else None
+        span = Span(s.start, s.end, s.label, "model" if s.source == "model" else "pattern", *(tok or (None, None)))
+        self.apply(edits.AddSpans(self.doc.id, f"Accept {s.label} {self.doc.text[s.start:s.end]!r}", (span,)))
+
+    def reject_suggestion(self, s: Span) -> None:
+        self._rejected.setdefault(self.doc.id, set()).add((s.start, s.end, s.label))
+        self.sig_spans.emit()
+
+    def accept_all(self) -> int:
+        """Add every visible suggestion that does not overlap a span, as one undoable edit."""
+        if self.doc is None:
+            return 0
+        taken = [(s.start, s.end) for s in self.doc.spans]
+        chosen, skipped = [], 0
+        for s in sorted(self.visible_suggestions(), key=lambda s: (s.start, -s.end)):
+            if any(a < s.end and s.start < b for a, b in taken):
+                skipped += 1
+                continue
+            tok = self.tokens.token_span(s.start, s.end) if self.tokens else None
+            chosen.append(Span(s.start, s.end, s.label, s.source, *(tok or (None, None))))
+            taken.append((s.start, s.end))
+        if not chosen:
+            self.sig_message.emit(Msg.GUI_NO_PREDICTIONS)
+            return 0
+        if self.apply(edits.AddSpans(self.doc.id, f"Accept {len(chosen)} predictions", tuple(chosen))):
+            if skipped:
+                self.sig_message.emit(Msg.GUI_ACCEPTED_SOME.format(n=len(chosen), skipped=skipped))
+            return len(chosen)
+        return 0
