@@ -15,6 +15,7 @@ BENCHES = {
     "learning": "nergui.bench.learning",
     "training": "nergui.bench.throughput",
     "store": "nergui.bench.store",
+    "gui": "nergui.bench.gui",
 }
 
 

@@ -25,7 +25,7 @@ def make_file(path: Path, n: int, *, seed: int = 0) -> int:
 
     def lines():
         for i in range(n):
-            text = " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(12, 22)))
+            text = " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(16, 30)))
             row = {"text": text, "meta": {"i": i}}
             if i % 10 == 0:
                 row["spans"] = [{"start": 0, "end": text.index(" "), "label": "THING"}]

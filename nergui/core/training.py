@@ -17,6 +17,7 @@ the caller may change ``rehearsal`` or call ``stop()`` between batches.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import time
@@ -44,7 +45,7 @@ class TrainSettings:
 
     strategy: str = "new-component"
     rehearsal: float = 0.5
-    epochs: int = 5
+    epochs: int = 10
     batch_size: int = 8
     dropout: float = 0.35
     learn_rate: float | None = None
@@ -55,16 +56,24 @@ class TrainSettings:
     # How rehearsal texts are marked for the new component: "o" (every token "O") or
     # "ents" (the original's entity tokens "O", the rest missing).
     rehearsal_marking: str = "o"
-    # Keep the weights of the epoch with the best joint dev score (new-type F and retention).
-    early_stopping: bool = True
+    # Hold out ``dev_fraction`` of the documents and keep the weights of the epoch with the
+    # best joint dev score (new-type F and retention). Off by default: measured on the
+    # fashion data, training on every document for 10 epochs beat selecting on a small,
+    # noisy dev split (F 0.648 vs 0.632, retention 0.993 vs 0.995).
+    early_stopping: bool = False
     # The new component predicts only the labels it is taught; its copied old labels are muted.
     mute_old: bool = True
+    # Documents with spans are seen this many times per epoch (the new type is rare).
+    oversample: int = 1
+    # In place: also distil the original's action scores on the rehearsal texts (nlp.rehearse).
+    distill: bool = False
     # Which weights are scored and kept: an exponential moving average of the weights
     # ("ema"), the optimizer's running mean since the start ("optimizer", spaCy's default,
     # which lags far behind in a short online run) or the raw weights ("none").
     average: str = "ema"
     ema_decay: float = 0.99
     dev_fraction: float = 0.1
+    # Rehearsal texts held out to measure retention after every epoch (the forgetting meter).
     dev_rehearsal: int = 100
 
     def validate(self) -> None:
@@ -145,7 +154,7 @@ class Trainer:
         self.labels = list(labels) if labels else sorted({s.label for r in records for s in r.spans})
         texts = list(dict.fromkeys(rehearsal_texts))
         rng.shuffle(texts)
-        n_dev_reh = min(self.settings.dev_rehearsal, len(texts) // 5) if self.settings.early_stopping else 0
+        n_dev_reh = min(self.settings.dev_rehearsal, len(texts) // 5) if self.old_labels else 0
         self.dev_rehearsal_texts = texts[:n_dev_reh]
         self.rehearsal_texts = texts[n_dev_reh:]
         self._teacher_cache: dict[str, list[tuple[int, int, str]]] = {}
@@ -253,10 +262,15 @@ class Trainer:
         for_new = NEW_NAME in trainable
         frozen = [name for name in nlp.pipe_names if name not in trainable]
         optimizer = nlp.create_optimizer()
+        distill = s.distill and not for_new and bool(self.rehearsal_texts) and bool(ner_components(self.base))
+        if distill:  # copies each trainable model as the frozen score teacher for nlp.rehearse
+            for name in trainable:
+                nlp.get_pipe(name)._rehearsal_model = copy.deepcopy(nlp.get_pipe(name).model)
         ema = _Ema([nlp.get_pipe(n).model for n in trainable], s.ema_decay) if s.average == "ema" else None
         if s.learn_rate is not None:
             optimizer.learn_rate = s.learn_rate
         examples = [self._example(nlp, r, for_new=for_new) for r in self.train_records]
+        examples += [e for e in examples if len(e.reference.ents)] * (max(1, s.oversample) - 1)
         words_per_epoch = sum(len(e.reference) for e in examples)
         total_batches = s.epochs * math.ceil(len(examples) / s.batch_size)
         dev_teacher = self._teacher_ents(self.dev_rehearsal_texts) if self.dev_rehearsal_texts else []
@@ -284,9 +298,14 @@ class Trainer:
                             rng.shuffle(reh_order)
                         picked.append(self.rehearsal_texts[reh_order[reh_pos % len(reh_order)]])
                         reh_pos += 1
-                    batch += [self._rehearsal_example(nlp, t, for_new=for_new) for t in picked]
+                    rehearsal_batch = [self._rehearsal_example(nlp, t, for_new=for_new) for t in picked]
+                    batch += rehearsal_batch
+                else:
+                    rehearsal_batch = []
                 losses: dict[str, float] = {}
                 nlp.update(batch, sgd=optimizer, drop=s.dropout, losses=losses, exclude=frozen)
+                if distill and rehearsal_batch:
+                    nlp.rehearse(rehearsal_batch, sgd=optimizer, losses=losses, exclude=frozen)
                 if ema is not None:
                     ema.update()
                 step += 1

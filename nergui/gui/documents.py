@@ -107,6 +107,8 @@ class DocumentPanel(QWidget):
         self.label = QComboBox()
         self.list = QListView()
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.ElideRight)
         self.list.setIconSize(QSize(16, 16))
         self.list.setModel(self.model)
         self.counts = QLabel()

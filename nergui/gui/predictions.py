@@ -8,7 +8,9 @@ the latest generation, so a stale result never lands on the wrong document.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+import threading
+
+from PySide6.QtCore import QObject, QThread, Signal
 
 from ..core.records import Span
 from ..errors import Msg, NerguiError
@@ -16,7 +18,7 @@ from ..errors import Msg, NerguiError
 
 class PredictionWorker(QObject):
     sig_model = Signal(str)                    # name of the loaded model
-    sig_result = Signal(int, int, object)      # doc id, generation, [Span]
+    sig_result = Signal(int, int)              # doc id, generation; the spans wait in .results
     sig_failed = Signal(str)
 
     def __init__(self):
@@ -25,8 +27,10 @@ class PredictionWorker(QObject):
         self.disable: list[str] = []
         self.matcher = None
         self.latest = 0  # written by the GUI thread: skip requests older than this
+        self.results: dict[tuple[int, int], list[Span]] = {}  # plain Python objects, not sent through Qt
+        self.lock = threading.Lock()
 
-    @Slot(str, str)
+
     def load(self, spec: str, name: str) -> None:
         from ..core.evaluate import non_ner_pipes
         from ..core.pipeline import load_pipeline
@@ -40,7 +44,7 @@ class PredictionWorker(QObject):
             self.nlp = None
             self.sig_failed.emit(Msg.GUI_MODEL_FAILED.format(detail=err))
 
-    @Slot(str)
+
     def load_patterns(self, path: str) -> None:
         from ..core.patterns import PatternMatcher, read_patterns
 
@@ -51,7 +55,7 @@ class PredictionWorker(QObject):
         except NerguiError as err:
             self.sig_failed.emit(str(err))
 
-    @Slot(int, int, str, bool)
+
     def predict(self, doc_id: int, generation: int, text: str, model: bool) -> None:
         if generation < self.latest or self.nlp is None:
             return
@@ -69,7 +73,9 @@ class PredictionWorker(QObject):
         except Exception as err:  # never let a worker die silently
             self.sig_failed.emit(Msg.GUI_MODEL_FAILED.format(detail=err))
             return
-        self.sig_result.emit(doc_id, generation, spans)
+        with self.lock:
+            self.results = {(doc_id, generation): spans}
+        self.sig_result.emit(doc_id, generation)
 
 
 class Previewer(QObject):
@@ -112,7 +118,12 @@ class Previewer(QObject):
         if doc_id is not None:
             self.sig_request.emit(doc_id, self.generation, text, self.model_on)
 
-    def _result(self, doc_id: int, generation: int, spans) -> None:
+    def _result(self, doc_id: int, generation: int, spans=None) -> None:
+        if spans is None:
+            with self.worker.lock:
+                spans = self.worker.results.pop((doc_id, generation), None)
+        if spans is None:
+            return
         if doc_id == self.current_doc and generation == self.generation:
             self.sig_ready.emit(doc_id, spans)
 

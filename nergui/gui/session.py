@@ -33,6 +33,7 @@ class Session(QObject):
     sig_spans = Signal()             # spans, selection or suggestions changed
     sig_state = Signal(int)          # a document's state changed (doc id)
     sig_message = Signal(str)        # for the status bar
+    sig_loading = Signal()           # self.doc is set, its tokens not yet (start predicting now)
 
     def __init__(self, project: Project, parent=None):
         super().__init__(parent)
@@ -57,6 +58,7 @@ class Session(QObject):
             self.doc, self.tokens = None, None
         else:
             self.doc = self.project.get_document(doc_id)
+            self.sig_loading.emit()
             try:
                 self.tokens = TokenIndex.from_text(self.doc.text, tokenizer_for(self.spec))
             except (NerguiError, ValueError) as err:

@@ -1,0 +1,292 @@
+"""The main window: composition of the document list, label bar, text view, panels and menus."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QSettings, Qt
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
+
+from .. import __version__
+from ..core.pipeline import ModelStore, describe
+from ..core.store import DISPLACY_COLOURS, Project
+from . import actions, dialogs, projects
+from .annotator import AnnotatorView, Mark
+from .documents import DocumentPanel
+from .panels import LabelBar, MisalignedPanel
+from .predictions import Previewer
+from .session import Session
+from .theme import apply_theme
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project, *, settings: QSettings | None = None, predictions: bool = True):
+        super().__init__()
+        self.settings = settings or QSettings("nergui", "nergui")
+        self.acts: dict = {}
+        self.theme = str(self.settings.value("theme", "system"))
+        self.font_size = int(self.settings.value("font_size", 12))
+        self.session = Session(project, self)
+        self.view = AnnotatorView()
+        self.label_bar = LabelBar(self.session)
+        self.docs = DocumentPanel(project)
+        self.misaligned = MisalignedPanel(self.session)
+        self.previewer = Previewer(self) if predictions else None
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.label_bar)
+        lay.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+        self.docs_dock = self._dock("Documents", self.docs, Qt.LeftDockWidgetArea)
+        self.misaligned_dock = self._dock("Misaligned spans", self.misaligned, Qt.RightDockWidgetArea)
+        self.misaligned_dock.hide()
+        self.doc_pos = QLabel()
+        self.label_counts = QLabel()
+        self.model_label = QLabel()
+        for w in (self.doc_pos, self.label_counts, self.model_label):
+            self.statusBar().addPermanentWidget(w)
+        actions.build_menus(self)
+        actions.build_label_actions(self)
+        self._wire()
+        self.view.installEventFilter(self)
+        self.docs.list.installEventFilter(self)
+        self.watcher = QFileSystemWatcher([str(project.models_dir)], self)
+        self.watcher.directoryChanged.connect(lambda _p: self.load_model())
+        self.watcher.fileChanged.connect(lambda _p: self.load_model())
+        self.set_theme(self.theme, save=False)
+        self.set_font_size(self.font_size, save=False)
+        self.setWindowTitle(f"{project.path.name} \u2014 nergui")
+        self.setAcceptDrops(True)
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 760)
+        projects.remember(self.settings, project.path)
+        self.refresh_recent()
+        self.load_model()
+        self.docs.go_to_row(0)
+        self.update_status()
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _wire(self) -> None:
+        s = self.session
+        self.docs.sig_open.connect(self._open_document)
+        s.sig_loading.connect(self.request_predictions)
+        s.sig_document.connect(self._document_shown)
+        s.sig_spans.connect(self.repaint_marks)
+        s.sig_spans.connect(self.update_status)
+        s.sig_state.connect(self._state_changed)
+        s.sig_message.connect(self.message)
+        self.view.sig_selected.connect(lambda a, b, ch: s.mark(a, b, char_mode=ch))
+        self.view.sig_clicked.connect(self._clicked)
+        self.view.sig_context.connect(self._context_menu)
+        self.label_bar.sig_toggle_predictions.connect(self._toggle_predictions)
+        if self.previewer:
+            self.previewer.sig_ready.connect(lambda _id, spans: s.set_suggestions(spans))
+            self.previewer.sig_model.connect(self._model_loaded)
+            self.previewer.sig_failed.connect(self.message)
+
+    def eventFilter(self, obj, event) -> bool:
+        """Keys that reach the text view or the list unhandled go to the window's actions (the
+        shortcut map does not see every synthesised key event, e.g. from QTest)."""
+        if event.type() == QEvent.KeyPress:
+            seq = QKeySequence(event.keyCombination())
+            for act in self.actions():
+                if act.isEnabled() and any(k.matches(seq) == QKeySequence.ExactMatch for k in act.shortcuts()):
+                    if obj is self.docs.list and event.key() in (Qt.Key_Up, Qt.Key_Down):
+                        return False
+                    act.trigger()
+                    return True
+        return super().eventFilter(obj, event)
+
+    # ---- documents -------------------------------------------------------------------------
+    def _open_document(self, doc_id) -> None:
+        if self.session.doc is None or self.session.doc.id != doc_id:
+            self.session.open_document(doc_id)
+
+    def _document_shown(self) -> None:
+        doc = self.session.doc
+        self.view.set_text(doc.text if doc else "")
+        if doc is None:
+            self.message(dialogs_msg_no_docs())
+        else:
+            self.docs.go_to(doc.id)
+        self.repaint_marks()
+        if doc is None:
+            self.request_predictions()
+        self.update_status()
+
+    def request_predictions(self) -> None:
+        doc = self.session.doc
+        if self.previewer:
+            want = self.label_bar.show_predictions.isChecked()
+            self.previewer.request(doc.id if doc and want else None, doc.text if doc else "")
+
+    def _state_changed(self, doc_id: int) -> None:
+        self.docs.model.refresh(doc_id)
+        self.docs.update_counts()
+        self.update_status()
+
+    def set_state(self, state: str) -> None:
+        if self.session.set_state(state):
+            self.docs.step(1)
+
+    def repaint_marks(self) -> None:
+        s = self.session
+        if s.doc is None:
+            self.view.set_marks([])
+            return
+        sel = s.selected
+        marks = [Mark(x.start, x.end, x.label, "span", sel is not None and (x.start, x.end) == (sel.start, sel.end))
+                 for x in s.doc.spans]
+        if self.label_bar.show_predictions.isChecked():
+            marks += [Mark(x.start, x.end, x.label, x.source) for x in s.visible_suggestions()]
+        self.view.colours = {lab["name"]: QColor(lab["colour"]) for lab in s.project.labels()}
+        for m in marks:  # labels only the model knows get a neutral colour
+            self.view.colours.setdefault(m.label, QColor(DISPLACY_COLOURS.get(m.label, "#c9ced6")))
+        self.view.set_marks(marks)
+
+    def _clicked(self, pos: int, modifiers) -> None:
+        s = self.session
+        span = s.span_at(pos)
+        if span is not None:
+            s.select(span)
+            return
+        sug = s.suggestion_at(pos) if self.label_bar.show_predictions.isChecked() else None
+        if sug is not None:
+            s.accept_suggestion(sug)
+        elif s.selected is not None:
+            s.select(None)
+
+    def _context_menu(self, pos: int, point) -> None:
+        s = self.session
+        menu = QMenu(self)
+        span = s.span_at(pos)
+        sug = s.suggestion_at(pos)
+        if span is not None:
+            s.select(span)
+            for name in s.project.label_names():
+                if name != span.label:
+                    menu.addAction(f"Relabel as {name}", lambda n=name: s.choose_label(n))
+            menu.addAction("Remove span", s.remove_selected)
+        elif sug is not None:
+            menu.addAction(f"Accept {sug.label}", lambda: s.accept_suggestion(sug))
+            menu.addAction(f"Reject {sug.label}", lambda: s.reject_suggestion(sug))
+        if not menu.isEmpty():
+            menu.popup(point)
+
+    def _toggle_predictions(self, on: bool) -> None:
+        self.request_predictions()
+        self.repaint_marks()
+
+    # ---- model -------------------------------------------------------------------------------
+    def load_model(self) -> None:
+        project = self.session.project
+        current = ModelStore(project.models_dir).current_path()
+        spec = str(current) if current else self.session.spec
+        name = f"model {current.name}" if current else f"base {describe(self.session.spec)}"
+        self.model_label.setText(f"{name} (loading\u2026)")
+        if self.previewer:
+            self.previewer.load(spec, name)
+            if self.settings.value("patterns"):
+                self.previewer.load_patterns(str(self.settings.value("patterns")))
+            self.request_predictions()
+
+    def _model_loaded(self, name: str) -> None:
+        self.model_label.setText(name)
+        self.request_predictions()
+
+    # ---- status, view options ---------------------------------------------------------------
+    def message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def update_status(self) -> None:
+        s = self.session
+        n = self.docs.model.row_of(s.doc.id) + 1 if s.doc else 0
+        state = f" ({s.doc.state})" if s.doc else ""
+        self.doc_pos.setText(f"Document {n} of {len(self.docs.model.ids)}{state}")
+        counts = s.project.counts_by_label(state="accepted")
+        self.label_counts.setText("Accepted: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+    def set_char_mode(self, on: bool) -> None:
+        self.view.char_mode = bool(on)
+
+    def set_theme(self, theme: str, *, save: bool = True) -> None:
+        self.theme = theme
+        self.view.dark = apply_theme(QApplication.instance(), theme)
+        for t in ("system", "light", "dark"):
+            if f"theme_{t}" in self.acts:
+                self.acts[f"theme_{t}"].setChecked(t == theme)
+        if save:
+            self.settings.setValue("theme", theme)
+        self.repaint_marks()
+
+    def set_font_size(self, size: int, *, save: bool = True) -> None:
+        self.font_size = max(8, min(32, size))
+        font = self.view.font()
+        font.setPointSize(self.font_size)
+        self.view.setFont(font)
+        if save:
+            self.settings.setValue("font_size", self.font_size)
+
+    def focus_search(self) -> None:
+        self.docs_dock.show()
+        self.docs.search.setFocus()
+        self.docs.search.selectAll()
+
+    def show_shortcuts(self) -> None:
+        dialogs.shortcut_sheet(self).exec()
+
+    def show_about(self) -> None:
+        dialogs.show_about(self, __version__)
+
+    # ---- projects (the work is in projects.py) --------------------------------------------------
+    def new_project(self) -> None:
+        projects.new_project(self)
+
+    def open_project_dialog(self) -> None:
+        projects.open_dialog(self)
+
+    def open_demo(self) -> None:
+        projects.open_demo(self)
+
+    def import_dialog(self) -> None:
+        projects.import_dialog(self)
+
+    def export_dialog(self) -> None:
+        projects.export_dialog(self)
+
+    def patterns_dialog(self) -> None:
+        projects.patterns_dialog(self)
+
+    def refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in projects.recent(self.settings):
+            self.recent_menu.addAction(path, lambda p=path: projects.open_path(self, p))
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        projects.import_path(self, event.mimeData().urls()[0].toLocalFile())
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        if self.previewer:
+            self.previewer.stop()
+        super().closeEvent(event)
+
+
+def dialogs_msg_no_docs() -> str:
+    from ..errors import Msg
+
+    return Msg.GUI_NO_DOCUMENTS

