@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QSettings, Qt
 from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from .. import __version__
 from ..core.pipeline import ModelStore, describe
@@ -44,7 +44,13 @@ class MainWindow(QMainWindow):
         self.doc_pos = QLabel()
         self.label_counts = QLabel()
         self.model_label = QLabel()
-        for w in (self.doc_pos, self.label_counts, self.model_label):
+        for i, w in enumerate((self.doc_pos, self.label_counts, self.model_label)):
+            if i:
+                sep = QFrame()
+                sep.setFrameShape(QFrame.VLine)
+                sep.setFrameShadow(QFrame.Sunken)
+                self.statusBar().addPermanentWidget(sep)
+            w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
         actions.build_menus(self)
         actions.build_label_actions(self)

@@ -41,7 +41,9 @@ class LabelBar(QWidget):
             b = QToolButton(text=f"{key}  {lab['name']}" if key else lab["name"], checkable=True)
             b.setToolTip(f"Label new spans {lab['name']}" + (f" (key {key})" if key else ""))
             colour = QColor(lab["colour"])
-            b.setStyleSheet(f"QToolButton {{ border-left: 6px solid {colour.name()}; padding: 3px 8px; }}"
+            b.setStyleSheet(f"QToolButton {{ border: 1px solid palette(mid); border-left: 6px solid {colour.name()};"
+                            f" border-radius: 3px; padding: 3px 8px; background: palette(button);"
+                            f" color: palette(button-text); }}"
                             f" QToolButton:checked {{ background: {colour.name()}; color: #1a1a1a; font-weight: bold; }}")
             b.clicked.connect(lambda _=False, n=lab["name"]: self.session.choose_label(n))
             self.row.addWidget(b)
