@@ -7,10 +7,13 @@ error prints one line and exits 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
 import sys
 import time
+from pathlib import Path
 
-from .errors import NerguiError
+from .errors import Msg, NerguiError
 
 COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
 
@@ -69,10 +72,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return _guard(lambda: bench_main(argv[1:]))
     args = _parser().parse_args(argv)
-    return _guard(lambda: _COMMANDS[args.command](args))
+    return _guard(lambda: _COMMANDS[args.command](args), project=getattr(args, "project", None))
 
 
-def _guard(fn) -> int:
+def _guard(fn, *, project: str | None = None) -> int:
+    """Run a command: a user error, a damaged database or an unexpected exception is one line
+    on stderr and exit 1, never a traceback (NERGUI_DEBUG=1 re-raises unexpected ones)."""
     try:
         return fn() or 0
     except NerguiError as err:
@@ -81,13 +86,31 @@ def _guard(fn) -> int:
     except KeyboardInterrupt:
         print("nergui: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
+    except sqlite3.DatabaseError as err:  # damaged, read-only, busy or full: found past Project.open
+        from .core.store import db_error
+
+        print(f"nergui: {db_error(project or '.', err)}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("NERGUI_DEBUG"):
+            raise
+        detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+        print(f"nergui: {Msg.INTERNAL.format(detail=detail)}", file=sys.stderr)
+        return 1
 
 
 def _import(args) -> int:
     from .core import workflow
 
-    with workflow.open_or_create(args.project) as project:
-        report = workflow.import_file(project, args.file, fmt=args.fmt, partial=args.partial, base=args.base)
+    folder = Path(args.project)
+    existed, had_db = folder.exists(), (folder / "nergui.sqlite").exists()
+    report = None
+    try:
+        with workflow.open_or_create(args.project) as project:
+            report = workflow.import_file(project, args.file, fmt=args.fmt, partial=args.partial, base=args.base)
+    finally:
+        if not had_db and not (report and report.committed):
+            _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either
     for problem in report.problems[:20]:
         print(f"  problem: {problem}", file=sys.stderr)
     if len(report.problems) > 20:
@@ -101,6 +124,19 @@ def _import(args) -> int:
               "Fix the file, or pass --partial to import the good documents.", file=sys.stderr)
         return 1
     return 0
+
+
+def _forget_new_project(folder: Path, *, remove_folder: bool) -> None:
+    """Remove the files an import just created in ``folder`` (and the folder, if it made it)."""
+    removals = [(folder / name).unlink for name in ("nergui.sqlite", "nergui.sqlite-wal", "nergui.sqlite-shm")]
+    removals.append((folder / "models").rmdir)  # only if empty, as is every rmdir here
+    if remove_folder:
+        removals.append(folder.rmdir)
+    for remove in removals:
+        try:
+            remove()
+        except OSError:  # absent, not empty, or not ours to remove
+            pass
 
 
 def _export(args) -> int:

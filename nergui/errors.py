@@ -48,6 +48,10 @@ class Msg:
         "{path}:{line}: the file is not UTF-8 (byte {byte:#04x} at offset {offset}). "
         "Save it as UTF-8 (for example 'iconv -f latin1 -t utf-8') and import again."
     )
+    NOT_UTF8_BUT_UTF16 = (
+        "{path}:{line}: the file is not UTF-8 (byte {byte:#04x} at offset {offset}). Save it as UTF-8 "
+        "(it is UTF-16: for example 'iconv -f utf-16 -t utf-8') and import again."
+    )
     UNKNOWN_FORMAT = (
         "{path}: cannot tell the format from the name. Pass --format with one of: {formats}."
     )
@@ -80,6 +84,10 @@ class Msg:
     PROBLEMS_FOUND = (
         "{path}: {count} problem(s) found, nothing was imported. First: {first}. "
         "Fix the file, or pass --partial to import the good documents and skip the bad ones."
+    )
+    EXPORT_TARGET_TAKEN = (
+        "{path}: already exists and is not an exported pipeline; nothing was changed. "
+        "Pick a new folder name (an earlier pipeline export or an empty folder is replaced)."
     )
     UNKNOWN_EXPORT = "Unknown export format {fmt!r}. Use one of: {formats}."
     # formats (added with nergui/core/formats)
@@ -119,6 +127,23 @@ class Msg:
     )
     DB_NEWER = "{path}: made by a newer nergui (schema {found} > {supported}). Update nergui to open it."
     READ_ONLY = "{path}: the project folder is read-only. Copy it somewhere writable or fix its permissions."
+    DB_READ_ONLY = (
+        "{path}: the project database is read-only, so no edit could be saved. "
+        "Fix its permissions, or copy the project folder somewhere writable."
+    )
+    MODELS_READ_ONLY = (
+        "{path}: the models folder is read-only, so a trained model could not be saved. "
+        "Fix its permissions, or copy the project folder somewhere writable, then train."
+    )
+    DB_BUSY = (
+        "{path}: the project is busy: another nergui window or command is writing to it. "
+        "Close that one, or wait for it to finish, and try again."
+    )
+    DB_FULL = "{path}: the disk is full; the last action was not saved. Free some space and try again."
+    INTERNAL = (
+        "unexpected error ({detail}). This is a bug in nergui; please report it with the command you ran "
+        "(set NERGUI_DEBUG=1 to see the traceback). Saved annotations and models are not affected."
+    )
     NO_DOCUMENT = "Document {doc_id} does not exist in this project."
     NO_SPAN = "Span {span_id} does not exist in this project."
     BAD_STATE = "Unknown document state {state!r}. Use one of: {states}."
@@ -181,8 +206,28 @@ class Msg:
     GUI_DEMO_MISSING = "The demo project is missing from this installation ({path}). Reinstall nergui."
     GUI_SMOKE_FAILED = "smoke test failed: {detail}"
     GUI_MODEL_FAILED = "Predictions are off: the model could not be loaded ({detail})."
+    GUI_TOO_LONG = (
+        "No predictions for this document: it has {length:,} characters, more than the pipeline takes "
+        "({limit:,}). You can still mark it by hand; split it to see predictions."
+    )
     GUI_NO_DOCUMENTS = "No documents match. Clear the filter or import a file (File > Import)."
     GUI_EXPORTED = "{path}: exported {count} documents."
     GUI_IMPORTED = "{summary}"
     GUI_NEW_PROJECT_NO_NAME = "Choose a folder for the new project."
     GUI_FIXED = "Span fixed: [{start}, {end}) {label}."
+
+    # training in the desktop app (issue 4)
+    TRAIN_SAVE_FAILED = (
+        "The trained model could not be saved ({detail}). The last saved model is unchanged; train again to retry."
+    )
+    GUI_TRAIN_RUNNING = (
+        "Training is running. Stop it and close? Nothing of this run is saved; "
+        "your annotations and the last saved model stay as they are."
+    )
+    GUI_TRAIN_WAITING = "A trained model is waiting for Keep or Discard. Close and discard it?"
+    GUI_TRAIN_BUSY = "A training run is already going (or waiting for Keep or Discard); one run at a time."
+    GUI_TRAIN_CANCELLED = "Training cancelled. Nothing was saved; the last saved model is unchanged."
+    GUI_TRAIN_KEPT = "Model {version} saved and in use."
+    GUI_TRAIN_DISCARDED = "The trained model was discarded; the last saved model stays in use."
+    GUI_ROLLED_BACK = "Model {version} is in use again."
+    GUI_REHEARSAL_FILE = "{path}: cannot be used for rehearsal ({detail})."

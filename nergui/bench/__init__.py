@@ -16,6 +16,9 @@ BENCHES = {
     "training": "nergui.bench.throughput",
     "store": "nergui.bench.store",
     "gui": "nergui.bench.gui",
+    "ui": "nergui.bench.ui",
+    "bundle": "nergui.bench.bundle",
+    "crash": "nergui.bench.crash",
 }
 
 

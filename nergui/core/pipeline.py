@@ -9,12 +9,16 @@ replaced atomically, so a crash at any moment leaves a current model that loads.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,15 +95,28 @@ def _check_version(meta_path: Path, name: str) -> None:
         raise PipelineError(Msg.PIPELINE_VERSION.format(name=name, wanted=wanted, have=spacy.about.__version__))
 
 
+@contextmanager
+def gc_kept_on() -> Iterator[None]:
+    """Re-enable the garbage collector after a failed msgpack read: ``srsly.msgpack_loads``
+    disables it while unpacking and, when the data is corrupt, raises before enabling it
+    again, which would leave the whole app without cycle collection."""
+    was_on = gc.isenabled()
+    try:
+        yield
+    finally:
+        if was_on and not gc.isenabled():
+            gc.enable()
+
+
 def _load(target: str | Path, name: str, exclude: tuple[str, ...]) -> Language:
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), gc_kept_on():
             warnings.simplefilter("ignore")
             return spacy.load(target, exclude=list(exclude))
     except PipelineError:
         raise
     except Exception as err:  # config errors, missing files, bad weights
-        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        detail = " ".join(str(err).split()) or type(err).__name__  # a config error's useful part is on later lines
         raise PipelineError(Msg.CORRUPT_PIPELINE.format(path=name, detail=detail[:300])) from None
 
 
@@ -197,9 +214,13 @@ class ModelStore:
         to ``vNNNN`` once complete; then ``CURRENT`` is replaced with ``os.replace``.
         """
         self.dir.mkdir(parents=True, exist_ok=True)
+        try:  # what a killed save left behind (measured: `nergui bench crash`)
+            self.clean_temporaries(dead_only=True)
+        except OSError:
+            pass
         existing = [int(p.name[1:]) for p in self.dir.glob("v[0-9][0-9][0-9][0-9]")]
         name = f"v{(max(existing) + 1) if existing else 1:04d}"
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self.dir))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-{os.getpid()}-", dir=self.dir))
         try:
             nlp.to_disk(tmp)
             info = dict(info or {})
@@ -221,7 +242,7 @@ class ModelStore:
         if not (self.dir / name / "config.cfg").exists():
             versions = ", ".join(v.name for v in self.versions()) or "none"
             raise PipelineError(Msg.NO_MODEL_VERSION.format(path=self.dir, version=name, versions=versions))
-        fd, tmp = tempfile.mkstemp(prefix=".CURRENT-", dir=self.dir)
+        fd, tmp = tempfile.mkstemp(prefix=f".CURRENT-{os.getpid()}-", dir=self.dir)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(name)
             fh.flush()
@@ -229,16 +250,47 @@ class ModelStore:
         os.replace(tmp, self.dir / CURRENT)
         _fsync_dir(self.dir)
 
-    def clean_temporaries(self) -> int:
-        """Remove half-written versions left by a crash; returns how many."""
+    def clean_temporaries(self, *, dead_only: bool = False) -> int:
+        """Remove half-written versions left by a crash; returns how many.
+
+        With ``dead_only``, keep those of a process that is still running (its save is in
+        progress); ``save`` calls this first, so a killed save never leaks disk for long.
+        """
         n = 0
-        for path in self.dir.glob(".v*-*"):
-            shutil.rmtree(path, ignore_errors=True)
-            n += 1
-        for path in self.dir.glob(".CURRENT-*"):
-            path.unlink(missing_ok=True)
+        for path in [*self.dir.glob(".v*-*"), *self.dir.glob(".CURRENT-*")]:
+            if dead_only and _writer_alive(path):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
             n += 1
         return n
+
+
+_TMP_PID = re.compile(r"\.(?:v[0-9]{4}|CURRENT)-([0-9]+)-")
+
+
+def _writer_alive(path: Path) -> bool:
+    """Whether the process that made a temporary (its pid is in the name) may still be writing it."""
+    match = _TMP_PID.match(path.name)
+    if match is None:  # made before names carried the pid
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # os.kill(pid, 0) would terminate it on Windows: go by age instead
+        try:
+            return time.time() - path.stat().st_mtime < 24 * 3600
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
 
 
 def _fsync_tree(root: Path) -> None:

@@ -154,6 +154,8 @@ class Project:
             raise ProjectError(Msg.NOT_A_PROJECT.format(path=path))
         if not os.access(path, os.W_OK):
             raise ProjectError(Msg.READ_ONLY.format(path=path))
+        if db.exists() and not os.access(db, os.W_OK):  # sqlite would open it read-only, silently
+            raise ProjectError(Msg.DB_READ_ONLY.format(path=db))
         try:
             conn = sqlite3.connect(db, isolation_level=None, timeout=30, check_same_thread=True)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -162,7 +164,7 @@ class Project:
             project = cls(path, conn)
             project._migrate()
         except sqlite3.DatabaseError as err:
-            raise ProjectError(Msg.DB_CORRUPT.format(path=db, detail=err)) from None
+            raise db_error(path, err) from None
         return project
 
     def close(self) -> None:
@@ -506,6 +508,20 @@ class Project:
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def db_error(project_path: str | os.PathLike, err: sqlite3.Error) -> ProjectError:
+    """The message for an SQLite error on a project's database: read-only, busy, disk full
+    or (anything else) damaged."""
+    db = Path(project_path) / DB_NAME
+    text = str(err).lower()
+    if "readonly" in text or "read-only" in text:
+        return ProjectError(Msg.DB_READ_ONLY.format(path=db))
+    if "locked" in text or "busy" in text:
+        return ProjectError(Msg.DB_BUSY.format(path=Path(project_path)))
+    if "full" in text:
+        return ProjectError(Msg.DB_FULL.format(path=db))
+    return ProjectError(Msg.DB_CORRUPT.format(path=db, detail=err))
 
 
 def _where(flt: Filter | None) -> tuple[str, tuple]:

@@ -90,15 +90,27 @@ def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state
         current = ModelStore(project.models_dir).current_path()
         if current is None:
             raise PipelineError(Msg.NO_CURRENT_MODEL.format(path=project.path))
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent if dest.parent.exists() else None))
+        # replace an earlier export (or an empty folder), never anything else the user keeps there
+        if dest.exists() and not (dest.is_dir() and ((dest / "config.cfg").exists() or not any(dest.iterdir()))):
+            raise NerguiError(Msg.EXPORT_TARGET_TAKEN.format(path=dest))
         try:
-            shutil.copytree(current, tmp / "model")
-            (tmp / "model" / "nergui.json").unlink(missing_ok=True)
-            if dest.exists():
-                shutil.rmtree(dest)
-            os.replace(tmp / "model", dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+            try:
+                shutil.copytree(current, tmp / "model")
+                (tmp / "model" / "nergui.json").unlink(missing_ok=True)
+                old = tmp / "old" if dest.exists() else None
+                if old is not None:
+                    os.replace(dest, old)
+                try:
+                    os.replace(tmp / "model", dest)
+                except OSError:
+                    if old is not None:
+                        os.replace(old, dest)
+                    raise
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as err:
+            raise NerguiError(Msg.WRITE_FAILED.format(path=dest, detail=err.strerror or err)) from err
         return 1
     records = list(project.records(Filter(state=state) if state else None))
     labels = project.label_names()
@@ -180,10 +192,18 @@ class TrainJob:
                 nlp = self.trainer.nlp
                 nlp.meta["name"] = (nlp.meta.get("name") or "model") + "_nergui"
                 nlp.meta["performance"] = {k: v for k, v in self.result.items() if k in ("ents_f", "ents_p", "ents_r", "retention")}
-                version = ModelStore(project.models_dir).save(nlp, {
-                    "base": self.base_spec, "settings": self.settings.to_dict(), "metrics": self.result,
-                    "run": self.run_id,
-                })
+                try:
+                    version = ModelStore(project.models_dir).save(nlp, {
+                        "base": self.base_spec, "settings": self.settings.to_dict(), "metrics": self.result,
+                        "run": self.run_id,
+                    })
+                except NerguiError:
+                    raise
+                except Exception as err:  # disk full, read-only: the last saved model stays current
+                    message = Msg.TRAIN_SAVE_FAILED.format(detail=f"{type(err).__name__}: {err}")
+                    if self.run_id is not None:
+                        project.finish_run(self.run_id, status="failed", metrics={"error": message})
+                    raise TrainingError(message) from err
             if self.run_id is not None:
                 project.finish_run(self.run_id, status="kept" if version else "discarded", metrics=self.result,
                                    model_version=version.name if version else None)
@@ -214,6 +234,8 @@ def prepare_training(project: Project, *, base: str | None = None, labels: Seque
     spec = base or project.base_pipeline
     if not spec:
         raise PipelineError(Msg.BASE_MISSING.format(path=project.path))
+    if not os.access(project.models_dir if project.models_dir.exists() else project.path, os.W_OK):
+        raise TrainingError(Msg.MODELS_READ_ONLY.format(path=project.models_dir))  # before the run, not after
     nlp = load_pipeline(spec)
     if base and base != project.base_pipeline:
         project.set_setting("base_pipeline", base)

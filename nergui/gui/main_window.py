@@ -16,6 +16,7 @@ from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
 from .theme import apply_theme
+from .training_panel import TrainingPanel
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +42,8 @@ class MainWindow(QMainWindow):
         self.docs_dock = self._dock("Documents", self.docs, Qt.LeftDockWidgetArea)
         self.misaligned_dock = self._dock("Misaligned spans", self.misaligned, Qt.RightDockWidgetArea)
         self.misaligned_dock.hide()
+        self.training = TrainingPanel(self.session, self, snapshots=predictions)
+        self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea)
         self.doc_pos = QLabel()
         self.label_counts = QLabel()
         self.model_label = QLabel()
@@ -54,12 +57,15 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(w)
         actions.build_menus(self)
         actions.build_label_actions(self)
+        next(a.menu() for a in self.menuBar().actions() if a.text() == "&View").addAction(
+            self.training_dock.toggleViewAction())
         self._wire()
         self.view.installEventFilter(self)
         self.docs.list.installEventFilter(self)
         self.watcher = QFileSystemWatcher([str(project.models_dir)], self)
         self.watcher.directoryChanged.connect(lambda _p: self.load_model())
         self.watcher.fileChanged.connect(lambda _p: self.load_model())
+        self.watcher.directoryChanged.connect(lambda _p: self.training.versions.refresh())
         self.set_theme(self.theme, save=False)
         self.set_font_size(self.font_size, save=False)
         self.setWindowTitle(f"{project.path.name} \u2014 nergui")
@@ -95,6 +101,9 @@ class MainWindow(QMainWindow):
         self.view.sig_clicked.connect(self._clicked)
         self.view.sig_context.connect(self._context_menu)
         self.label_bar.sig_toggle_predictions.connect(self._toggle_predictions)
+        self.training.sig_preview.connect(self.load_model)
+        self.training.sig_model_changed.connect(self.load_model)
+        self.training.sig_message.connect(self.message)
         if self.previewer:
             self.previewer.sig_ready.connect(lambda _id, spans: s.set_suggestions(spans))
             self.previewer.sig_model.connect(self._model_loaded)
@@ -194,11 +203,13 @@ class MainWindow(QMainWindow):
         self.repaint_marks()
 
     # ---- model -------------------------------------------------------------------------------
-    def load_model(self) -> None:
+    def load_model(self, spec: str | None = None, name: str | None = None) -> None:
+        """Preview the current model (or ``spec``: a training snapshot named ``name``)."""
         project = self.session.project
-        current = ModelStore(project.models_dir).current_path()
-        spec = str(current) if current else self.session.spec
-        name = f"model {current.name}" if current else f"base {describe(self.session.spec)}"
+        if spec is None:
+            current = ModelStore(project.models_dir).current_path()
+            spec = str(current) if current else self.session.spec
+            name = f"model {current.name}" if current else f"base {describe(self.session.spec)}"
         self.model_label.setText(f"{name} (loading\u2026)")
         if self.previewer:
             self.previewer.load(spec, name)
@@ -286,7 +297,11 @@ class MainWindow(QMainWindow):
         projects.import_path(self, event.mimeData().urls()[0].toLocalFile())
 
     def closeEvent(self, event) -> None:
+        if not self.training.confirm_close():
+            event.ignore()
+            return
         self.settings.setValue("geometry", self.saveGeometry())
+        self.training.shutdown()
         if self.previewer:
             self.previewer.stop()
         super().closeEvent(event)

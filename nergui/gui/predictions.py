@@ -59,6 +59,9 @@ class PredictionWorker(QObject):
     def predict(self, doc_id: int, generation: int, text: str, model: bool) -> None:
         if generation < self.latest or self.nlp is None:
             return
+        if len(text) > self.nlp.max_length:  # spaCy refuses it (E088): say so, not "could not be loaded"
+            self.sig_failed.emit(Msg.GUI_TOO_LONG.format(length=len(text), limit=self.nlp.max_length))
+            return
         try:
             spans: list[Span] = []
             if model:

@@ -6,13 +6,14 @@ Opening another project replaces the window (one project per window).
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from ..core.workflow import export_project, import_file, open_or_create
-from ..core.store import Project
+from ..core.store import Project, db_error
 from ..errors import Msg, NerguiError
 
 MAX_RECENT = 8
@@ -103,6 +104,9 @@ def import_path(window, path: str) -> None:
         report = import_file(window.session.project, path)
     except NerguiError as err:
         window.message(str(err))
+        return
+    except sqlite3.DatabaseError as err:  # the import was rolled back: busy, read-only, disk full, damaged
+        window.message(str(db_error(window.session.project.path, err)))
         return
     window.message(_report_text(report))
     window.docs.reload_labels()

@@ -7,13 +7,15 @@ and go to ``sig_message`` (the status bar).
 
 from __future__ import annotations
 
+import sqlite3
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edits
 from ..core.pipeline import load_pipeline
 from ..core.records import Span
-from ..core.store import Document, Project
+from ..core.store import Document, Project, db_error
 from ..core.text import TokenIndex, snap
 from ..errors import Msg, NerguiError
 from .commands import EditCommand
@@ -79,6 +81,9 @@ class Session(QObject):
             inverse = edit.apply(self.project)
         except NerguiError as err:
             self.sig_message.emit(str(err))
+            return False
+        except sqlite3.DatabaseError as err:  # busy (another writer), read-only, disk full, damaged
+            self.sig_message.emit(str(db_error(self.project.path, err)))
             return False
         self.undo_stack.push(EditCommand(self, edit, inverse))
         self.after_edit(edit)

@@ -105,7 +105,7 @@ def check_file(path: Path, shown: str, fmt: str) -> None:
     if fmt == "docbin":
         return
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with a byte-order mark
-        raise fail(shown, 1, Msg.NOT_UTF8, byte=head[0], offset=0)
+        raise fail(shown, 1, Msg.NOT_UTF8_BUT_UTF16, byte=head[0], offset=0)
     if b"\x00" in head:
         raise fail(shown, None, Msg.BINARY, fmt=FORMAT_NAMES.get(fmt, "UTF-8 text"))
     body = head[len(BOM):] if head.startswith(BOM) else head
@@ -190,7 +190,8 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as err:
-        raise JsonError(f"{err.msg} at column {err.colno}", err.lineno) from None
+        where = "column" if err.msg.endswith(" at") else "at column"  # "Unterminated string starting at"
+        raise JsonError(f"{err.msg} {where} {err.colno}", err.lineno) from None
     except RecursionError:
         raise JsonError("nested too deeply") from None
     except Exception as err:  # noqa: BLE001

@@ -191,7 +191,7 @@ def write(
     def lines() -> Iterator[str]:
         nonlocal count
         for record in records:
-            pairs = token_tags(nlp.make_doc(record.text), keep_labels(record.spans, labels))
+            pairs = token_tags(nlp.tokenizer(record.text), keep_labels(record.spans, labels))  # no max_length
             if not pairs:
                 continue
             if count:

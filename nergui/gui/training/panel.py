@@ -1,0 +1,306 @@
+"""The training dock: settings, Train/Cancel, progress and charts, result card, versions.
+
+It drives one ``workers.TrainRunner`` (one run at a time, in its own thread) and keeps no
+pipeline itself. What the preview shows is the window's business: the panel only says
+"show this snapshot" (``sig_preview``) and "show the current model again"
+(``sig_model_changed``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
+
+from ...core.store import Filter
+from ...errors import Msg
+from ..session import Session
+from ..workers import RunInfo, RunResult, Tick, TrainRequest, TrainRunner
+from .charts import EpochChart, LossChart, RetentionMeter, preload
+from .result_card import ResultCard, duration
+from .settings import TrainForm, hint
+from .versions import VersionsList
+
+
+def _eta(seconds: float) -> str:
+    if seconds is None or math.isnan(seconds) or seconds < 0:
+        return "\u2013"
+    return duration(seconds) if seconds >= 1 else "<1 s"
+
+
+class TrainingPanel(QWidget):
+    sig_preview = Signal(str, str)     # a snapshot folder to preview, and its name
+    sig_model_changed = Signal()       # preview the current model again (after discard, cancel, failure)
+    sig_message = Signal(str)          # for the status bar
+
+    def __init__(self, session: Session, parent=None, *, snapshots: bool = True):
+        super().__init__(parent)
+        self.session = session
+        self.project = session.project
+        self.snapshots = snapshots
+        self.holdout = True  # per-label F on a fixed share of the accepted documents (core.holdout)
+        self.runner = TrainRunner(self)
+        self.info: RunInfo | None = None
+        self.auto_run = False
+        self.started_at = 0.0
+        self.new_accepted: set[int] = set()
+        self.loss_chart: LossChart | None = None
+        self.epoch_chart: EpochChart | None = None
+
+        self.form = TrainForm()
+        self.train_button = QPushButton("Train")
+        self.train_button.setToolTip("Train on every accepted document, in the background; keep annotating")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop after the current batch; nothing is saved")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        self.progress_box = QGroupBox("Progress")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setFormat("%p%")
+        self.detail = hint("")
+        self.meter = RetentionMeter()
+        self.charts = QVBoxLayout()
+        play = QVBoxLayout(self.progress_box)
+        play.addWidget(self.bar)
+        play.addWidget(self.detail)
+        play.addWidget(self.meter)
+        play.addLayout(self.charts)
+        self.progress_box.hide()
+
+        self.card = ResultCard()
+        self.card.hide()
+        self.versions = VersionsList(self.project.models_dir)
+        versions_box = QGroupBox("Model versions")
+        QVBoxLayout(versions_box).addWidget(self.versions)
+        settings_box = QGroupBox("Settings")
+        QVBoxLayout(settings_box).addWidget(self.form)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button, 1)
+        buttons.addWidget(self.cancel_button)
+        self.body = body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addLayout(buttons)
+        lay.addWidget(self.status)
+        lay.addWidget(self.card)
+        lay.addWidget(self.progress_box)
+        lay.addWidget(settings_box)
+        lay.addWidget(versions_box)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self.train_button.clicked.connect(lambda: self.train())
+        self.cancel_button.clicked.connect(self.cancel)
+        self.form.sig_rehearsal.connect(self.runner.set_rehearsal)
+        self.form.sig_auto.connect(self._auto_changed)
+        self.card.sig_keep.connect(lambda: self._decide(True))
+        self.card.sig_discard.connect(lambda: self._decide(False))
+        self.versions.sig_rolled_back.connect(self._rolled_back)
+        self.versions.sig_failed.connect(self.sig_message)
+        r = self.runner
+        r.sig_state.connect(self._sync)
+        r.sig_started.connect(self._started)
+        r.sig_progress.connect(self._progress)
+        r.sig_epoch.connect(self._epoch)
+        r.sig_snapshot.connect(self.sig_preview)
+        r.sig_finished.connect(self._finished)
+        r.sig_cancelled.connect(self._cancelled)
+        r.sig_saved.connect(self._saved)
+        r.sig_failed.connect(self._failed)
+        session.sig_state.connect(self._doc_state_changed)
+        self.refresh_counts()
+        self._sync("idle")
+        preload()
+
+    # ---- actions -----------------------------------------------------------------------------
+    def train(self, *, auto: bool = False) -> bool:
+        """Start a run on every accepted document (False if one is already going or waiting)."""
+        if self.runner.busy:
+            self.sig_message.emit(Msg.GUI_TRAIN_BUSY)
+            return False
+        self._ensure_charts()
+        request = TrainRequest(self.project.path, self.form.settings(), raw_file=self.form.raw_file(), auto=auto,
+                               holdout=self.holdout)
+        self.auto_run = auto
+        self.info = None
+        self.new_accepted.clear()
+        self.started_at = time.perf_counter()
+        self.loss_chart.reset()
+        self.epoch_chart.reset({}, request.settings.epochs)
+        self.meter.set_value(None)
+        self.meter.note.setText("Measured after each epoch on held-out unannotated text, against the original model.")
+        self.bar.setValue(0)
+        self.detail.setText("Loading the pipeline and the documents\u2026")
+        self.card.hide()
+        self.progress_box.show()
+        self.status.setText("Auto-training\u2026" if auto else "Preparing\u2026")
+        self.runner.start(request, snapshots=self.snapshots)
+        self._update_auto_status()
+        return True
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+        if self.runner.state == "running":
+            self.status.setText("Cancelling after the current batch\u2026")
+            self.cancel_button.setEnabled(False)
+
+    def confirm_close(self) -> bool:
+        """Ask before closing while a run goes on or waits for Keep/Discard; True: go ahead."""
+        state = self.runner.state
+        if state in ("idle", "saving"):
+            return True
+        text = Msg.GUI_TRAIN_RUNNING if state == "running" else Msg.GUI_TRAIN_WAITING
+        answer = QMessageBox.question(self, "Close nergui", text, QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def shutdown(self) -> bool:
+        """Stop the worker cleanly (waits for the current batch or save to end)."""
+        return self.runner.shutdown()
+
+    def refresh_counts(self) -> None:
+        counts = self.project.counts_by_state()
+        self.form.set_todo_count(counts.get("todo", 0))
+        if not self.runner.busy:
+            n = counts.get("accepted", 0)
+            self.status.setText(f"{n:,} accepted documents to train on." if n else
+                                "Accept some annotated documents (key A), then train.")
+        self._update_auto_status()
+
+    # ---- runner reports ----------------------------------------------------------------------------
+    def _started(self, info: RunInfo) -> None:
+        self.info = info
+        colours = {lab["name"]: lab["colour"] for lab in self.project.labels()}
+        self.epoch_chart.reset(colours, info.epochs)
+        self.loss_chart.reset(info.total_steps)
+        if not info.old_labels:
+            self.meter.set_unavailable("The base pipeline knows no entity types, so there is nothing to forget.")
+        elif not info.n_retention:
+            self.meter.set_unavailable("No unannotated text to measure forgetting on: import some, or choose "
+                                       "a file for rehearsal.")
+        held = f", {info.n_dev:,} held out for per-label F" if info.n_dev else ""
+        self.status.setText(f"Training on {info.n_train:,} documents{held}; "
+                            f"{info.n_rehearsal:,} rehearsal texts.")
+        self.detail.setText(f"Epoch 1 of {info.epochs}")
+
+    def _progress(self, tick: Tick) -> None:
+        p = tick.progress
+        self.bar.setValue(round(p.fraction_done * 1000))
+        epochs = self.info.epochs if self.info else "?"
+        self.detail.setText(f"Epoch {p.epoch + 1} of {epochs} \u00b7 step {p.step:,} of {tick.total_steps:,} \u00b7 "
+                            f"{tick.examples_per_second:,.0f} examples/s \u00b7 ETA {_eta(p.eta_seconds)}")
+        self.loss_chart.add(tick.points)
+
+    def _epoch(self, p) -> None:
+        scores = p.scores or {}
+        self.epoch_chart.add(p.epoch + 1, scores)
+        if scores.get("retention") is not None:
+            self.meter.set_value(scores["retention"])
+
+    def _finished(self, result: RunResult) -> None:
+        self.bar.setValue(1000)
+        self.detail.setText(f"Done: {result.info.epochs} epochs in {duration(result.seconds)} \u00b7 "
+                            f"{result.words_per_second:,.0f} words/s")
+        if result.metrics.get("retention") is not None:
+            self.meter.set_value(result.metrics["retention"])
+        self.card.show_result(result, waiting=not self.auto_run)
+        if self.auto_run:
+            self.card.set_busy()
+            self.runner.decide(True)
+            self.status.setText("Auto-train: saving the new model\u2026")
+        else:
+            self.status.setText("Trained. Look at the predictions, then keep or discard the model.")
+
+    def _decide(self, keep: bool) -> None:
+        self.card.set_busy()
+        self.runner.decide(keep)
+
+    def _saved(self, version) -> None:
+        if version is None:
+            self.card.show_decided("Discarded; the model in use did not change.")
+            self.sig_message.emit(Msg.GUI_TRAIN_DISCARDED)
+            self.sig_model_changed.emit()
+        else:
+            auto = "Kept automatically" if self.auto_run else "Kept"
+            self.card.show_decided(f"{auto} as {version.name}; predictions now use it.")
+            self.sig_message.emit(Msg.GUI_TRAIN_KEPT.format(version=version.name))
+        self.versions.refresh()
+        self.refresh_counts()
+
+    def _cancelled(self) -> None:
+        self.detail.setText("Cancelled.")
+        self.sig_message.emit(Msg.GUI_TRAIN_CANCELLED)
+        self.sig_model_changed.emit()
+        self.refresh_counts()
+
+    def _failed(self, message: str) -> None:
+        self.detail.setText("Failed.")
+        self.card.hide()
+        self.sig_model_changed.emit()
+        self.refresh_counts()
+        self.status.setText(message)
+        QMessageBox.critical(self, "Training failed", message)
+
+    def _rolled_back(self, name: str) -> None:
+        self.sig_message.emit(Msg.GUI_ROLLED_BACK.format(version=name))
+        self.sig_model_changed.emit()
+
+    # ---- state ---------------------------------------------------------------------------------------
+    def _sync(self, state: str) -> None:
+        self.train_button.setEnabled(state == "idle")
+        self.cancel_button.setEnabled(state == "running")
+        self.form.set_running(state != "idle")
+        self.versions.set_locked(state == "saving")
+        self.train_button.setText({"running": "Training\u2026", "waiting": "Keep or discard first",
+                                   "saving": "Saving\u2026"}.get(state, "Train"))
+        if state == "idle":
+            self._maybe_auto_train()
+
+    def _doc_state_changed(self, doc_id: int) -> None:
+        try:
+            state = self.project.get_document(doc_id).state
+        except Exception:
+            return
+        if state == "accepted":
+            self.new_accepted.add(doc_id)
+        else:
+            self.new_accepted.discard(doc_id)
+        self.refresh_counts()
+        self._maybe_auto_train()
+
+    def _auto_changed(self) -> None:
+        self._update_auto_status()
+        self._maybe_auto_train()
+
+    def _maybe_auto_train(self) -> None:
+        if (self.form.auto.isChecked() and not self.runner.busy
+                and len(self.new_accepted) >= self.form.auto_n.value()):
+            self.train(auto=True)
+
+    def _update_auto_status(self) -> None:
+        if not self.form.auto.isChecked():
+            self.form.auto_status.setText("")
+            return
+        n, want = len(self.new_accepted), self.form.auto_n.value()
+        when = "after this run" if self.runner.busy and n >= want else f"after {max(0, want - n)} more"
+        self.form.auto_status.setText(f"{n} newly accepted since the last run; next run {when}.")
+
+    def _ensure_charts(self) -> None:
+        if self.loss_chart is None:  # pyqtgraph is imported here, on the first run
+            self.loss_chart = LossChart()
+            self.epoch_chart = EpochChart()
+            self.charts.addWidget(self.loss_chart)
+            self.charts.addWidget(self.epoch_chart)

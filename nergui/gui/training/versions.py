@@ -1,0 +1,117 @@
+"""Every saved model version with its metrics; the current one is marked; roll back to any."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from ...core.pipeline import ModelStore
+from ...errors import NerguiError
+
+COLUMNS = ("Version", "Created", "F", "Retention", "Docs")
+
+
+def _f(value) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _created(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+class VersionsList(QWidget):
+    sig_rolled_back = Signal(str)   # version name now current
+    sig_failed = Signal(str)
+
+    def __init__(self, models_dir: str | Path, parent=None):
+        super().__init__(parent)
+        self.store = ModelStore(models_dir)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setMinimumHeight(90)
+        self.tree.setMaximumHeight(200)
+        self.rollback = QPushButton("Roll back to this version")
+        self.rollback.setToolTip("Make the selected version the one in use (nothing is deleted)")
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.rollback)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tree)
+        lay.addLayout(row)
+        self.rollback.clicked.connect(self.roll_back)
+        self.tree.currentItemChanged.connect(lambda *_: self._sync())
+        self.tree.itemDoubleClicked.connect(lambda *_: self.roll_back())
+        self.locked = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        keep = self.selected()
+        current = self.store.current_name()
+        self.tree.clear()
+        for v in reversed(self.store.versions()):
+            m = v.info.get("metrics") or {}
+            s = v.info.get("settings") or {}
+            item = QTreeWidgetItem([
+                f"{v.name} \u2713" if v.name == current else v.name, _created(v.created), _f(m.get("ents_f")),
+                _f(m.get("retention")), str(m.get("documents", ""))])
+            item.setData(0, Qt.UserRole, v.name)
+            per = ", ".join(f"{k} {d.get('f', 0):.2f}" for k, d in (m.get("per_type") or {}).items())
+            tip = [f"{v.name}{' (in use)' if v.name == current else ''}, {_created(v.created)}"]
+            if per:
+                tip.append(f"F per label: {per}")
+            if s:
+                tip.append(f"{s.get('strategy', '')}, rehearsal {s.get('rehearsal', 0):.0%}, "
+                           f"{s.get('epochs', '')} epochs")
+            if m.get("seconds"):
+                tip.append(f"trained in {m['seconds']:.0f} s")
+            for col in range(len(COLUMNS)):
+                item.setToolTip(col, "\n".join(tip))
+            if v.name == current:
+                font = item.font(0)
+                font.setBold(True)
+                for col in range(len(COLUMNS)):
+                    item.setFont(col, font)
+            for col in range(2, len(COLUMNS)):
+                item.setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
+            self.tree.addTopLevelItem(item)
+            if v.name == keep:
+                self.tree.setCurrentItem(item)
+        if self.tree.topLevelItemCount() == 0:
+            item = QTreeWidgetItem(["none yet", "train and keep a run", "", "", ""])
+            item.setFlags(Qt.NoItemFlags)
+            self.tree.addTopLevelItem(item)
+        for col in range(len(COLUMNS)):
+            self.tree.resizeColumnToContents(col)
+        self._sync()
+
+    def selected(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.UserRole) if item else None
+
+    def set_locked(self, locked: bool) -> None:
+        """No roll back while a model is being saved."""
+        self.locked = locked
+        self._sync()
+
+    def roll_back(self) -> None:
+        name = self.selected()
+        if not name or self.locked or name == self.store.current_name():
+            return
+        try:
+            self.store.set_current(name)
+        except NerguiError as err:
+            self.sig_failed.emit(str(err))
+            return
+        self.refresh()
+        self.sig_rolled_back.emit(name)
+
+    def _sync(self) -> None:
+        name = self.selected()
+        self.rollback.setEnabled(bool(name) and not self.locked and name != self.store.current_name())

@@ -1,0 +1,5 @@
+"""The training dock (see ``nergui.gui.training`` for its parts)."""
+
+from .training.panel import TrainingPanel
+
+__all__ = ["TrainingPanel"]

