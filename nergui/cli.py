@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("project")
     tr.add_argument("--base", help="package name, folder or blank:LANG (default: the project's)")
     tr.add_argument("--label", action="append", dest="labels", help="train only these labels (repeatable)")
-    tr.add_argument("--rehearsal", type=float, default=None, help="rehearsal mix, 0 to 1 (default 0.5)")
+    tr.add_argument("--rehearsal", type=float, default=None, help="rehearsal mix, 0 to 1 (default 0.25)")
     tr.add_argument("--raw", help="a file of raw text for rehearsal (any importable format)")
     tr.add_argument("--epochs", type=int, default=None)
     tr.add_argument("--batch-size", type=int, default=None)

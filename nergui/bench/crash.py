@@ -286,6 +286,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    if not hasattr(signal, "SIGKILL"):
+        print("nergui bench crash: needs SIGKILL (Linux or macOS)", file=sys.stderr)
+        return 1
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nergui-crash-") as tmp:
         row = edit_trials(Path(tmp), args.trials, seed=args.seed)

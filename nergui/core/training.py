@@ -44,7 +44,9 @@ class TrainSettings:
     """What a training run does. Every option is keyword-only in spirit; defaults are measured."""
 
     strategy: str = "new-component"
-    rehearsal: float = 0.5
+    # 0.25 measured best on the fashion data over 3 seeds: F 0.650, retention 0.989
+    # (0.5: F 0.637, retention 0.992; 1.0: F 0.645, retention 0.993; 0: F 0.647, retention 0.962).
+    rehearsal: float = 0.25
     epochs: int = 10
     batch_size: int = 8
     dropout: float = 0.35
@@ -250,7 +252,7 @@ class Trainer:
         except TrainingError:
             raise
         except MemoryError as err:
-            raise TrainingError(Msg.TRAIN_OOM.format(detail=err or "MemoryError")) from err
+            raise TrainingError(Msg.TRAIN_OOM.format(detail=str(err) or "MemoryError")) from err
         except Exception as err:
             raise TrainingError(Msg.TRAIN_FAILED.format(detail=f"{type(err).__name__}: {err}")) from err
 

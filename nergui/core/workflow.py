@@ -39,12 +39,10 @@ def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = 
     Spans are checked against the project pipeline's tokenizer: aligned spans get their
     token offsets; misaligned ones are kept and reported with a proposed fix.
     """
-    if base:
-        load_pipeline(base)  # fail early on a bad name, before anything is written
-        project.set_setting("base_pipeline", base)
+    base_nlp = load_pipeline(base) if base else None  # fail early on a bad name, before anything is written
     fmt = fmt or formats.detect_format(Path(file))
     items = formats.read(Path(file), fmt)
-    tokenizer = _Tokenizer(project)
+    tokenizer = _Tokenizer(project, base_nlp.tokenizer if base_nlp is not None else None)
     warnings: list[Problem] = []
 
     def checked() -> Iterator[Record | Problem]:
@@ -56,15 +54,17 @@ def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = 
 
     report = project.import_records(checked(), path=str(file), partial=partial)
     report.warnings = warnings if report.committed else []
+    if base and report.committed:  # with the documents only: a refused import leaves the project as it was
+        project.set_setting("base_pipeline", base)
     return report
 
 
 class _Tokenizer:
     """The project's tokenizer, loaded on first use (only documents with spans need it)."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, tokenizer=None):
         self.project = project
-        self._tok = None
+        self._tok = tokenizer
 
     def align(self, record: Record, path: str) -> tuple[list[Span], list[Problem]]:
         from .text import TokenIndex, find_misaligned

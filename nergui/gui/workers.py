@@ -18,6 +18,7 @@ fixed order (Spyder's): disconnect, stop, quit, wait, delete.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 import threading
@@ -140,6 +141,8 @@ class TrainWorker(QObject):
                 detail=f"{type(err).__name__}: {err}")
             self._record("failed", message)
             self.sig_failed.emit(message)
+        finally:
+            gc.unfreeze()
 
     @Slot(bool)
     def decide(self, keep: bool) -> None:
@@ -174,6 +177,10 @@ class TrainWorker(QObject):
         trainer = job.trainer
         if req.holdout:
             holdout.hold_out(trainer)
+        # The loaded pipelines are millions of long-lived objects: a full garbage collection
+        # walking them holds the GIL (and so the GUI) for ~250 ms. Frozen, they are skipped
+        # until the run ends (``run`` unfreezes them; nothing is lost, collection is deferred).
+        gc.freeze()
         with self._lock:
             self.trainer = trainer
             trainer.set_rehearsal(self._rehearsal)
