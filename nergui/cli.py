@@ -160,6 +160,8 @@ def _train(args) -> int:
     with workflow.Project.open(args.project) as project:
         job = workflow.prepare_training(project, base=args.base, labels=args.labels, settings=settings,
                                         raw_file=args.raw, eval_file=args.eval_file)
+    for record in job.trainer.skipped:
+        print(f"  warning: {Msg.TRAIN_SKIPPED_LONG.format(doc=record.line, length=len(record.text))}", file=sys.stderr)
     print(f"training {', '.join(job.trainer.labels)} on {len(job.trainer.train_records)} documents "
           f"({settings.strategy}, rehearsal {settings.rehearsal:.2f}, {len(job.trainer.rehearsal_texts)} rehearsal texts)")
     last = 0.0

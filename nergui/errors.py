@@ -179,6 +179,10 @@ class Msg:
 
     # training
     TRAIN_FAILED = "Training stopped: {detail}. Your annotations and the last saved model are unchanged."
+    TRAIN_SKIPPED_LONG = (
+        "document {doc} has {length:,} characters, more than the pipeline accepts; it was left out of "
+        "training. Split it into shorter documents to train on it."
+    )
     TRAIN_OOM = "Training ran out of memory: {detail}. Lower the batch size; nothing was lost."
     BAD_RATIO = "Rehearsal must be between 0 and 1 (got {value})."
     BAD_STRATEGY = "Unknown strategy {value!r}. Use 'new-component' or 'in-place'."

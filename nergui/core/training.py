@@ -140,6 +140,9 @@ class Trainer:
         self.teacher = teacher if teacher is not None else clone(base)
         self.old_labels = [l for l in _all_ner_labels(base)]
         records = [r for r in train if r.spans or r.state == "accepted"]
+        # spaCy refuses texts over nlp.max_length (E088); name them instead of failing the run
+        self.skipped = [r for r in records if len(r.text) > base.max_length]
+        records = [r for r in records if len(r.text) <= base.max_length]
         rng = random.Random(self.settings.seed)
         if eval_records is None and self.settings.early_stopping and len(records) >= 20:
             order = list(range(len(records)))
@@ -154,7 +157,7 @@ class Trainer:
         if not self.train_records:
             raise TrainingError(Msg.TRAIN_FAILED.format(detail="no accepted documents to train on"))
         self.labels = list(labels) if labels else sorted({s.label for r in records for s in r.spans})
-        texts = list(dict.fromkeys(rehearsal_texts))
+        texts = [t for t in dict.fromkeys(rehearsal_texts) if len(t) <= base.max_length]
         rng.shuffle(texts)
         n_dev_reh = min(self.settings.dev_rehearsal, len(texts) // 5) if self.old_labels else 0
         self.dev_rehearsal_texts = texts[:n_dev_reh]

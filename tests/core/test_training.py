@@ -151,3 +151,17 @@ def test_bad_settings_are_refused():
         Trainer(load_pipeline("blank:en"), generated_training(5), settings=TrainSettings(strategy="magic"))
     with pytest.raises(TrainingError, match="between 0 and 1"):
         Trainer(load_pipeline("blank:en"), generated_training(5), settings=TrainSettings(rehearsal=2))
+
+
+def test_documents_longer_than_the_pipeline_accepts_are_named_and_left_out():
+    base = load_pipeline("blank:en")
+    base.max_length = 300
+    train = generated_training(30)
+    from nergui.core.records import Record
+
+    long = Record(text="word " * 100, spans=[], state="accepted", line=999)
+    trainer = Trainer(base, train + [long], ["x " * 400, "short text"], settings=TrainSettings(**FAST))
+    assert trainer.skipped == [long]
+    assert long not in trainer.train_records and all(len(t) <= 300 for t in trainer.rehearsal_texts)
+    _run(trainer)  # trains on the rest without spaCy's E088
+    assert trainer.nlp is not None
