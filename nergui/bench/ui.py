@@ -4,13 +4,18 @@ A real training run goes on in the app's worker thread (the training dock's Trai
 project of annotated documents (../shared/data when present, else generated), while:
 
 * a 5 ms QTimer probe on the GUI thread records how late each tick fires
-  (``lateness_p99_ms``, ``lateness_max_ms``; the whole run: loading, training, scoring);
+  (``lateness_p99_ms``, ``lateness_max_ms``: the whole run, from the Train click through
+  loading, training, scoring; ``lateness_loop_*``: from the first batch to the last epoch's
+  end; ``lateness_idle_*``: the probe for 3 s with nothing running, this machine's floor).
+  Spikes outside the loop are C calls that hold the GIL in the worker (spaCy copying whole
+  pipelines through one msgpack blob while preparing, the EMA weights applied at the end);
 * run 1 leaves the GUI otherwise idle; the worker's words/s (the trainer's own count) is
   compared with a bare ``nlp.update`` loop on the same documents, same settings, in the
   same process (``throughput_ratio``; best of two bare loops, one before, one after).
   TrainSettings(early_stopping=False, rehearsal=0) and no unannotated documents, so
-  neither side does per-epoch scoring; the app still writes a preview snapshot after
-  each epoch, which the previewer reloads (that is part of what the app does);
+  neither side does per-epoch scoring; the app still writes a preview snapshot after an
+  epoch once 30 s have passed (``preview_snapshots_midrun``; ``--snapshot-gap 0`` snapshots
+  after every epoch, to measure what that costs);
 * run 2 switches documents with the preview on (open a document until its predictions
   are painted) during training; ``switch_ratio`` = its median over the idle median.
 """
@@ -134,7 +139,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--docs", type=int, default=300, help="annotated documents to train on")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--switches", type=int, default=15)
+    parser.add_argument("--snapshot-gap", type=float, default=None,
+                        help="seconds of training between preview snapshots (default: the app's)")
+    parser.add_argument("--switch-interval", type=float, default=None, help="sys.setswitchinterval (experiments)")
     args = parser.parse_args(argv)
+    if args.switch_interval:
+        import sys
+
+        sys.setswitchinterval(args.switch_interval)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -163,6 +175,10 @@ def main(argv: list[str]) -> int:
     panel = window.training
     panel.form.slider.setValue(0)
     panel.form.epochs.setValue(args.epochs)
+    if args.snapshot_gap is not None:
+        panel.snapshot_gap = args.snapshot_gap
+    snapshots: list[str] = []
+    panel.runner.sig_snapshot.connect(lambda _path, name: snapshots.append(name))
     if window.previewer.worker.nlp is None:
         _wait(window.previewer.sig_model, 120_000)
     row: dict = {"bench": "ui", "base": base, "docs": len(records), "epochs": args.epochs,
@@ -197,6 +213,7 @@ def main(argv: list[str]) -> int:
     marks["loop_end"] = len(probe.late)
     result = _wait(panel.runner.sig_finished)[0]
     probe.stop()
+    midrun = sum(1 for name in snapshots if "epoch" in name)
     panel.holdout = True
     run1_late = list(probe.late)
     loop_late = run1_late[marks["loop"]:marks["loop_end"]]
@@ -210,7 +227,8 @@ def main(argv: list[str]) -> int:
                 "lateness_loop_p99_ms": round(_pct(loop_late, 99), 2),
                 "lateness_loop_max_ms": round(max(loop_late, default=float("nan")), 2),
                 "app_words_per_s": round(app_wps), "bare_words_per_s": round(max(bare)),
-                "throughput_ratio": round(app_wps / max(bare), 3), "run_seconds": round(result.seconds, 1)})
+                "throughput_ratio": round(app_wps / max(bare), 3), "run_seconds": round(result.seconds, 1),
+                "preview_snapshots_midrun": midrun, "snapshot_gap_s": panel.snapshot_gap})
 
     # run 2: switch documents with the preview while training, against the same idle
     window.load_model()

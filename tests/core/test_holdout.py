@@ -29,3 +29,4 @@ def test_hold_out_moves_documents_to_the_trainers_dev_records():
     assert n == len(trainer.dev_records) > 0
     assert len(trainer.train_records) == 60 - n
     assert holdout.hold_out(trainer) == 0  # already has dev records
+

@@ -144,6 +144,7 @@ def test_failure_shows_a_dialog_and_changes_nothing(make_window, train_project, 
 def test_preview_shows_each_epoch_then_the_kept_model(make_window, train_project, qtbot):
     project = train_project(30)
     w, panel = _panel(make_window, project, epochs=3, predictions=True)
+    panel.snapshot_gap = 0.0  # a snapshot after every epoch (the app waits 30 s between them)
     qtbot.waitUntil(lambda: w.previewer.worker.nlp is not None, timeout=LONG)
     assert "ner" not in w.previewer.worker.nlp.pipe_names  # blank:en
     with qtbot.waitSignal(w.previewer.sig_model, timeout=LONG,

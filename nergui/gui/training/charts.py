@@ -10,6 +10,7 @@ import importlib
 import math
 import sys
 import threading
+import time
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, Q
 RETENTION_COLOUR = "#2b6cd4"
 LOSS_COLOUR = "#e07b39"
 SMOOTHING = 0.8
+REDRAW_SECONDS = 1.0
 
 
 _preloading: threading.Thread | None = None
@@ -97,6 +99,7 @@ class LossChart(_Plot):
         self.losses: list[float] = []
         self.smooth: list[float] = []
         self._avg = 0.0
+        self._drawn = 0.0
         self.raw_line = self.plot.plot([], [])
         self.avg_line = self.plot.plot([], [])
         for line in (self.raw_line, self.avg_line):  # long runs: draw at most ~ one point per pixel
@@ -132,6 +135,13 @@ class LossChart(_Plot):
             self.losses.append(loss)
             self._avg = SMOOTHING * self._avg + (1 - SMOOTHING) * loss
             self.smooth.append(self._avg / (1 - SMOOTHING ** len(self.steps)))
+        if time.perf_counter() - self._drawn >= REDRAW_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Draw what has arrived. Redrawing a chart is Python work on the GUI thread that
+        competes with training for the GIL, so ``add`` redraws at most every REDRAW_SECONDS."""
+        self._drawn = time.perf_counter()
         self.raw_line.setData(self.steps, self.losses)
         self.avg_line.setData(self.steps, self.smooth)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageB
 from ...core.store import Filter
 from ...errors import Msg
 from ..session import Session
-from ..workers import RunInfo, RunResult, Tick, TrainRequest, TrainRunner
+from ..workers import SNAPSHOT_GAP, RunInfo, RunResult, Tick, TrainRequest, TrainRunner
 from .charts import EpochChart, LossChart, RetentionMeter, preload
 from .result_card import ResultCard, duration
 from .settings import TrainForm, hint
@@ -42,6 +42,7 @@ class TrainingPanel(QWidget):
         self.project = session.project
         self.snapshots = snapshots
         self.holdout = True  # per-label F on a fixed share of the accepted documents (core.holdout)
+        self.snapshot_gap = SNAPSHOT_GAP  # seconds of training between preview snapshots
         self.runner = TrainRunner(self)
         self.info: RunInfo | None = None
         self.auto_run = False
@@ -134,7 +135,7 @@ class TrainingPanel(QWidget):
             return False
         self._ensure_charts()
         request = TrainRequest(self.project.path, self.form.settings(), raw_file=self.form.raw_file(), auto=auto,
-                               holdout=self.holdout)
+                               holdout=self.holdout, snapshot_gap=self.snapshot_gap)
         self.auto_run = auto
         self.info = None
         self.new_accepted.clear()
@@ -205,6 +206,7 @@ class TrainingPanel(QWidget):
         self.loss_chart.add(tick.points)
 
     def _epoch(self, p) -> None:
+        self.loss_chart.flush()
         scores = p.scores or {}
         self.epoch_chart.add(p.epoch + 1, scores)
         if scores.get("retention") is not None:
