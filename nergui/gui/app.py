@@ -1,10 +1,11 @@
-"""Start the desktop app: ``nergui [PROJECT] [--smoke-test]``."""
+"""Start the desktop app: ``nergui [PROJECT] [--demo] [--smoke-test]``."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from ..errors import NerguiError
 
@@ -12,6 +13,7 @@ from ..errors import NerguiError
 def run_app(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nergui", description="Open the nergui app on a project.")
     parser.add_argument("project", nargs="?", help="a project folder (default: the last one, or a start screen)")
+    parser.add_argument("--demo", action="store_true", help="open a fresh copy of the demo project")
     parser.add_argument("--smoke-test", action="store_true",
                         help="offscreen, on a copy of the demo (or PROJECT): mark a span, load the pipeline, "
                              "train one epoch, save a model version, exit")
@@ -33,8 +35,15 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationName("nergui")
     settings = QSettings("nergui", "nergui")
     try:
-        if args.project:
+        last = next((p for p in projects.recent(settings) if (Path(p) / "nergui.sqlite").exists()), None)
+        if args.demo:
+            from .demo import create_demo_project
+
+            project = create_demo_project(projects.demo_parent())
+        elif args.project:
             project = Project.open(args.project)
+        elif last:
+            project = Project.open(last)
         else:
             project = _first_run(settings, StartDialog)
             if project is None:

@@ -53,3 +53,23 @@ def test_theme_font_and_geometry_are_kept(make_project, make_window, qtbot):
     assert s.value("geometry") is not None
     assert str(w.session.project.path) in s.value("recent")
     w.set_theme("light")
+
+
+def test_demo_flag_opens_a_fresh_demo_project(tmp_path):
+    """`nergui --demo` (the README's first command) opens the window on a copy of the demo."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NERGUI_STARTUP_PROBE="1", HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    r = subprocess.run([sys.executable, "-m", "nergui.cli", "--demo"], capture_output=True, text=True,
+                       env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "nergui window shown at" in r.stdout
+    dbs = list((tmp_path / "data").rglob("nergui.sqlite"))
+    assert len(dbs) == 1
+    from nergui.core.store import Project
+
+    with Project.open(dbs[0].parent) as project:
+        assert project.count() == 50 and project.counts_by_state()["accepted"] > 0
