@@ -141,12 +141,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--switches", type=int, default=15)
     parser.add_argument("--snapshot-gap", type=float, default=None,
                         help="seconds of training between preview snapshots (default: the app's)")
-    parser.add_argument("--switch-interval", type=float, default=None, help="sys.setswitchinterval (experiments)")
     args = parser.parse_args(argv)
-    if args.switch_interval:
-        import sys
-
-        sys.setswitchinterval(args.switch_interval)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication

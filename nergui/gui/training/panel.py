@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QApplication, QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from ...core.store import Filter
+from ...core.holdout import FRACTION, MIN_DOCS
 from ...errors import Msg
 from ..session import Session
 from ..workers import SNAPSHOT_GAP, RunInfo, RunResult, Tick, TrainRequest, TrainRunner
@@ -47,6 +47,7 @@ class TrainingPanel(QWidget):
         self.info: RunInfo | None = None
         self.auto_run = False
         self.started_at = 0.0
+        self.total_estimate = 0
         self.new_accepted: set[int] = set()
         self.loss_chart: LossChart | None = None
         self.epoch_chart: EpochChart | None = None
@@ -140,8 +141,10 @@ class TrainingPanel(QWidget):
         self.info = None
         self.new_accepted.clear()
         self.started_at = time.perf_counter()
-        self.loss_chart.reset()
-        self.epoch_chart.reset({}, request.settings.epochs)
+        # Set the charts up now: once the worker runs, GUI work costs more (it waits for the GIL)
+        self.total_estimate = self._estimate_steps(request)
+        self.loss_chart.reset(self.total_estimate)
+        self.epoch_chart.reset({lab["name"]: lab["colour"] for lab in self.project.labels()}, request.settings.epochs)
         self.meter.set_value(None)
         self.meter.note.setText("Measured after each epoch on held-out unannotated text, against the original model.")
         self.bar.setValue(0)
@@ -149,6 +152,9 @@ class TrainingPanel(QWidget):
         self.card.hide()
         self.progress_box.show()
         self.status.setText("Auto-training\u2026" if auto else "Preparing\u2026")
+        if self.isVisible():  # lay out and paint now, before the worker competes for the GIL
+            QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+            self.repaint()
         self.runner.start(request, snapshots=self.snapshots)
         self._update_auto_status()
         return True
@@ -184,9 +190,8 @@ class TrainingPanel(QWidget):
     # ---- runner reports ----------------------------------------------------------------------------
     def _started(self, info: RunInfo) -> None:
         self.info = info
-        colours = {lab["name"]: lab["colour"] for lab in self.project.labels()}
-        self.epoch_chart.reset(colours, info.epochs)
-        self.loss_chart.reset(info.total_steps)
+        if info.total_steps > self.total_estimate:
+            self.loss_chart.reset(info.total_steps)
         if not info.old_labels:
             self.meter.set_unavailable("The base pipeline knows no entity types, so there is nothing to forget.")
         elif not info.n_retention:
@@ -299,6 +304,13 @@ class TrainingPanel(QWidget):
         n, want = len(self.new_accepted), self.form.auto_n.value()
         when = "after this run" if self.runner.busy and n >= want else f"after {max(0, want - n)} more"
         self.form.auto_status.setText(f"{n} newly accepted since the last run; next run {when}.")
+
+    def _estimate_steps(self, request: TrainRequest) -> int:
+        """Batches in the run, from the accepted count (the held-out share is about 15 %)."""
+        n = self.project.counts_by_state().get("accepted", 0)
+        if request.holdout and n >= MIN_DOCS:
+            n = round(n * (1 - FRACTION))
+        return max(1, request.settings.epochs * math.ceil(n / request.settings.batch_size))
 
     def _ensure_charts(self) -> None:
         if self.loss_chart is None:  # pyqtgraph is imported here, on the first run
