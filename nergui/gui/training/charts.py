@@ -151,7 +151,7 @@ class EpochChart(_Plot):
 
     def __init__(self, parent=None):
         super().__init__("After each epoch", "score", "epoch", parent)
-        self.plot.setYRange(-0.03, 1.05, padding=0)
+        self.plot.setYRange(-0.08, 1.1, padding=0)
         self.plot.getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(6)]])
         self.legend = QLabel()
         self.legend.setWordWrap(True)
