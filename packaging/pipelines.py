@@ -56,14 +56,7 @@ def collect(pipe: BundledPipeline) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def size_mb(path: Path) -> float:
-    """Bytes on disk / 10**6: regular files, each once (symbolic links not followed)."""
-    import os
+    """Bytes on disk / 10**6: the same measure ``nergui bench bundle`` reports."""
+    from nergui.bench.bundle import size_mb as measure
 
-    seen, total = set(), 0
-    for dirpath, _dirs, files in os.walk(path):
-        for name in files:
-            st = os.lstat(os.path.join(dirpath, name))
-            if os.path.stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) not in seen:
-                seen.add((st.st_dev, st.st_ino))
-                total += st.st_size
-    return total / 1e6
+    return measure(path)
