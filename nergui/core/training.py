@@ -32,7 +32,7 @@ from spacy.util import minibatch
 
 from ..errors import Msg, TrainingError
 from . import evaluate
-from .pipeline import clone, ner_components
+from .pipeline import clone, ner_components, ner_labels
 from .records import Record
 
 NEW_NAME = "ner_new"
@@ -138,7 +138,7 @@ class Trainer:
         self._stop = False
         self.base = base
         self.teacher = teacher if teacher is not None else clone(base)
-        self.old_labels = [l for l in _all_ner_labels(base)]
+        self.old_labels = ner_labels(base)
         records = [r for r in train if r.spans or r.state == "accepted"]
         # spaCy refuses texts over nlp.max_length (E088); name them instead of failing the run
         self.skipped = [r for r in records if len(r.text) > base.max_length]
@@ -362,13 +362,6 @@ class Trainer:
         parts = [v for k, v in out.items() if k in ("new_f", "retention") and v is not None]
         out["joint"] = 2 * math.prod(parts) / sum(parts) if len(parts) == 2 and sum(parts) else (parts[0] if parts else 0.0)
         return out
-
-
-def _all_ner_labels(nlp: Language) -> list[str]:
-    labels: list[str] = []
-    for name in ner_components(nlp):
-        labels += [l for l in nlp.get_pipe(name).labels if l not in labels]
-    return labels
 
 
 def _no_overlap(spans):
