@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--train-child"]:  # the app's training process (nergui.core.child); no Qt
+        from .core.child import child_main
+
+        code = child_main()
+        sys.stderr.flush()
+        os._exit(code)  # everything is saved and closed; skip tearing down the pipelines
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         from .gui.app import run_app
 

@@ -221,6 +221,15 @@ class Msg:
     GUI_FIXED = "Span fixed: [{start}, {end}) {label}."
 
     # training in the desktop app (issue 4)
+    TRAIN_CHILD_DIED = (
+        "Training stopped unexpectedly: the training process ended with exit code {code}{detail}. "
+        "Your annotations and the last saved model are unchanged; train again, with a smaller batch "
+        "size if the computer ran out of memory."
+    )
+    TRAIN_CHILD_START = (
+        "Training could not start: the training process did not start ({detail}). "
+        "Your annotations and the last saved model are unchanged."
+    )
     TRAIN_SAVE_FAILED = (
         "The trained model could not be saved ({detail}). The last saved model is unchanged; train again to retry."
     )

@@ -1,10 +1,12 @@
 """Background training: a worker QObject moved to a QThread, and its GUI-side handle.
 
-``TrainWorker`` does everything that touches the pipeline being trained, in its own
-thread: it opens its own ``Project`` connection (sqlite connections are per thread),
-runs ``prepare_training`` (loading spaCy pipelines is slow), iterates the trainer,
-scores the result, writes preview snapshots, and saves or discards the model. It
-catches every exception and reports it with ``sig_failed`` (the complete message).
+``TrainWorker`` does everything that touches the pipeline being trained, away from the GUI
+thread. By default (``TrainRequest.process``) it starts a training child process
+(``nergui.core.child``) and relays its events as signals: the trainer then has a core and a
+GIL of its own, so the window stays responsive (the GUI's process has only the previewer
+to run), and a crash of the training is reported instead of taking the app down. With
+``process=False`` it runs the same ``nergui.core.run.TrainingRun`` in its own thread.
+Either way it reports every failure with ``sig_failed`` (the complete message).
 
 The GUI thread talks to a running worker only through ``set_rehearsal()`` and
 ``cancel()``, which are thread-safe (the trainer reads both between batches), and through
@@ -13,95 +15,31 @@ most one ``sig_progress`` per ``throttle`` seconds (each carrying the losses of 
 since the last), and always one at the end of an epoch.
 
 ``TrainRunner`` runs one worker at a time (Orange3's one-task rule) and stops it in a
-fixed order (Spyder's): disconnect, stop, quit, wait, delete.
+fixed order (Spyder's): disconnect, stop, quit, wait, close the child, delete.
 """
 
 from __future__ import annotations
 
-import gc
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.training import Progress, TrainSettings
+from ..core.run import (KEEP_SNAPSHOTS, SNAPSHOT_GAP, SNAPSHOT_GAP_THREAD, Control, RunInfo,  # noqa: F401
+                        RunResult, Tick, TrainingRun, TrainRequest)
 from ..errors import Msg, NerguiError
 
-KEEP_SNAPSHOTS = 3  # preview snapshots kept on disk during a run (the previewer may still be loading one)
-# A preview snapshot is written at the end of an epoch once this many seconds of training have
-# passed since the start or the last snapshot, and always at the end of the run. Measured
-# (2 cores, en_core_web_sm): each mid-run snapshot costs training about 0.8 s (writing it, and
-# the previewer's reload competing for the GIL); one after every 3-second epoch cost 11 % of
-# the training speed. Every 30 s or more keeps that under 3 %.
-SNAPSHOT_GAP = 30.0
-# While a run goes on, Python hands the GIL between threads every millisecond instead of every
-# 5 ms: the GUI thread re-takes the GIL after each Qt call it makes, and waited up to 5 ms each
-# time (a chart relayout of ~50 Qt calls then froze the window for ~250 ms). Training speed
-# did not change measurably (bench ui, throughput_ratio 0.92 at 5 ms, 0.94 at 1 ms).
+# While a run goes on in this process (``process=False``), Python hands the GIL between
+# threads every millisecond instead of every 5 ms: the GUI thread re-takes the GIL after
+# each Qt call it makes, and waited up to 5 ms each time (a chart relayout of ~50 Qt calls
+# then froze the window for ~250 ms). Training speed did not change measurably (bench ui,
+# throughput_ratio 0.92 at 5 ms, 0.94 at 1 ms). A child process needs none of this.
 RUN_SWITCH_INTERVAL = 0.001
-
-
-@dataclass
-class TrainRequest:
-    """What to run. ``holdout``: score per-label F on a fixed share of the accepted documents
-    (``nergui.core.holdout``; only from 50 accepted documents on)."""
-
-    project_path: Path
-    settings: TrainSettings
-    raw_file: str | None = None
-    holdout: bool = True
-    snapshot_dir: str | None = None  # write a preview snapshot here after each epoch and at the end
-    snapshot_gap: float = SNAPSHOT_GAP
-    throttle: float = 0.25
-    auto: bool = False
-
-
-@dataclass
-class RunInfo:
-    """What a prepared run trains on (``sig_started``)."""
-
-    labels: list[str]
-    old_labels: list[str]
-    n_train: int
-    n_dev: int
-    n_rehearsal: int
-    n_retention: int
-    strategy: str
-    epochs: int
-    total_steps: int
-    auto: bool = False
-
-
-@dataclass
-class Tick:
-    """A throttled progress report: the latest Progress and every (step, loss) since the last."""
-
-    progress: Progress
-    points: list[tuple[int, float]]
-    elapsed: float
-    total_steps: int
-
-    @property
-    def examples_per_second(self) -> float:
-        return self.progress.examples_seen / self.elapsed if self.elapsed > 0 else 0.0
-
-
-@dataclass
-class RunResult:
-    """A finished run, waiting for keep or discard. ``metrics`` is ``TrainJob.evaluate()``'s
-    dict plus ``current``: the same scores of the model in use, if there is one."""
-
-    metrics: dict[str, Any]
-    seconds: float
-    info: RunInfo
-    words_per_second: float = 0.0
-    history: list[dict[str, Any]] = field(default_factory=list)
+_ENDS = ("finished", "cancelled", "failed")
 
 
 class TrainWorker(QObject):
@@ -117,183 +55,92 @@ class TrainWorker(QObject):
     def __init__(self, request: TrainRequest):
         super().__init__()
         self.request = request
+        self.control = Control(request.settings.rehearsal)
         self._lock = threading.Lock()
-        self._rehearsal = float(request.settings.rehearsal)
-        self._cancelled = False
-        self.trainer = None
-        self.job = None
+        self.child = None             # ChildRun, in a child process
+        self.training: TrainingRun | None = None  # in this thread
         self.decided = False
-        self.snapshots: list[Path] = []
-        self._snapshot_at = 0.0
 
     # ---- called from the GUI thread -------------------------------------------------------
     def set_rehearsal(self, value: float) -> None:
         """Takes effect at the next batch."""
         with self._lock:
-            self._rehearsal = float(value)
-            if self.trainer is not None:
-                self.trainer.set_rehearsal(self._rehearsal)
+            self.control.set_rehearsal(value)
+            if self.child is not None:
+                self.child.set_rehearsal(value)
 
     def cancel(self) -> None:
-        """Stop at the next batch (or right after preparation); nothing is saved."""
+        """Stop at the next batch (or right after preparation); nothing is saved. A finished
+        run that waits for a decision is discarded."""
         with self._lock:
-            self._cancelled = True
-            if self.trainer is not None:
-                self.trainer.stop()
+            self.control.cancel()
+            if self.child is not None:
+                self.child.cancel()
 
     @property
     def cancelled(self) -> bool:
-        return self._cancelled
+        return self.control.cancelled
+
+    @property
+    def rehearsal(self) -> float:
+        return self.control.rehearsal
+
+    @property
+    def job(self):
+        return self.training.job if self.training is not None else None
+
+    def close(self, timeout: float = 60.0) -> None:
+        """End the child process (after the thread has ended)."""
+        if self.child is not None:
+            self.child.close(timeout)
 
     # ---- slots, run in the worker thread -------------------------------------------------------
     @Slot()
     def run(self) -> None:
-        try:
-            self._run()
-        except Exception as err:  # every failure becomes one clear message
-            message = str(err) if isinstance(err, NerguiError) else Msg.TRAIN_FAILED.format(
-                detail=f"{type(err).__name__}: {err}")
-            self._record("failed", message)
-            self.sig_failed.emit(message)
-        finally:
-            gc.unfreeze()
+        if not self.request.process:
+            self.training = TrainingRun(self.request, self.control, self._emit)
+            self.training.run()
+            return
+        from ..core.child import ChildRun
+
+        with self._lock:
+            self.request.settings.rehearsal = self.control.rehearsal
+            try:
+                self.child = ChildRun(self.request)
+            except OSError as err:
+                self._emit("failed", Msg.TRAIN_CHILD_START.format(detail=f"{type(err).__name__}: {err}"))
+                return
+            if self.control.cancelled:
+                self.child.cancel()
+        self._relay(_ENDS, last=("cancelled", "failed"))
 
     @Slot(bool)
     def decide(self, keep: bool) -> None:
         """Save the trained model as the new current version (``keep``), or drop it."""
-        if self.job is None or self.decided:
+        if self.decided:
             return
         self.decided = True
-        try:
-            version = self.job.finish(keep=keep)
-        except Exception as err:
-            message = str(err) if isinstance(err, NerguiError) else Msg.TRAIN_SAVE_FAILED.format(
-                detail=f"{type(err).__name__}: {err}")
-            self._record("failed", message)
-            self.sig_failed.emit(message)
-            return
-        self.sig_saved.emit(version)
+        if self.training is not None:
+            self.training.decide(keep)
+        elif self.child is not None:
+            self.child.decide(keep)
+            self._relay(("saved", "failed"), last=("saved", "failed"))
 
-    # ---- the run -----------------------------------------------------------------------------
-    def _run(self) -> None:
-        from ..core import holdout
-        from ..core.store import Project
-        from ..core.workflow import prepare_training
+    def _relay(self, until: tuple[str, ...], *, last: tuple[str, ...]) -> None:
+        """Emit the child's events up to one in ``until``. After one in ``last`` the child
+        ends: wait for it here, before that event is emitted, so the GUI thread never waits."""
+        for kind, payload in self.child.events(until):
+            if kind in last:
+                self.child.close()
+            self._emit(kind, payload)
 
-        req = self.request
-        started = time.perf_counter()
-        gc.freeze()  # see below; the GUI's and the previewer's objects need no walking either
-        project = Project.open(req.project_path)
-        try:
-            job = prepare_training(project, settings=req.settings, raw_file=req.raw_file)
-        finally:
-            project.close()
-        self.job = job
-        trainer = job.trainer
-        if req.holdout:
-            holdout.hold_out(trainer)
-        # The loaded pipelines are millions of long-lived objects: a full garbage collection
-        # walking them holds the GIL (and so the GUI) for ~250 ms. Frozen, they are skipped
-        # until the run ends (``run`` unfreezes them; nothing is lost, collection is deferred).
-        gc.freeze()
-        with self._lock:
-            self.trainer = trainer
-            trainer.set_rehearsal(self._rehearsal)
-            if self._cancelled:
-                trainer.stop()
-        s = trainer.settings
-        total = s.epochs * -(-len(trainer.train_records) // s.batch_size)
-        info = RunInfo(labels=list(trainer.labels), old_labels=list(trainer.old_labels),
-                       n_train=len(trainer.train_records), n_dev=len(trainer.dev_records),
-                       n_rehearsal=len(trainer.rehearsal_texts), n_retention=len(trainer.dev_rehearsal_texts),
-                       strategy=s.strategy, epochs=s.epochs, total_steps=total, auto=req.auto)
-        self.sig_started.emit(info)
-        if self._cancelled:
-            self._record("cancelled", "cancelled by the user")
+    def _emit(self, kind: str, payload: Any) -> None:
+        if kind == "snapshot":
+            self.sig_snapshot.emit(*payload)
+        elif kind == "cancelled":
             self.sig_cancelled.emit()
-            return
-        points: list[tuple[int, float]] = []
-        last_emit = float("-inf")  # the first batch is always reported
-        last = None
-        t0 = self._snapshot_at = time.perf_counter()
-        for p in job.run():
-            last = p
-            now = time.perf_counter()
-            if not p.epoch_end:
-                points.append((p.step, p.loss))
-                if now - last_emit < req.throttle:
-                    continue
-            self.sig_progress.emit(Tick(p, points, now - t0, total))
-            points, last_emit = [], now
-            if p.epoch_end:
-                self.sig_epoch.emit(p)
-                due = now - self._snapshot_at >= req.snapshot_gap
-                if not self._cancelled and p.epoch + 1 < s.epochs and due:
-                    self._snapshot(trainer.nlp, f"training: epoch {p.epoch + 1} of {s.epochs} (not saved)")
-        if self._cancelled:
-            self._record("cancelled", "cancelled by the user")
-            self.sig_cancelled.emit()
-            return
-        metrics = job.evaluate()
-        metrics.update(documents=info.n_train, held_out_documents=info.n_dev, rehearsal_texts=info.n_rehearsal)
-        self._compare_current(metrics)
-        self._snapshot(trainer.nlp, "trained (keep or discard it)")
-        wps = last.words_per_second if last is not None else 0.0
-        self.sig_finished.emit(RunResult(metrics, time.perf_counter() - started, info, wps, list(trainer.history)))
-
-    def _record(self, status: str, message: str) -> None:
-        """Note the run's end in the project (its own connection); never raises."""
-        job = self.job
-        if job is None or job.run_id is None:
-            return
-        try:
-            from ..core.store import Project
-
-            with Project.open(job.project_path) as project:
-                project.finish_run(job.run_id, status=status, metrics={"error": message})
-            job.run_id = None
-        except Exception:
-            pass
-
-    def _compare_current(self, metrics: dict[str, Any]) -> None:
-        """The model in use now, scored on the same held-out documents and texts."""
-        from ..core import evaluate
-        from ..core.pipeline import ModelStore, load_pipeline
-
-        job, tr = self.job, self.trainer
-        store = ModelStore(Path(job.project_path) / "models")
-        name = store.current_name()
-        if name is None:
-            return
-        try:
-            nlp = load_pipeline(store.dir / name)
-            current: dict[str, Any] = {"version": name}
-            records = job.eval_records or tr.dev_records
-            if records:
-                scores = evaluate.score_records(nlp, records, labels=tr.labels)
-                current["per_type"] = {k: v["f"] for k, v in scores["per_type"].items()}
-            texts = job.held_out or tr.dev_rehearsal_texts
-            if texts and tr.old_labels:
-                ref = evaluate.teacher_entities(tr.teacher, texts)
-                current["retention"] = evaluate.retention(nlp, texts, ref, old_labels=tr.old_labels)
-        except NerguiError:
-            return  # an unreadable old version: nothing to compare with
-        metrics["current"] = current
-
-    def _snapshot(self, nlp, name: str) -> None:
-        """Write the weights so far for the previewer (which loads its own copy)."""
-        root = self.request.snapshot_dir
-        if not root or nlp is None:
-            return
-        from ..core.snapshot import write_ner_snapshot
-
-        path = Path(root) / f"s{len(self.snapshots):03d}"
-        write_ner_snapshot(nlp, path)
-        self.snapshots.append(path)
-        self._snapshot_at = time.perf_counter()
-        for old in self.snapshots[:-KEEP_SNAPSHOTS]:
-            shutil.rmtree(old, ignore_errors=True)
-        self.sig_snapshot.emit(str(path), name)
+        else:
+            getattr(self, f"sig_{kind}").emit(payload)
 
 
 class TrainRunner(QObject):
@@ -353,7 +200,7 @@ class TrainRunner(QObject):
         self._sig_decide.connect(worker.decide)
         self.thread, self.worker = thread, worker
         self._set_state("running")
-        if self._switch_interval is None:
+        if self._switch_interval is None and not request.process:
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(RUN_SWITCH_INTERVAL)
         thread.start()
@@ -424,6 +271,7 @@ class TrainRunner(QObject):
         thread.quit()
         if not thread.wait(timeout_ms):
             return False  # never destroy a running thread; it is left to end on its own
+        worker.close()  # the child process, if any: it has stopped, or discards an undecided result
         job = worker.job
         if stop and job is not None and not worker.decided and job.run_id is not None:
             try:  # trained but never kept: record the run as discarded (touches no pipeline)

@@ -1,4 +1,9 @@
-"""The training dock: a real run in the worker thread, cancel, the slider, failure, preview, close."""
+"""The training dock: a real run in the worker's child process (and in its thread), cancel,
+the slider, failures (an exception, a killed training process), preview, close."""
+
+import os
+import signal
+import textwrap
 
 import pytest
 import shiboken6
@@ -103,9 +108,8 @@ def test_slider_change_reaches_the_running_trainer(make_window, train_project, q
     with qtbot.waitSignal(r.sig_progress, timeout=LONG) as first:
         panel.train()
     assert first.args[0].progress.rehearsal == 0.0
-    trainer = r.worker.trainer
     panel.form.slider.setValue(100)
-    assert trainer.rehearsal == 1.0
+    assert r.worker.rehearsal == 1.0  # sent to the training process; its progress says when it is used
     with qtbot.waitSignal(r.sig_progress, timeout=LONG,
                           check_params_cb=lambda t: t.progress.rehearsal == 1.0) as later:
         pass
@@ -116,14 +120,31 @@ def test_slider_change_reaches_the_running_trainer(make_window, train_project, q
         panel.cancel()
 
 
-def test_failure_shows_a_dialog_and_changes_nothing(make_window, train_project, qtbot, monkeypatch, dialogs):
+def _assert_failed_cleanly(w, panel, project, before, dialogs, message):
+    assert "unchanged" in message
+    assert dialogs["critical"] == [message]
+    assert _snapshot(project) == before
+    assert project.runs()[-1]["status"] == "failed"
+    assert panel.runner.thread is None and panel.runner.state == "idle" and panel.train_button.isEnabled()
+    w.session.set_state("accepted")  # the window still works
+    assert project.get_document(w.session.doc.id).state == "accepted"
+
+
+def _last_good_model(project):
     import spacy
+
+    ModelStore(project.models_dir).save(spacy.blank("en"), {"note": "the last good model"})
+
+
+def test_failure_in_the_worker_thread_shows_a_dialog_and_changes_nothing(
+        make_window, train_project, qtbot, monkeypatch, dialogs):
     from spacy.language import Language
 
     project = train_project(20)
-    ModelStore(project.models_dir).save(spacy.blank("en"), {"note": "the last good model"})
+    _last_good_model(project)
     before = _snapshot(project)
     w, panel = _panel(make_window, project)
+    panel.in_process = True  # the monkeypatched update only exists in this process
 
     def boom(self, *a, **k):
         raise RuntimeError("boom in the worker")
@@ -131,14 +152,53 @@ def test_failure_shows_a_dialog_and_changes_nothing(make_window, train_project, 
     monkeypatch.setattr(Language, "update", boom)
     with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
         panel.train()
-    message = failed.args[0]
-    assert "RuntimeError: boom in the worker" in message and "unchanged" in message
-    assert dialogs["critical"] == [message]
-    assert _snapshot(project) == before
-    assert project.runs()[-1]["status"] == "failed"
-    assert panel.runner.thread is None and panel.train_button.isEnabled()
-    w.session.set_state("accepted")  # the window still works
-    assert project.get_document(w.session.doc.id).state == "accepted"
+    assert "RuntimeError: boom in the worker" in failed.args[0]
+    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0])
+
+
+def test_failure_in_the_training_process_shows_a_dialog_and_changes_nothing(
+        make_window, train_project, qtbot, monkeypatch, dialogs, tmp_path):
+    # the training process is a real child: it imports this sitecustomize, which breaks
+    # Language.update on its third call (mid-run, after progress was reported)
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(textwrap.dedent("""
+        from spacy.language import Language
+        real, calls = Language.update, [0]
+        def update(self, *a, **k):
+            calls[0] += 1
+            if calls[0] == 3:
+                raise RuntimeError("boom in the training process")
+            return real(self, *a, **k)
+        Language.update = update
+    """))
+    monkeypatch.setenv("PYTHONPATH", str(inject))
+    project = train_project(40)
+    _last_good_model(project)
+    before = _snapshot(project)
+    w, panel = _panel(make_window, project)
+    ticks = []
+    panel.runner.sig_progress.connect(ticks.append)
+    with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
+        panel.train()
+    assert ticks, "the run had started"
+    assert "RuntimeError: boom in the training process" in failed.args[0]
+    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0])
+
+
+def test_a_killed_training_process_is_reported_and_changes_nothing(make_window, train_project, qtbot, dialogs):
+    project = train_project(40)
+    _last_good_model(project)
+    before = _snapshot(project)
+    w, panel = _panel(make_window, project, epochs=200)
+    with qtbot.waitSignal(panel.runner.sig_progress, timeout=LONG):
+        panel.train()
+    pid = panel.runner.worker.child.pid
+    assert pid != os.getpid()
+    with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
+        os.kill(pid, signal.SIGKILL)  # what the out-of-memory killer does
+    assert "exit code -9" in failed.args[0]
+    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0])
 
 
 def test_preview_shows_each_epoch_then_the_kept_model(make_window, train_project, qtbot):

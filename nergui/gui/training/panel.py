@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGroupBox, QHBoxLayout, QLa
 from ...core.holdout import FRACTION, MIN_DOCS
 from ...errors import Msg
 from ..session import Session
-from ..workers import SNAPSHOT_GAP, RunInfo, RunResult, Tick, TrainRequest, TrainRunner
+from ..workers import RunInfo, RunResult, Tick, TrainRequest, TrainRunner
 from .charts import EpochChart, LossChart, RetentionMeter, preload
 from .result_card import ResultCard, duration
 from .settings import TrainForm, hint
@@ -42,7 +42,8 @@ class TrainingPanel(QWidget):
         self.project = session.project
         self.snapshots = snapshots
         self.holdout = True  # per-label F on a fixed share of the accepted documents (core.holdout)
-        self.snapshot_gap = SNAPSHOT_GAP  # seconds of training between preview snapshots
+        self.snapshot_gap: float | None = None  # seconds of training between preview snapshots (None: the default)
+        self.in_process = False  # True: train in this process's worker thread, not in a child process
         self.runner = TrainRunner(self)
         self.info: RunInfo | None = None
         self.auto_run = False
@@ -136,7 +137,8 @@ class TrainingPanel(QWidget):
             return False
         self._ensure_charts()
         request = TrainRequest(self.project.path, self.form.settings(), raw_file=self.form.raw_file(), auto=auto,
-                               holdout=self.holdout, snapshot_gap=self.snapshot_gap)
+                               holdout=self.holdout, snapshot_gap=self.snapshot_gap,
+                               process=not self.in_process)
         self.auto_run = auto
         self.info = None
         self.new_accepted.clear()

@@ -1,0 +1,269 @@
+"""A training run in a child process, and the parent's handle on it. No Qt.
+
+Why a process: training holds the GIL for most of each batch, and for 50 to 250 ms at a
+time while spaCy copies whole pipelines. In the GUI's process that stalls the window and
+halves the preview's speed (measured: event-loop lateness max 107 ms, a document switch
+3.7x slower while training). In a child process the GUI's process keeps its GIL, training
+gets a core of its own, and a crash of the training (a segfault, an out-of-memory kill)
+cannot take the app down: the parent reports it and the last saved model stays current.
+
+The protocol is JSON lines (never pickle), over the child's stdin and a private copy of its
+stdout (the child points its own stdout at stderr, so nothing a library prints can corrupt
+a message):
+
+* parent -> child: first ``{"request": {...}}``, then any of ``{"cmd": "rehearsal",
+  "value": r}``, ``{"cmd": "cancel"}``, ``{"cmd": "decide", "keep": bool}``. End of input
+  (the parent closed the pipe or died) cancels the run, or discards a finished one.
+* child -> parent: ``{"event": kind, "data": payload}`` for each ``nergui.core.run``
+  event, payloads as plain JSON.
+
+Start it with ``command()``: ``python -m nergui.cli --train-child`` from source, the app's
+own executable with ``--train-child`` when frozen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from ..errors import Msg
+from .pipeline import ModelVersion
+from .run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest, record_run_end
+from .training import Progress, TrainSettings
+
+FLAG = "--train-child"
+
+
+def command() -> list[str]:
+    """The command line that starts a training child."""
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the app itself, with the flag
+        return [sys.executable, FLAG]
+    return [sys.executable, "-m", "nergui.cli", FLAG]
+
+
+# ---- payloads <-> JSON ----------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dataclasses to dicts, paths to strings, numpy scalars to floats."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return str(value)
+
+
+def encode(kind: str, payload: Any) -> bytes:
+    return json.dumps({"event": kind, "data": _plain(payload)}, allow_nan=True).encode("utf8") + b"\n"
+
+
+def decode(line: bytes) -> tuple[str, Any]:
+    """One message from the child as (kind, payload) with the payload's own types."""
+    msg = json.loads(line)
+    kind, data = msg["event"], msg.get("data")
+    if kind == "started":
+        return kind, RunInfo(**data)
+    if kind == "progress":
+        return kind, Tick(Progress(**data["progress"]), [tuple(p) for p in data["points"]],
+                          data["elapsed"], data["total_steps"])
+    if kind == "epoch":
+        return kind, Progress(**data)
+    if kind == "snapshot":
+        return kind, tuple(data)
+    if kind == "finished":
+        return kind, RunResult(data["metrics"], data["seconds"], RunInfo(**data["info"]),
+                               data["words_per_second"], data["history"])
+    if kind == "saved":
+        if data is None:
+            return kind, None
+        return kind, ModelVersion(data["name"], Path(data["path"]), data["created"], data["info"])
+    return kind, data
+
+
+def request_to_json(request: TrainRequest) -> dict[str, Any]:
+    return _plain(request)
+
+
+def request_from_json(data: dict[str, Any]) -> TrainRequest:
+    data = dict(data)
+    data["project_path"] = Path(data["project_path"])
+    data["settings"] = TrainSettings(**data["settings"])
+    return TrainRequest(**data)
+
+
+# ---- the child ------------------------------------------------------------------------------
+
+def child_main() -> int:
+    """The child's whole life: read the request, run, wait for the decision, exit."""
+    # fds, not sys.stdout/sys.stdin: a windowed frozen app has None there, yet real pipes
+    out = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # stray prints go to stderr, not into the protocol
+    inp = os.fdopen(0, "rb")
+    lock = threading.Lock()
+
+    def emit(kind: str, payload: Any) -> None:
+        line = encode(kind, payload)
+        with lock:
+            try:
+                out.write(line)
+            except (BrokenPipeError, OSError):
+                control.cancel()  # the parent is gone: stop at the next batch
+
+    first = inp.readline()
+    if not first:
+        return 0
+    request = request_from_json(json.loads(first)["request"])
+    control = Control(request.settings.rehearsal)
+    decisions: queue.Queue[bool] = queue.Queue()
+
+    def listen() -> None:
+        for raw in inp:
+            try:
+                cmd = json.loads(raw)
+            except ValueError:
+                continue
+            if cmd.get("cmd") == "rehearsal":
+                control.set_rehearsal(cmd["value"])
+            elif cmd.get("cmd") == "cancel":
+                control.cancel()
+                decisions.put(False)
+            elif cmd.get("cmd") == "decide":
+                decisions.put(bool(cmd["keep"]))
+        control.cancel()  # end of input: the parent closed the pipe or died
+        decisions.put(False)
+
+    threading.Thread(target=listen, name="nergui-train-commands", daemon=True).start()
+    run = TrainingRun(request, control, emit)
+    if run.run():
+        run.decide(decisions.get())
+    out.close()
+    return 0
+
+
+# ---- the parent's handle --------------------------------------------------------------------
+
+class ChildRun:
+    """Start a training child and read its events (``events()`` blocks; call it from a worker
+    thread). ``set_rehearsal``, ``cancel`` and ``decide`` may be called from any thread."""
+
+    def __init__(self, request: TrainRequest):
+        self.request = request
+        self._lock = threading.Lock()
+        self._stderr = tempfile.TemporaryFile()
+        self.run_id: int | None = None
+        self.proc = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, env=_child_env())
+        self._send({"request": request_to_json(request)})
+
+    def _send(self, msg: dict[str, Any]) -> None:
+        with self._lock:
+            stdin: IO[bytes] | None = self.proc.stdin
+            if stdin is None or stdin.closed:
+                return
+            try:
+                stdin.write(json.dumps(msg).encode("utf8") + b"\n")
+                stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                pass  # the child has ended; events() reports how
+
+    def set_rehearsal(self, value: float) -> None:
+        self._send({"cmd": "rehearsal", "value": float(value)})
+
+    def cancel(self) -> None:
+        self._send({"cmd": "cancel"})
+
+    def decide(self, keep: bool) -> None:
+        self._send({"cmd": "decide", "keep": bool(keep)})
+
+    def events(self, until: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+        """The child's events up to and including the first whose kind is in ``until``. If the
+        child ends without one, a ``failed`` event says how it ended (and the run is recorded
+        as failed in the project)."""
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            try:
+                kind, payload = decode(line)
+            except (ValueError, KeyError, TypeError):
+                continue  # not a message of ours
+            if kind == "started":
+                self.run_id = payload.run_id
+            yield kind, payload
+            if kind in until:
+                return
+        yield "failed", self._crash_message()
+
+    def _crash_message(self) -> str:
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.returncode
+        message = Msg.TRAIN_CHILD_DIED.format(code=code, detail=self._stderr_tail())
+        if self.run_id is not None:
+            record_run_end(self.request.project_path, self.run_id, "failed", message)
+            self.run_id = None
+        return message
+
+    def _stderr_tail(self, lines: int = 3) -> str:
+        try:
+            self._stderr.seek(0)
+            text = self._stderr.read().decode("utf8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        tail = " / ".join(line.strip() for line in text[-lines:] if line.strip())
+        return f" ({tail})" if tail else ""
+
+    def close(self, timeout: float = 60.0) -> int | None:
+        """Close the child's input (it stops, or discards a result no one decided on) and wait
+        for it to end; kill it if it does not. Returns its exit code."""
+        with self._lock:
+            try:
+                if self.proc.stdin is not None:
+                    self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        for stream in (self.proc.stdout, self._stderr):
+            try:
+                stream.close()
+            except (OSError, AttributeError):
+                pass
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+def _child_env() -> dict[str, str]:
+    """The parent's environment, with this copy of nergui first on the path (from source)."""
+    env = dict(os.environ)
+    if not getattr(sys, "frozen", False):
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
