@@ -33,10 +33,10 @@ class PredictionWorker(QObject):
 
     def load(self, spec: str, name: str) -> None:
         from ..core.evaluate import non_ner_pipes
-        from ..core.pipeline import load_pipeline
+        from ..core.snapshot import load_for_preview
 
         try:
-            self.nlp = load_pipeline(spec) if spec else None
+            self.nlp = load_for_preview(spec, self.nlp) if spec else None
             self.disable = non_ner_pipes(self.nlp) if self.nlp is not None else []
             self.matcher = None
             self.sig_model.emit(name)
