@@ -12,6 +12,7 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from ..core.child import foreground
 from ..core.records import Span
 from ..errors import Msg, NerguiError
 
@@ -65,7 +66,8 @@ class PredictionWorker(QObject):
         try:
             spans: list[Span] = []
             if model:
-                doc = self.nlp(text, disable=self.disable) if self.disable else self.nlp(text)
+                with foreground():  # a training process waits meanwhile (nergui.core.child)
+                    doc = self.nlp(text, disable=self.disable) if self.disable else self.nlp(text)
                 spans = [Span(e.start_char, e.end_char, e.label_, "model") for e in doc.ents]
             else:
                 doc = self.nlp.make_doc(text)

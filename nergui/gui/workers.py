@@ -33,11 +33,13 @@ from ..core.run import (KEEP_SNAPSHOTS, SNAPSHOT_GAP, SNAPSHOT_GAP_THREAD, Contr
                         RunResult, Tick, TrainingRun, TrainRequest)
 from ..errors import Msg, NerguiError
 
-# While a run goes on in this process (``process=False``), Python hands the GIL between
-# threads every millisecond instead of every 5 ms: the GUI thread re-takes the GIL after
-# each Qt call it makes, and waited up to 5 ms each time (a chart relayout of ~50 Qt calls
-# then froze the window for ~250 ms). Training speed did not change measurably (bench ui,
-# throughput_ratio 0.92 at 5 ms, 0.94 at 1 ms). A child process needs none of this.
+# While a run goes on, Python hands the GIL between threads every millisecond instead of
+# every 5 ms: the GUI thread re-takes the GIL after each Qt call it makes, and waited up to
+# 5 ms each time while another thread held it (a chart relayout of ~50 Qt calls then froze
+# the window for ~250 ms). In a thread, that other thread is training; with training in a
+# child process it is the previewer reloading the model after each epoch (measured: the
+# result card shown while the last snapshot loads, 127 ms late at 5 ms). Training speed
+# did not change measurably (bench ui, throughput_ratio 0.92 at 5 ms, 0.94 at 1 ms).
 RUN_SWITCH_INTERVAL = 0.001
 _ENDS = ("finished", "cancelled", "failed")
 
@@ -200,7 +202,7 @@ class TrainRunner(QObject):
         self._sig_decide.connect(worker.decide)
         self.thread, self.worker = thread, worker
         self._set_state("running")
-        if self._switch_interval is None and not request.process:
+        if self._switch_interval is None:
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(RUN_SWITCH_INTERVAL)
         thread.start()
@@ -268,10 +270,12 @@ class TrainRunner(QObject):
             pass
         if stop:
             worker.cancel()
+        # the child process, if any, ends first (it stops, or discards an undecided result):
+        # it is tied to the worker thread's life (core.child._die_with_parent)
+        worker.close(timeout_ms / 1000)
         thread.quit()
         if not thread.wait(timeout_ms):
             return False  # never destroy a running thread; it is left to end on its own
-        worker.close()  # the child process, if any: it has stopped, or discards an undecided result
         job = worker.job
         if stop and job is not None and not worker.decided and job.run_id is not None:
             try:  # trained but never kept: record the run as discarded (touches no pipeline)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
@@ -23,6 +23,8 @@ from .charts import EpochChart, LossChart, RetentionMeter, preload
 from .result_card import ResultCard, duration
 from .settings import TrainForm, hint
 from .versions import VersionsList
+
+CHARTS_AFTER_MS = 300  # after the window's first paint; building and first painting them takes ~90 ms
 
 
 def _eta(seconds: float) -> str:
@@ -128,6 +130,8 @@ class TrainingPanel(QWidget):
         self.refresh_counts()
         self._sync("idle")
         preload()
+        # build the charts once the window is up (~35 ms), not in the Train click's handler
+        QTimer.singleShot(CHARTS_AFTER_MS, self, self._ensure_charts)
 
     # ---- actions -----------------------------------------------------------------------------
     def train(self, *, auto: bool = False) -> bool:
@@ -154,7 +158,7 @@ class TrainingPanel(QWidget):
         self.card.hide()
         self.progress_box.show()
         self.status.setText("Auto-training\u2026" if auto else "Preparing\u2026")
-        if self.isVisible():  # lay out and paint now, before the worker competes for the GIL
+        if self.in_process and self.isVisible():  # lay out and paint now, before the worker competes for the GIL
             QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
             self.repaint()
         self.runner.start(request, snapshots=self.snapshots)
@@ -315,8 +319,15 @@ class TrainingPanel(QWidget):
         return max(1, request.settings.epochs * math.ceil(n / request.settings.batch_size))
 
     def _ensure_charts(self) -> None:
-        if self.loss_chart is None:  # pyqtgraph is imported here, on the first run
+        """Build the progress charts (pyqtgraph) and show them, empty until the first run:
+        soon after the window shows, so that neither the Train click nor the run's first
+        progress report waits for building and first painting them."""
+        if self.loss_chart is None:
             self.loss_chart = LossChart()
             self.epoch_chart = EpochChart()
             self.charts.addWidget(self.loss_chart)
             self.charts.addWidget(self.epoch_chart)
+            if not self.runner.busy and self.progress_box.isHidden():
+                self.detail.setText("No training run yet. Train to see its progress, the loss, and how much "
+                                    "of what the model knew it keeps.")
+                self.progress_box.show()
