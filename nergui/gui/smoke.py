@@ -2,7 +2,8 @@
 
 It opens the main window on a copy of the demo project (or of PROJECT), marks a span by
 dragging the mouse over the text view, checks the store, loads the project's pipeline and
-predicts with it, runs one training epoch (a few steps), saves a model version and loads
+predicts with it, runs one training epoch (a few steps) in a training child process as the
+app does (in a bundle: the frozen executable started again), saves a model version and loads
 that version back from disk. Each step prints one line; the last is ``nergui smoke test:
 ok``. Used from a checkout and from the PyInstaller bundle (``packaging/``), where it
 proves the frozen app has what spaCy, Qt and the pipeline need.
@@ -54,8 +55,9 @@ def _steps(project_path: str | None, tmp: Path):
 
     from ..core.pipeline import ModelStore, describe, load_pipeline, ner_labels
     from ..core.store import Project
+    from ..core.child import ChildRun
+    from ..core.run import TrainRequest
     from ..core.training import TrainSettings
-    from ..core.workflow import prepare_training
     from .demo import create_demo_project
     from .main_window import MainWindow
 
@@ -90,14 +92,22 @@ def _steps(project_path: str | None, tmp: Path):
            f"{len(ner_labels(nlp))} entity labels; {len(ents)} entities in a sample: {', '.join(ents[:4])})")
     del nlp
 
-    job = prepare_training(project, settings=TrainSettings(epochs=1))
-    steps = [p for p in job.run() if not p.epoch_end]
-    job.evaluate()
-    version = job.finish()
-    if not steps or version is None:
-        raise _Failed(f"training made {len(steps)} steps and no model version")
-    yield (f"training ran {len(steps)} steps ({steps[-1].examples_seen} examples, "
-           f"loss {steps[-1].loss:.2f}, {steps[-1].words_per_second:.0f} words/s)")
+    # train as the app does: in a training child process (for a bundle: this executable again)
+    run = ChildRun(TrainRequest(project.path, TrainSettings(epochs=1), holdout=False))
+    events = list(run.events(("finished", "cancelled", "failed")))
+    kind, payload = events[-1]
+    if kind != "finished":
+        run.close(30)
+        raise _Failed(f"training in the child process ended with {kind}: {payload}")
+    run.decide(True)
+    kind, version = list(run.events(("saved", "failed")))[-1]
+    run.close(30)
+    steps = [p for k, p in events if k == "progress"]
+    if kind != "saved" or version is None or not steps:
+        raise _Failed(f"training made {len(steps)} progress reports and saved no model version ({version})")
+    last = steps[-1].progress
+    yield (f"training ran {last.step} steps in a child process ({last.examples_seen} examples, "
+           f"loss {last.loss:.2f}, {last.words_per_second:.0f} words/s)")
 
     store = ModelStore(project.models_dir)
     if store.current_name() != version.name:
