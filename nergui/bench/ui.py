@@ -1,26 +1,28 @@
 """``nergui bench ui``: the desktop app while it trains, offscreen, in one process.
 
-A real training run goes on in the app's worker thread (the training dock's Train), on a
-project of annotated documents (../shared/data when present, else generated), while:
+A real training run goes on in the app's worker (the training dock's Train; by default the
+worker drives a training child process, ``--in-process`` trains in the worker's thread as
+before), on a project of annotated documents (../shared/data when present, else
+generated), while:
 
 * a 5 ms QTimer probe on the GUI thread records how late each tick fires
   (``lateness_p99_ms``, ``lateness_max_ms``: the whole run, from the Train click through
   loading, training, scoring; ``lateness_loop_*``: from the first batch to the last epoch's
   end; ``lateness_idle_*``: the probe for 3 s with nothing running, this machine's floor).
-  Spikes outside the loop are C calls that hold the GIL in the worker (spaCy copying whole
-  pipelines through one msgpack blob while preparing, the EMA weights applied at the end);
+  In the app's process, what remains is the GUI's own work and the previewer reloading
+  the model after an epoch (which takes the GIL from the GUI thread);
 * run 1 leaves the GUI otherwise idle; the worker's words/s (the trainer's own count) is
   compared with a bare ``nlp.update`` loop on the same documents, same settings, in the
   same process (``throughput_ratio``; best of two bare loops, one before, one after).
   TrainSettings(early_stopping=False, rehearsal=0) and no unannotated documents, so
   neither side does per-epoch scoring; the app still writes a preview snapshot after an
-  epoch once 30 s have passed (``preview_snapshots_midrun``; ``--snapshot-gap 0`` snapshots
-  after every epoch, to measure what that costs);
+  epoch once the snapshot gap has passed (``preview_snapshots_midrun``;
+  ``--snapshot-gap 0`` snapshots after every epoch, to measure what that costs);
 * run 2 switches documents with the preview on (open a document until its predictions
   are painted) every ~0.1 s while batches are trained; ``switch_ratio`` = its median over
   the median of the same switches with nothing running (no probe in this run: its 200
-  ticks a second would compete for the GIL too). The preview thread's prediction
-  shares the GIL with the training thread, so it runs at about half speed or less.
+  ticks a second would compete for the GIL too). The training process is paused while
+  the preview predicts (``nergui.core.child.foreground``; Linux).
 """
 
 from __future__ import annotations
@@ -144,6 +146,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--switches", type=int, default=25)
     parser.add_argument("--snapshot-gap", type=float, default=None,
                         help="seconds of training between preview snapshots (default: the app's)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="train in the worker's thread in this process, not in a training child process")
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="the GIL switch interval during runs (default: the app's, workers.RUN_SWITCH_INTERVAL)")
     args = parser.parse_args(argv)
@@ -179,6 +183,7 @@ def main(argv: list[str]) -> int:
     panel = window.training
     panel.form.slider.setValue(0)
     panel.form.epochs.setValue(args.epochs)
+    panel.in_process = args.in_process
     if args.snapshot_gap is not None:
         panel.snapshot_gap = args.snapshot_gap
     snapshots: list[str] = []
@@ -186,7 +191,8 @@ def main(argv: list[str]) -> int:
     if window.previewer.worker.nlp is None:
         _wait(window.previewer.sig_model, 120_000)
     row: dict = {"bench": "ui", "base": base, "docs": len(records), "epochs": args.epochs,
-                 "data": "shared" if shared.exists() else "generated", "cpus": os.cpu_count()}
+                 "data": "shared" if shared.exists() else "generated", "cpus": os.cpu_count(),
+                 "training_in": "thread" if args.in_process else "child process"}
 
     # bare loop on the same documents and settings (those of the app's run)
     settings = TrainSettings(early_stopping=False, rehearsal=0.0, epochs=args.epochs)
@@ -232,7 +238,7 @@ def main(argv: list[str]) -> int:
                 "lateness_loop_max_ms": round(max(loop_late, default=float("nan")), 2),
                 "app_words_per_s": round(app_wps), "bare_words_per_s": round(max(bare)),
                 "throughput_ratio": round(app_wps / max(bare), 3), "run_seconds": round(result.seconds, 1),
-                "preview_snapshots_midrun": midrun, "snapshot_gap_s": panel.snapshot_gap})
+                "preview_snapshots_midrun": midrun, "snapshot_gap_s": result_gap(panel)})
 
     # run 2: switch documents with the preview while training, against the same idle
     window.load_model()
@@ -273,3 +279,12 @@ def _wait_saved(panel) -> None:
         waiter = _Waiter(panel.runner.sig_saved, lambda *_: True)
         panel.card.discard.click()
         waiter.wait(120_000)
+
+
+def result_gap(panel) -> float:
+    """The snapshot gap the run used (the panel's setting, or the default for its mode)."""
+    from ..core.run import SNAPSHOT_GAP, SNAPSHOT_GAP_THREAD
+
+    if panel.snapshot_gap is not None:
+        return panel.snapshot_gap
+    return SNAPSHOT_GAP_THREAD if panel.in_process else SNAPSHOT_GAP

@@ -31,7 +31,7 @@ KEEP_SNAPSHOTS = 3  # preview snapshots kept on disk during a run (the previewer
 # Measured (2 cores, en_core_web_sm): a snapshot costs the trainer ~0.07 s to write. In a
 # child process that is all it costs; in the GUI's process the previewer's reload also
 # competes with training for the GIL (~0.8 s of training each), hence the thread default.
-SNAPSHOT_GAP = 5.0
+SNAPSHOT_GAP = 2.0
 SNAPSHOT_GAP_THREAD = 30.0
 
 Emit = Callable[[str, Any], None]
@@ -225,7 +225,8 @@ class TrainingRun:
                 self.emit("epoch", p)
                 due = now - self._snapshot_at >= gap
                 if not control.cancelled and p.epoch + 1 < s.epochs and due:
-                    self._snapshot(trainer.nlp, f"training: epoch {p.epoch + 1} of {s.epochs} (not saved)")
+                    with trainer.kept_weights() as nlp:  # what Keep would save now, not the raw weights
+                        self._snapshot(nlp, f"training: epoch {p.epoch + 1} of {s.epochs} (not saved)")
         if control.cancelled:
             return self._cancelled()
         metrics = job.evaluate()

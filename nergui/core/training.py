@@ -22,6 +22,7 @@ import math
 import random
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -327,6 +328,7 @@ class Trainer:
             scores = {}
             is_best = False
             params = ema.params if ema is not None else optimizer.averages if s.average == "optimizer" else {}
+            self._epoch_params = params
             if self.dev_records or dev_teacher:
                 with nlp.use_params(params):
                     scores = self._dev_scores(nlp, dev_teacher)
@@ -349,6 +351,18 @@ class Trainer:
             _apply_params(nlp, ema.params, trainable)
         elif s.average == "optimizer":
             _apply_params(nlp, optimizer.averages, trainable)
+
+    @contextmanager
+    def kept_weights(self) -> Iterator[Language | None]:
+        """Inside, ``self.nlp`` holds the weights a run ending now would keep (the moving
+        average as of the last epoch's end), e.g. for a mid-run preview snapshot. Use only
+        while the trainer is suspended at an epoch's end (between its steps)."""
+        params = getattr(self, "_epoch_params", None)
+        if self.nlp is None or not params:
+            yield self.nlp
+            return
+        with self.nlp.use_params(params):
+            yield self.nlp
 
     def _dev_scores(self, nlp: Language, dev_teacher) -> dict[str, Any]:
         out: dict[str, Any] = {}

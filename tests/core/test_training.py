@@ -40,6 +40,20 @@ def test_deterministic_given_a_seed():
     assert outs[0] == outs[1]
 
 
+def test_kept_weights_at_the_last_epoch_are_the_weights_the_run_keeps():
+    train = generated_training(60, seed=5)
+    trainer = Trainer(load_pipeline("blank:en"), train, settings=TrainSettings(**FAST, early_stopping=False))
+    ner_bytes = {}
+    for p in trainer.run():
+        if p.epoch_end:
+            raw = trainer.nlp.get_pipe("ner").to_bytes()
+            with trainer.kept_weights() as nlp:
+                ner_bytes[p.epoch] = nlp.get_pipe("ner").to_bytes()
+            assert trainer.nlp.get_pipe("ner").to_bytes() == raw  # the raw weights are back afterwards
+            assert ner_bytes[p.epoch] != raw  # a moving average, not the raw weights
+    assert trainer.nlp.get_pipe("ner").to_bytes() == ner_bytes[FAST["epochs"] - 1]
+
+
 def test_stop_between_batches():
     trainer = Trainer(load_pipeline("blank:en"), generated_training(80), settings=TrainSettings(**FAST))
     seen = []
