@@ -86,17 +86,61 @@ def teacher_entities(teacher: Language, texts: Sequence[str]) -> list[list[tuple
 def retention(nlp: Language, texts: Sequence[str], reference: Sequence[Sequence[tuple[int, int, str]]], *,
               old_labels: Sequence[str]) -> float:
     """F1 of ``nlp``'s old-type entities against the original model's entities on ``texts``."""
+    return retention_detail(nlp, texts, reference, old_labels=old_labels)["retention"]
+
+
+def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Sequence[tuple[int, int, str]]], *,
+                     old_labels: Sequence[str]) -> dict[str, Any]:
+    """Retention, and what became of the original model's old-type entities on ``texts``.
+
+    Returns ``{"retention", "reference", "kept", "relabelled", "lost", "changes"}``: of the
+    ``reference`` entities, ``kept`` are predicted with the same span and label;
+    ``relabelled`` overlap an entity of a type that is not an old one (a type the user
+    taught, e.g. ORG -> ROASTER: learnt, not forgotten); the rest are ``lost``.
+    ``changes`` counts the relabellings as ``{"ORG -> ROASTER": n}``.
+    """
     wanted = set(old_labels)
     examples = []
     disable = non_ner_pipes(nlp)
+    kept = relabelled = total = 0
+    changes: dict[str, int] = {}
     for ents, pred in zip(reference, nlp.pipe(texts, batch_size=64, disable=disable)):
+        predicted = [(e.start_char, e.end_char, e.label_) for e in pred.ents]
+        for a, b, label in ents:
+            if label not in wanted:
+                continue
+            total += 1
+            if (a, b, label) in predicted:
+                kept += 1
+                continue
+            new = next((lab for x, y, lab in predicted if x < b and a < y and lab not in wanted), None)
+            if new is not None:
+                relabelled += 1
+                changes[f"{label} -> {new}"] = changes.get(f"{label} -> {new}", 0) + 1
         ref = Doc(pred.vocab, words=[t.text for t in pred], spaces=[bool(t.whitespace_) for t in pred])
         spans = [ref.char_span(a, b, label=l, alignment_mode="expand") for a, b, l in ents if l in wanted]
         ref.set_ents([s for s in spans if s is not None], default="outside")
         examples.append(Example(_filtered(pred, wanted), ref))
     if not any(len(e.reference.ents) for e in examples):
-        return 1.0 if not any(len(e.predicted.ents) for e in examples) else 0.0
-    return float(Scorer.score_spans(examples, "ents", has_annotation=lambda doc: True).get("ents_f") or 0.0)
+        value = 1.0 if not any(len(e.predicted.ents) for e in examples) else 0.0
+    else:
+        value = float(Scorer.score_spans(examples, "ents", has_annotation=lambda doc: True).get("ents_f") or 0.0)
+    return {"retention": value, "reference": total, "kept": kept, "relabelled": relabelled,
+            "lost": total - kept - relabelled, "changes": dict(sorted(changes.items(), key=lambda kv: -kv[1]))}
+
+
+def describe_retention(detail: dict[str, Any] | None) -> str:
+    """One sentence on what became of the original's entities (for the forgetting meter)."""
+    if not detail or not detail.get("reference"):
+        return ""
+    n, kept, moved, lost = detail["reference"], detail["kept"], detail["relabelled"], detail["lost"]
+    text = f"Of the original model's {n} entities there: {kept} kept exactly"
+    if moved:
+        arrow = " \u2192 "
+        top = ", ".join(f"{k.replace(' -> ', arrow)} {v}" for k, v in list(detail["changes"].items())[:3])
+        text += f", {moved} now one of your new types ({top})"
+    text += f", {lost} lost or changed." if lost else "."
+    return text
 
 
 def evaluate_model(nlp: Language, eval_records: Sequence[Record], *, labels: Sequence[str],

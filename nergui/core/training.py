@@ -371,8 +371,9 @@ class Trainer:
             out.update(evaluate.score_records(nlp, self.dev_records, labels=self.labels))
             out["new_f"] = evaluate.mean_f(out, new_labels)
         if dev_teacher:
-            out["retention"] = evaluate.retention(nlp, self.dev_rehearsal_texts, dev_teacher,
-                                                  old_labels=self.old_labels)
+            detail = evaluate.retention_detail(nlp, self.dev_rehearsal_texts, dev_teacher, old_labels=self.old_labels)
+            out["retention"] = detail.pop("retention")
+            out["retention_detail"] = detail
         parts = [v for k, v in out.items() if k in ("new_f", "retention") and v is not None]
         out["joint"] = 2 * math.prod(parts) / sum(parts) if len(parts) == 2 and sum(parts) else (parts[0] if parts else 0.0)
         return out

@@ -178,7 +178,9 @@ class TrainJob:
         texts = self.held_out or tr.dev_rehearsal_texts
         if texts and tr.old_labels:
             ref = evaluate.teacher_entities(tr.teacher, texts)
-            out["retention"] = evaluate.retention(nlp, texts, ref, old_labels=tr.old_labels)
+            detail = evaluate.retention_detail(nlp, texts, ref, old_labels=tr.old_labels)
+            out["retention"] = detail.pop("retention")
+            out["retention_detail"] = detail
         out["seconds"] = time.time() - self.started
         self.result = out
         return out

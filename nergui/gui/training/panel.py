@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
+from ...core.evaluate import describe_retention
 from ...core.holdout import FRACTION, MIN_DOCS
 from ...errors import Msg
 from ..session import Session
@@ -24,6 +25,7 @@ from .result_card import ResultCard, duration
 from .settings import TrainForm, hint
 from .versions import VersionsList
 
+METER_NOTE = "Measured after each epoch on held-out unannotated text, against the original model."
 CHARTS_AFTER_MS = 300  # after the window's first paint; building and first painting them takes ~90 ms
 
 
@@ -152,7 +154,7 @@ class TrainingPanel(QWidget):
         self.loss_chart.reset(self.total_estimate)
         self.epoch_chart.reset({lab["name"]: lab["colour"] for lab in self.project.labels()}, request.settings.epochs)
         self.meter.set_value(None)
-        self.meter.note.setText("Measured after each epoch on held-out unannotated text, against the original model.")
+        self.meter.note.setText(METER_NOTE)
         self.bar.setValue(0)
         self.detail.setText("Loading the pipeline and the documents\u2026")
         self.card.hide()
@@ -222,6 +224,11 @@ class TrainingPanel(QWidget):
         self.epoch_chart.add(p.epoch + 1, scores)
         if scores.get("retention") is not None:
             self.meter.set_value(scores["retention"])
+            self._meter_note(scores.get("retention_detail"))
+
+    def _meter_note(self, detail) -> None:
+        """What became of the original's entities: kept, taken by the new types, or lost."""
+        self.meter.note.setText(" ".join(x for x in (METER_NOTE, describe_retention(detail)) if x))
 
     def _finished(self, result: RunResult) -> None:
         self.bar.setValue(1000)
@@ -229,6 +236,7 @@ class TrainingPanel(QWidget):
                             f"{result.words_per_second:,.0f} words/s")
         if result.metrics.get("retention") is not None:
             self.meter.set_value(result.metrics["retention"])
+            self._meter_note(result.metrics.get("retention_detail"))
         self.card.show_result(result, waiting=not self.auto_run)
         if self.auto_run:
             self.card.set_busy()
