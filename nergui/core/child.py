@@ -7,7 +7,7 @@ halves the preview's speed (measured: event-loop lateness max 107 ms, a document
 gets a core of its own, and a crash of the training (a segfault, an out-of-memory kill)
 cannot take the app down: the parent reports it and the last saved model stays current.
 
-The protocol is JSON lines (never pickle), over the child's stdin and a private copy of its
+The protocol is JSON lines (no pickling), over the child's stdin and a private copy of its
 stdout (the child points its own stdout at stderr, so nothing a library prints can corrupt
 a message):
 
