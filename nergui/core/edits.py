@@ -91,3 +91,18 @@ class SetState(Edit):
     def apply(self, project: Project) -> Edit:
         old = project.set_state(self.doc_id, self.state)
         return SetState(self.doc_id, self.text, old)
+
+
+@dataclass(frozen=True)
+class Reject(Edit):
+    """Reject (``rejected=True``) a prediction at [start, end) with this label, so it is no
+    longer suggested on this document, or take the rejection back."""
+
+    start: int = 0
+    end: int = 0
+    label: str = ""
+    rejected: bool = True
+
+    def apply(self, project: Project) -> Edit:
+        was = project.set_rejected(self.doc_id, self.start, self.end, self.label, self.rejected)
+        return Reject(self.doc_id, self.text, self.start, self.end, self.label, was)

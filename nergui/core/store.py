@@ -28,7 +28,7 @@ from .records import STATES, ImportReport, Problem, Record, Span
 
 DB_NAME = "nergui.sqlite"
 MODELS_DIR = "models"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
@@ -82,7 +82,18 @@ _SCHEMA_V2 = """
 ALTER TABLE documents ADD COLUMN origin TEXT;
 """
 
-_MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+# v3: predictions the user rejected, so they stay hidden after the project is reopened.
+_SCHEMA_V3 = """
+CREATE TABLE rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (doc_id, start, end, label)
+) WITHOUT ROWID;
+"""
+
+_MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 # displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
 DISPLACY_COLOURS = {
@@ -475,6 +486,27 @@ class Project:
         row = self.conn.execute(
             "SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ?", (doc_id, start, end)).fetchone()
         return row[0] if row else None
+
+    # ---- rejected predictions ----------------------------------------------------------
+    def rejections(self, doc_id: int) -> set[tuple[int, int, str]]:
+        """``(start, end, label)`` of the predictions rejected on a document."""
+        return set(self.conn.execute("SELECT start, end, label FROM rejections WHERE doc_id = ?", (doc_id,)))
+
+    def set_rejected(self, doc_id: int, start: int, end: int, label: str, rejected: bool = True) -> bool:
+        """Record (or, with ``rejected=False``, forget) a rejected prediction; returns
+        whether it was rejected before."""
+        with self.transaction():
+            key = (doc_id, start, end, label)
+            was = self.conn.execute("SELECT 1 FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
+                                    " AND label = ?", key).fetchone() is not None
+            if rejected and not was:
+                if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+                    raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+                self.conn.execute("INSERT INTO rejections (doc_id, start, end, label) VALUES (?, ?, ?, ?)", key)
+            elif was and not rejected:
+                self.conn.execute("DELETE FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
+                                  " AND label = ?", key)
+            return was
 
     def unaligned_spans(self, *, limit: int = 500) -> list[tuple[int, int]]:
         """``(span_id, doc_id)`` of spans with no token offsets (misaligned at import or
