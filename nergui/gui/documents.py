@@ -32,8 +32,13 @@ def state_icon(state: str) -> QIcon:
     return QIcon(pm)
 
 
+_DISPLAY, _DECORATION, _TOOLTIP, _ID = (int(Qt.DisplayRole), int(Qt.DecorationRole), int(Qt.ToolTipRole),
+                                       int(Qt.UserRole) + 1)
+_ROLES = frozenset((_DISPLAY, _DECORATION, _TOOLTIP, _ID))
+
+
 class DocumentListModel(QAbstractListModel):
-    IdRole = Qt.UserRole + 1
+    IdRole = _ID
 
     def __init__(self, project: Project, parent=None):
         super().__init__(parent)
@@ -56,22 +61,23 @@ class DocumentListModel(QAbstractListModel):
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=_DISPLAY):
+        # Called by Qt for every role of every painted row: plain ints, no enum comparisons.
+        if role not in _ROLES or not index.isValid():
             return None
         doc_id = self.ids[index.row()]
-        if role == self.IdRole:
+        if role == _ID:
             return doc_id
-        if role not in (Qt.DisplayRole, Qt.DecorationRole, Qt.ToolTipRole):
-            return None
-        if doc_id not in self._cache:
+        row = self._cache.get(doc_id)
+        if row is None:
             lo = max(0, index.row() - PAGE // 4)
-            self._cache.update(self.project.previews(self.ids[lo:lo + PAGE], preview=160))
-        state, text = self._cache.get(doc_id, ("todo", ""))
-        if role == Qt.DecorationRole:
+            for d, (state, text) in self.project.previews(self.ids[lo:lo + PAGE], preview=160).items():
+                self._cache[d] = (state, " ".join(text.split()))
+            row = self._cache.get(doc_id, ("todo", ""))
+        state, line = row
+        if role == _DECORATION:
             return self._icons[state]
-        line = " ".join(text.split())
-        if role == Qt.ToolTipRole:
+        if role == _TOOLTIP:
             return f"#{doc_id} ({state}): {line}"
         return f"{doc_id}  {line}"
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QSettings, Qt
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from .. import __version__
 from ..core.pipeline import ModelStore, describe
+from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from . import actions, dialogs, projects
 from .annotator import AnnotatorView, Mark
@@ -18,12 +19,17 @@ from .session import Session
 from .theme import apply_theme
 from .training_panel import TrainingPanel
 
+# After the predictions land, the shown document is tokenized (for snapping) this much later:
+# a zero timer would still run before the event loop returns to paint them.
+TOKENS_DELAY_MS = 30
+
 
 class MainWindow(QMainWindow):
     def __init__(self, project: Project, *, settings: QSettings | None = None, predictions: bool = True):
         super().__init__()
         self.settings = settings or QSettings("nergui", "nergui")
         self.acts: dict = {}
+        self._colours: dict[str, QColor] | None = None  # label colours, re-read after edits
         self.theme = str(self.settings.value("theme", "system"))
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
@@ -45,6 +51,7 @@ class MainWindow(QMainWindow):
         self.training = TrainingPanel(self.session, self, snapshots=predictions)
         self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea)
         self.doc_pos = QLabel()
+        self._pos_digits = 0
         self.label_counts = QLabel()
         self.model_label = QLabel()
         for i, w in enumerate((self.doc_pos, self.label_counts, self.model_label)):
@@ -91,10 +98,9 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         s = self.session
         self.docs.sig_open.connect(self._open_document)
-        s.sig_loading.connect(self.request_predictions)
         s.sig_document.connect(self._document_shown)
-        s.sig_spans.connect(self.repaint_marks)
-        s.sig_spans.connect(self.update_status)
+        s.sig_spans.connect(self._spans_changed)
+        s.sig_suggestions.connect(self.repaint_marks)
         s.sig_state.connect(self._state_changed)
         s.sig_message.connect(self.message)
         self.view.sig_selected.connect(lambda a, b, ch: s.mark(a, b, char_mode=ch))
@@ -105,9 +111,10 @@ class MainWindow(QMainWindow):
         self.training.sig_model_changed.connect(self.load_model)
         self.training.sig_message.connect(self.message)
         if self.previewer:
-            self.previewer.sig_ready.connect(lambda _id, spans: s.set_suggestions(spans))
+            self.previewer.sig_ready.connect(self._predictions_ready)
             self.previewer.sig_model.connect(self._model_loaded)
             self.previewer.sig_failed.connect(self.message)
+            self.previewer.sig_failed.connect(self._prepare_tokens_when_idle)
 
     def eventFilter(self, obj, event) -> bool:
         """Keys that reach the text view or the list unhandled go to the window's actions (the
@@ -128,6 +135,15 @@ class MainWindow(QMainWindow):
             self.session.open_document(doc_id)
 
     def _document_shown(self) -> None:
+        """Show the document, then ask for its predictions.
+
+        The request goes out once the text is set and everything else is done, so that the
+        previewer's ``nlp`` does not run while this thread still works: both need the GIL
+        (Qt calls hold it), and each handover costs both threads. The paint that follows
+        runs in the event loop, in parallel. Measured with ``nergui bench gui``: requesting
+        first delayed the start of ``nlp`` by the same 1-2 ms and then slowed it; painting
+        synchronously before the request cost more than it saved.
+        """
         doc = self.session.doc
         self.view.set_text(doc.text if doc else "")
         if doc is None:
@@ -135,15 +151,40 @@ class MainWindow(QMainWindow):
         else:
             self.docs.go_to(doc.id)
         self.repaint_marks()
-        if doc is None:
-            self.request_predictions()
-        self.update_status()
+        self.update_status(counts=False)
+        self.request_predictions()
+        if doc is not None and not self._preview_pending():
+            self._prepare_tokens_when_idle(delay=0)
+
+    def _preview_pending(self) -> bool:
+        return bool(self.previewer and self.previewer.worker.nlp is not None
+                    and self.label_bar.show_predictions.isChecked())
+
+    def _predictions_ready(self, doc_id: int, spans) -> None:
+        self.session.set_suggestions(spans)
+        self._prepare_tokens_when_idle()
+
+    def _prepare_tokens_when_idle(self, *_args, delay: int = TOKENS_DELAY_MS) -> None:
+        """Tokenize the shown document for snapping a little later (after the paint, and not
+        while the previewer runs ``nlp``); a drag before then builds it at once."""
+        doc = self.session.doc
+        if doc is not None:
+            QTimer.singleShot(delay, self.session, lambda d=doc.id: self.session.prepare_tokens(d))
 
     def request_predictions(self) -> None:
         doc = self.session.doc
         if self.previewer:
             want = self.label_bar.show_predictions.isChecked()
             self.previewer.request(doc.id if doc and want else None, doc.text if doc else "")
+
+    def _spans_changed(self) -> None:
+        self._colours = None  # an edit can add a label (accepting a model-only type)
+        self.repaint_marks()
+        self.update_status()
+
+    def labels_changed(self) -> None:
+        self._colours = None
+        self.repaint_marks()
 
     def _state_changed(self, doc_id: int) -> None:
         self.docs.model.refresh(doc_id)
@@ -164,7 +205,9 @@ class MainWindow(QMainWindow):
                  for x in s.doc.spans]
         if self.label_bar.show_predictions.isChecked():
             marks += [Mark(x.start, x.end, x.label, x.source) for x in s.visible_suggestions()]
-        self.view.colours = {lab["name"]: QColor(lab["colour"]) for lab in s.project.labels()}
+        if self._colours is None:
+            self._colours = {lab["name"]: QColor(lab["colour"]) for lab in s.project.labels()}
+        self.view.colours = dict(self._colours)
         for m in marks:  # labels only the model knows get a neutral colour
             self.view.colours.setdefault(m.label, QColor(DISPLACY_COLOURS.get(m.label, "#c9ced6")))
         self.view.set_marks(marks)
@@ -225,13 +268,30 @@ class MainWindow(QMainWindow):
     def message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
-    def update_status(self) -> None:
+    def update_status(self, *, counts: bool = True) -> None:
+        """Document n of N; with ``counts``, also the accepted spans per label (a query: only
+        after edits, state changes and imports, not on every document switch)."""
         s = self.session
         n = self.docs.model.row_of(s.doc.id) + 1 if s.doc else 0
+        total = len(self.docs.model.ids)
         state = f" ({s.doc.state})" if s.doc else ""
-        self.doc_pos.setText(f"Document {n} of {len(self.docs.model.ids)}{state}")
+        if len(str(total)) != self._pos_digits:
+            self._fit_doc_pos(len(str(total)))
+        self.doc_pos.setText(f"Document {n} of {total}{state}")
+        if not counts:
+            return
         counts = s.project.counts_by_label(state="accepted")
         self.label_counts.setText("Accepted: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+    def _fit_doc_pos(self, digits: int) -> None:
+        """A fixed size for "Document n of N (state)": a label whose size hint changes makes
+        the window lay out and repaint its whole centre on every document switch."""
+        self._pos_digits = digits
+        fm = self.doc_pos.fontMetrics()
+        m = self.doc_pos.contentsMargins()
+        d = "8" * digits
+        width = max(fm.horizontalAdvance(f"Document {d} of {d} ({st})") for st in STATES)
+        self.doc_pos.setFixedSize(width + m.left() + m.right() + 4, self.doc_pos.sizeHint().height())
 
     def set_char_mode(self, on: bool) -> None:
         self.view.char_mode = bool(on)

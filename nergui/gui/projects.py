@@ -112,6 +112,7 @@ def import_path(window, path: str) -> None:
     window.docs.reload_labels()
     window.docs.apply_filter()
     actions_refresh(window)
+    window.update_status()
     if report.warnings:
         window.misaligned_dock.show()
         window.misaligned.refresh()
@@ -122,6 +123,7 @@ def actions_refresh(window) -> None:
 
     window.label_bar.rebuild()
     build_label_actions(window)
+    window.labels_changed()
 
 
 def import_dialog(window) -> None:

@@ -21,6 +21,7 @@ from ..errors import Msg, NerguiError
 from .commands import EditCommand
 
 _TOKENIZERS: dict[str, object] = {}
+_UNSET = object()
 
 
 def tokenizer_for(spec: str):
@@ -32,21 +33,21 @@ def tokenizer_for(spec: str):
 
 class Session(QObject):
     sig_document = Signal()          # another document is shown
-    sig_spans = Signal()             # spans, selection or suggestions changed
+    sig_spans = Signal()             # spans or selection changed
+    sig_suggestions = Signal()       # the suggestions shown changed (not the spans)
     sig_state = Signal(int)          # a document's state changed (doc id)
     sig_message = Signal(str)        # for the status bar
-    sig_loading = Signal()           # self.doc is set, its tokens not yet (start predicting now)
 
     def __init__(self, project: Project, parent=None):
         super().__init__(parent)
         self.project = project
         self.undo_stack = QUndoStack(self)
         self.doc: Document | None = None
-        self.tokens: TokenIndex | None = None
+        self._tokens: TokenIndex | None | object = _UNSET  # built on first use (see ``tokens``)
         self.label: str | None = (project.label_names() or [None])[0]
         self.selected: Span | None = None
         self.suggestions: list[Span] = []  # model and pattern predictions for self.doc
-        self._rejected: dict[int, set[tuple[int, int, str]]] = {}
+        self.rejected: set[tuple[int, int, str]] = set()  # (start, end, label) rejected on self.doc (from the store)
 
     @property
     def spec(self) -> str:
@@ -56,21 +57,42 @@ class Session(QObject):
     def open_document(self, doc_id: int | None) -> None:
         self.selected = None
         self.suggestions = []
+        self._tokens = _UNSET
         if doc_id is None:
-            self.doc, self.tokens = None, None
+            self.doc = None
+            self.rejected = set()
         else:
             self.doc = self.project.get_document(doc_id)
-            self.sig_loading.emit()
-            try:
-                self.tokens = TokenIndex.from_text(self.doc.text, tokenizer_for(self.spec))
-            except (NerguiError, ValueError) as err:
-                self.tokens = None  # token snapping off; character selection still works
-                self.sig_message.emit(str(err))
+            self.rejected = self.project.rejections(doc_id)
         self.sig_document.emit()
+
+    @property
+    def tokens(self) -> TokenIndex | None:
+        """The shown document's tokens (for snapping), or None (no document, or the tokenizer
+        failed: character selection still works).
+
+        Built on first use, or by ``prepare_tokens`` once the window is idle: tokenizing in
+        the GUI thread while the previewer runs ``nlp`` on the same text would make the two
+        threads take turns on the GIL and delay the predictions.
+        """
+        if self._tokens is _UNSET:
+            self._tokens = None
+            if self.doc is not None:
+                try:
+                    self._tokens = TokenIndex.from_text(self.doc.text, tokenizer_for(self.spec))
+                except (NerguiError, ValueError) as err:
+                    self.sig_message.emit(str(err))
+        return self._tokens
+
+    def prepare_tokens(self, doc_id: int | None = None) -> None:
+        """Build the token index now if document ``doc_id`` (default: any) is still shown."""
+        if self.doc is not None and (doc_id is None or self.doc.id == doc_id):
+            self.tokens  # noqa: B018 - builds it
 
     def reload(self) -> None:
         if self.doc is not None:
             self.doc = self.project.get_document(self.doc.id)
+            self.rejected = self.project.rejections(self.doc.id)
             if self.selected is not None and self.selected not in self.doc.spans:
                 self.selected = next((s for s in self.doc.spans if (s.start, s.end) == (self.selected.start, self.selected.end)), None)
         self.sig_spans.emit()
@@ -166,15 +188,15 @@ class Session(QObject):
     # ---- suggestions (predictions and pattern matches) ------------------------------------------
     def set_suggestions(self, spans: list[Span]) -> None:
         self.suggestions = spans
-        self.sig_spans.emit()
+        self.sig_suggestions.emit()
 
     def visible_suggestions(self) -> list[Span]:
         """Suggestions not rejected and not already marked at the same place."""
         if self.doc is None:
             return []
-        rejected = self._rejected.get(self.doc.id, set())
         have = {(s.start, s.end) for s in self.doc.spans}
-        return [s for s in self.suggestions if (s.start, s.end) not in have and (s.start, s.end, s.label) not in rejected]
+        return [s for s in self.suggestions
+                if (s.start, s.end) not in have and (s.start, s.end, s.label) not in self.rejected]
 
     def accept_suggestion(self, s: Span) -> None:
         tok = self.tokens.token_span(s.start, s.end) if self.tokens else None
@@ -182,8 +204,10 @@ class Session(QObject):
         self.apply(edits.AddSpans(self.doc.id, f"Accept {s.label} {self.doc.text[s.start:s.end]!r}", (span,)))
 
     def reject_suggestion(self, s: Span) -> None:
-        self._rejected.setdefault(self.doc.id, set()).add((s.start, s.end, s.label))
-        self.sig_spans.emit()
+        """Hide a prediction on this document for good (kept in the store; undoable)."""
+        if self.doc is not None:
+            self.apply(edits.Reject(self.doc.id, f"Reject {s.label} {self.doc.text[s.start:s.end]!r}",
+                                    s.start, s.end, s.label))
 
     def accept_all(self) -> int:
         """Add every visible suggestion that does not overlap a span, as one undoable edit."""

@@ -102,3 +102,18 @@ def test_misaligned_span_fix_expand_and_undo(make_project, make_window):
     w.misaligned.list.setCurrentRow(0)
     w.misaligned.drop.click()
     assert spans_of(w.session.project) == []
+
+
+def test_first_drag_snaps_before_the_tokens_were_prepared(make_project, make_window, qtbot):
+    """The token index is built after the document is shown (not while the previewer runs),
+    or at once by the first drag."""
+    from nergui.gui import session as session_mod
+
+    w = make_window(make_project(["Other text here.", TEXT]))
+    w.session.open_document(2)
+    assert w.session._tokens is session_mod._UNSET  # not tokenized while it is being shown
+    drag(w.view, 2, 9)
+    assert spans_of(w.session.project, 2) == [(0, 12, "ORG")]
+    w.session.open_document(1)
+    qtbot.waitUntil(lambda: w.session._tokens is not session_mod._UNSET, timeout=2000)  # prepared when idle
+    assert w.session.tokens.token_span(0, 5) == (0, 0)

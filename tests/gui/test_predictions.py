@@ -70,3 +70,60 @@ def test_pattern_suggestions(make_project, make_window, qtbot, tmp_path):
         (7, 19, "BRAND", "pattern"), (24, 30, "BRAND", "pattern")}
     w.session.accept_all()
     assert spans_of(w.session.project) == [(7, 19, "BRAND"), (24, 30, "BRAND")]
+
+
+def _pattern_window(make_window, project, tmp_path, qtbot):
+    from nergui.gui.projects import load_patterns
+
+    patterns = tmp_path / "p.jsonl"
+    if not patterns.exists():
+        patterns.write_text('{"label":"BRAND","pattern":"Globex"}\n{"label":"BRAND","pattern":"Initech"}\n',
+                            encoding="utf-8")
+    w = make_window(project, predictions=True)
+    qtbot.waitUntil(lambda: w.previewer.worker.nlp is not None, timeout=10000)
+    load_patterns(w, str(patterns))
+    return w
+
+
+def test_rejected_prediction_stays_hidden_after_reopening_and_undo_brings_it_back(make_project, make_window,
+                                                                                  qtbot, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from nergui.core.store import Project
+
+    text = "We buy Globex and Initech parts."
+    project = make_project([text, "Globex again."])
+    w = _pattern_window(make_window, project, tmp_path, qtbot)
+    qtbot.waitUntil(lambda: len(w.session.visible_suggestions()) == 2, timeout=10000)
+    globex = text.index("Globex")
+    click(w.view, globex + 1, Qt.RightButton)  # the context menu of the suggestion
+    menu = QApplication.activePopupWidget()
+    assert menu is not None
+    reject = next(a for a in menu.actions() if a.text() == "Reject BRAND")
+    reject.trigger()
+    menu.close()
+    assert [(s.start, s.end) for s in w.session.visible_suggestions()] == [(text.index("Initech"), text.index("Initech") + 7)]
+    assert project.rejections(1) == {(globex, globex + 6, "BRAND")}
+    assert spans_of(project) == []
+    w.close()
+    project.close()
+
+    reopened = Project.open(tmp_path / "proj")
+    w2 = _pattern_window(make_window, reopened, tmp_path, qtbot)
+    qtbot.waitUntil(lambda: len(w2.session.suggestions) == 2, timeout=10000)
+    assert [s.start for s in w2.session.visible_suggestions()] == [text.index("Initech")]
+    w2.docs.step(1)  # the rejection was for document 1 only
+    qtbot.waitUntil(lambda: len(w2.session.visible_suggestions()) == 1, timeout=10000)
+    w2.docs.step(-1)
+    qtbot.waitUntil(lambda: len(w2.session.suggestions) == 2, timeout=10000)
+    assert len(w2.session.visible_suggestions()) == 1
+    # in this window the rejection is not on the undo stack; reject Initech and undo that one
+    initech = next(s for s in w2.session.visible_suggestions())
+    w2.session.reject_suggestion(initech)
+    assert w2.session.visible_suggestions() == []
+    qtbot.keyClick(w2.view, Qt.Key_Z, Qt.ControlModifier)
+    assert [s.start for s in w2.session.visible_suggestions()] == [text.index("Initech")]
+    assert reopened.rejections(1) == {(globex, globex + 6, "BRAND")}
+    qtbot.keyClick(w2.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert w2.session.visible_suggestions() == []
+    assert reopened.rejections(1) == {(globex, globex + 6, "BRAND"), (initech.start, initech.end, "BRAND")}

@@ -9,18 +9,29 @@ LINE_HEIGHT = 180  # percent: the gap under each line holds the label captions
 
 
 def range_rects(document: QTextDocument, qs: int, qe: int, offset: QPointF) -> list[QRectF]:
-    """Viewport rectangles covering the UTF-16 range [qs, qe), one per laid-out line."""
+    """Viewport rectangles covering the UTF-16 range [qs, qe), one per laid-out line.
+
+    Starts at the line holding ``qs`` (not the block's first line) and stops at the first
+    line past ``qe``: a long paragraph has many lines and a paint asks for every mark.
+    """
     rects: list[QRectF] = []
     block = document.findBlock(qs)
     while block.isValid() and block.position() <= qe:
         bpos = block.position()
         layout = block.layout()
         origin = layout.position() + offset
-        for i in range(layout.lineCount()):
+        n = layout.lineCount()
+        i = 0
+        if qs > bpos:
+            first = layout.lineForTextPosition(qs - bpos)
+            i = first.lineNumber() if first.isValid() else 0
+        while i < n:
             line = layout.lineAt(i)
+            i += 1
             ls = bpos + line.textStart()
-            le = ls + line.textLength()
-            a, b = max(qs, ls), min(qe, le)
+            if ls >= qe:
+                break
+            a, b = max(qs, ls), min(qe, ls + line.textLength())
             if a >= b:
                 continue
             x1 = line.cursorToX(a - bpos)[0]
@@ -28,6 +39,17 @@ def range_rects(document: QTextDocument, qs: int, qe: int, offset: QPointF) -> l
             rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), max(x2 - x1, 2.0), line.height()))
         block = block.next()
     return rects
+
+
+_METRICS: dict[str, QFontMetricsF] = {}
+
+
+def _metrics(font: QFont) -> QFontMetricsF:
+    """Font metrics, made once per font (a paint draws a caption for every visible mark)."""
+    key = font.key()
+    if key not in _METRICS:
+        _METRICS[key] = QFontMetricsF(font)
+    return _METRICS[key]
 
 
 def caption_font(base: QFont) -> QFont:
@@ -65,14 +87,31 @@ def draw_prediction(p: QPainter, rects: list[QRectF], label: str, colour: QColor
     p.setBrush(Qt.NoBrush)
     for r in rects:
         p.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
-    _caption(p, rects[0], label + "?", colour, font, filled=False, dark=dark)
+    _caption(p, rects[0], caption_text(label, source), colour, font, filled=False, dark=dark)
+
+
+def caption_text(label: str, kind: str) -> str:
+    return label if kind == "span" else label + "?"
+
+
+def caption_box(rect: QRectF, text: str, font: QFont) -> QRectF:
+    """Where a mark's caption goes: under its first line, in the gap the line height leaves."""
+    fm = _metrics(font)
+    return QRectF(rect.left(), rect.bottom() + 1, fm.horizontalAdvance(text) + 6, fm.height())
+
+
+def bounds(rects: list[QRectF], text: str, font: QFont) -> QRectF:
+    """Everything a mark paints (outline, selection frame, caption), for partial updates."""
+    if not rects:
+        return QRectF()
+    out = caption_box(rects[0], text, font)
+    for r in rects:
+        out = out.united(r)
+    return out.adjusted(-3, -3, 3, 3)
 
 
 def _caption(p: QPainter, rect: QRectF, text: str, colour: QColor, font: QFont, *, filled: bool, dark: bool) -> None:
-    fm = QFontMetricsF(font)
-    w = fm.horizontalAdvance(text) + 6
-    h = fm.height()
-    box = QRectF(rect.left(), rect.bottom() + 1, w, h)
+    box = caption_box(rect, text, font)
     p.setFont(font)
     if filled:
         p.setPen(Qt.NoPen)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QRegion, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit
 
 from ...core.text import OffsetMap
@@ -49,41 +49,73 @@ class AnnotatorView(QTextEdit):
         self.dark = False
         self.char_mode = False  # a toggle for systems where Alt-drag is taken by the window manager
         self._marks: list[tuple[int, int, Mark]] = []  # (qt start, qt end, mark), sorted
+        self._span_keys: list[tuple[int, int, str]] = []  # the spans the extra selections fill
+        self._style: tuple = ({}, False)  # colours and theme the marks were last painted in
         self._alt = False
 
     # ---- content -----------------------------------------------------------------------
     def set_text(self, text: str) -> None:
         self.offsets = OffsetMap(text)
         self._marks = []
+        self._span_keys = []
         self.setExtraSelections([])
-        self.setPlainText(self.offsets.display_text)
-        cursor = QTextCursor(self.document())
-        cursor.select(QTextCursor.Document)
+        # What setPlainText does, with the line height set before the text goes in: setting
+        # it afterwards laid the whole document out a second time.
+        doc = self.document()
+        doc.clear()
+        cursor = QTextCursor(doc)
         fmt = QTextBlockFormat()
-        fmt.setLineHeight(paint.LINE_HEIGHT, 1)  # ProportionalHeight
-        cursor.mergeBlockFormat(fmt)
+        fmt.setLineHeight(paint.LINE_HEIGHT, 1)  # ProportionalHeight; every new block inherits it
+        cursor.beginEditBlock()
+        cursor.setBlockFormat(fmt)
+        cursor.insertText(self.offsets.display_text)
+        cursor.endEditBlock()
         self.moveCursor(QTextCursor.Start)
 
     def set_marks(self, marks: list[Mark]) -> None:
-        """Paint these spans and suggestions (replacing the previous ones)."""
+        """Paint these spans and suggestions (replacing the previous ones).
+
+        Only what changed is repainted: the user spans' formats are reset only if the spans
+        changed, and the viewport is updated only where a mark appeared or went away (its
+        outline and caption), unless the colours or the theme changed.
+        """
         to_qt = self.offsets.to_qt
-        self._marks = sorted(((to_qt(m.start), to_qt(m.end), m) for m in marks), key=lambda t: (t[0], t[1]))
-        selections = []
-        for qs, qe, m in self._marks:
-            if m.kind != "span":
-                continue
-            sel = QTextEdit.ExtraSelection()
-            cur = QTextCursor(self.document())
-            cur.setPosition(qs)
-            cur.setPosition(qe, QTextCursor.KeepAnchor)
-            sel.cursor = cur
-            fmt = QTextCharFormat()
-            fmt.setBackground(self.colour(m.label))
-            fmt.setForeground(QColor("#1a1a1a"))
-            sel.format = fmt
-            selections.append(sel)
-        self.setExtraSelections(selections)
-        self.viewport().update()
+        new = sorted(((to_qt(m.start), to_qt(m.end), m) for m in marks), key=lambda t: (t[0], t[1]))
+        old, self._marks = self._marks, new
+        style = ({k: c.rgba() for k, c in self.colours.items()}, self.dark)
+        restyled, self._style = style != self._style, style
+        spans = [t for t in new if t[2].kind == "span"]
+        if restyled or [(qs, qe, m.label) for qs, qe, m in spans] != self._span_keys:
+            self._span_keys = [(qs, qe, m.label) for qs, qe, m in spans]
+            self.setExtraSelections([self._fill(qs, qe, m.label) for qs, qe, m in spans])
+        if restyled:
+            self.viewport().update()
+            return
+        changed = set(old).symmetric_difference(new)
+        if changed:
+            font = paint.caption_font(self.font())
+            offset = self._offset()
+            region = QRegion()
+            for qs, qe, m in changed:
+                rects = paint.range_rects(self.document(), qs, qe, offset)
+                region += paint.bounds(rects, paint.caption_text(m.label, m.kind), font).toAlignedRect()
+            if not region.isEmpty():
+                self.viewport().update(region)
+
+    def _fill(self, qs: int, qe: int, label: str) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        cur = QTextCursor(self.document())
+        cur.setPosition(qs)
+        cur.setPosition(qe, QTextCursor.KeepAnchor)
+        sel.cursor = cur
+        fmt = QTextCharFormat()
+        fmt.setBackground(self.colour(label))
+        fmt.setForeground(QColor("#1a1a1a"))
+        sel.format = fmt
+        return sel
+
+    def _offset(self) -> QPointF:
+        return QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
 
     def colour(self, label: str) -> QColor:
         return self.colours.get(label) or QColor("#dddddd")
@@ -111,8 +143,9 @@ class AnnotatorView(QTextEdit):
         if not self._marks:
             return
         first, last = self.visible_range()
-        offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+        offset = self._offset()
         font = paint.caption_font(self.font())
+        area = QRectF(event.rect()).adjusted(-4, -4, 4, 4)  # a partial update paints only what is in it
         p = QPainter(self.viewport())
         p.setRenderHint(QPainter.Antialiasing)
         # marks never overlap each other within a kind, so starting a little before `first` is enough
@@ -123,6 +156,8 @@ class AnnotatorView(QTextEdit):
             if qe < first:
                 continue
             rects = paint.range_rects(self.document(), qs, qe, offset)
+            if not rects or not paint.bounds(rects, paint.caption_text(m.label, m.kind), font).intersects(area):
+                continue
             if m.kind == "span":
                 paint.draw_span(p, rects, m.label, self.colour(m.label), selected=m.selected, dark=self.dark, font=font)
             else:
