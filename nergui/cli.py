@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--label", action="append", dest="labels", help="train only these labels (repeatable)")
     tr.add_argument("--rehearsal", type=float, default=None, help="rehearsal mix, 0 to 1 (default 0.25)")
     tr.add_argument("--raw", help="a file of raw text for rehearsal (any importable format)")
+    tr.add_argument("--raw-only", action="store_true",
+                    help="rehearse only on --raw's texts, not on the project's unannotated documents")
     tr.add_argument("--epochs", type=int, default=None)
     tr.add_argument("--batch-size", type=int, default=None)
     tr.add_argument("--dropout", type=float, default=None)
@@ -165,7 +167,8 @@ def _train(args) -> int:
             setattr(settings, name, value)
     with workflow.Project.open(args.project) as project:
         job = workflow.prepare_training(project, base=args.base, labels=args.labels, settings=settings,
-                                        raw_file=args.raw, eval_file=args.eval_file)
+                                        raw_file=args.raw, eval_file=args.eval_file,
+                                        project_raw=not args.raw_only)
     for record in job.trainer.skipped:
         print(f"  warning: {Msg.TRAIN_SKIPPED_LONG.format(doc=record.line, length=len(record.text))}", file=sys.stderr)
     print(f"training {', '.join(job.trainer.labels)} on {len(job.trainer.train_records)} documents "

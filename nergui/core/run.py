@@ -52,6 +52,7 @@ class TrainRequest:
     throttle: float = 0.25
     auto: bool = False
     process: bool = True
+    project_raw: bool = True  # the project's unannotated documents are rehearsal text (False: only raw_file's)
 
     def gap(self) -> float:
         if self.snapshot_gap is not None:
@@ -185,7 +186,8 @@ class TrainingRun:
         gc.freeze()  # objects that exist now (the GUI's, the previewer's) need no walking either
         project = Project.open(req.project_path)
         try:
-            job = prepare_training(project, settings=req.settings, raw_file=req.raw_file)
+            job = prepare_training(project, settings=req.settings, raw_file=req.raw_file,
+                                   project_raw=req.project_raw)
         finally:
             project.close()
         self.job = job

@@ -225,11 +225,13 @@ class TrainJob:
 
 def prepare_training(project: Project, *, base: str | None = None, labels: Sequence[str] | None = None,
                      settings: TrainSettings | None = None, raw_file: str | None = None,
-                     eval_file: str | None = None, held_out: int = 300) -> TrainJob:
+                     eval_file: str | None = None, held_out: int = 300, project_raw: bool = True) -> TrainJob:
     """Load the base pipeline, collect annotations and rehearsal text, and build a Trainer.
 
     Every run starts from the base (original) pipeline and learns all accepted annotations,
     so drift never compounds across runs; the frozen teacher is a copy of that base.
+    Rehearsal text is the project's unannotated documents plus ``raw_file``'s texts, or only
+    the file's with ``project_raw=False``.
     """
     settings = settings or TrainSettings()
     settings.validate()
@@ -247,7 +249,8 @@ def prepare_training(project: Project, *, base: str | None = None, labels: Seque
                  for r in train]
     if not any(r.spans for r in train):
         raise TrainingError(Msg.NO_ANNOTATIONS.format(path=project.path))
-    raw: list[str] = [r.text for r in project.records(Filter(state="todo"))]
+    # rehearsal text: the project's unannotated documents and/or a file's texts
+    raw: list[str] = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
     if raw_file:
         raw += read_texts(raw_file)
     held = []

@@ -100,6 +100,27 @@ def test_cancel_mid_run_saves_nothing(make_window, train_project, qtbot):
     assert not panel.card.isVisible()
 
 
+@pytest.mark.parametrize("choice, expected", [("src_docs", 40), ("src_file", 52), ("src_only", 12)])
+def test_rehearsal_text_from_the_project_a_file_or_only_the_file(make_window, train_project, qtbot, tmp_path,
+                                                                  choice, expected):
+    import srsly
+
+    project = train_project(20, todo=40)
+    w, panel = _panel(make_window, project, epochs=200)
+    raw = tmp_path / "raw.jsonl"
+    srsly.write_jsonl(raw, [{"text": t} for t in generated_raw(12, seed=5)])
+    assert panel.form.set_file(str(raw)) is None
+    getattr(panel.form, choice).setChecked(True)
+    assert panel.form.rehearsal_count() == expected
+    assert f"{expected:,}" in panel.form.count_label.text()
+    with qtbot.waitSignal(panel.runner.sig_started, timeout=LONG) as started:
+        panel.train()
+    info = started.args[0]
+    assert info.n_rehearsal + info.n_retention == expected  # what the training process really uses
+    with qtbot.waitSignal(panel.runner.sig_cancelled, timeout=LONG):
+        panel.cancel()
+
+
 def test_slider_change_reaches_the_running_trainer(make_window, train_project, qtbot):
     project = train_project(40, todo=40)
     w, panel = _panel(make_window, project, epochs=200)

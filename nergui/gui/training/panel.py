@@ -144,7 +144,7 @@ class TrainingPanel(QWidget):
         self._ensure_charts()
         request = TrainRequest(self.project.path, self.form.settings(), raw_file=self.form.raw_file(), auto=auto,
                                holdout=self.holdout, snapshot_gap=self.snapshot_gap,
-                               process=not self.in_process)
+                               process=not self.in_process, project_raw=self.form.project_raw())
         self.auto_run = auto
         self.info = None
         self.new_accepted.clear()

@@ -130,12 +130,14 @@ class TrainForm(QWidget):
         self.source_group = QButtonGroup(self)
         self.src_docs = QRadioButton("This project's unannotated documents")
         self.src_file = QRadioButton("\u2026 and the texts of a file")
+        self.src_only = QRadioButton("Only the texts of a file")
+        self.src_only.setToolTip("For rehearsal and for measuring forgetting, ignore the project's unannotated documents")
         self.src_docs.setChecked(True)
         self.choose = QPushButton("Choose\u2026")
         self.choose.setToolTip("Any file nergui imports; only its texts are used")
         self.file_label = QLabel()
         self.file_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        for i, b in enumerate((self.src_docs, self.src_file)):
+        for i, b in enumerate((self.src_docs, self.src_file, self.src_only)):
             self.source_group.addButton(b, i)
         lay.addWidget(self.src_docs)
         frow = QHBoxLayout()
@@ -143,6 +145,7 @@ class TrainForm(QWidget):
         frow.addWidget(self.choose)
         frow.addStretch(1)
         lay.addLayout(frow)
+        lay.addWidget(self.src_only)
         lay.addWidget(self.file_label)
         self.file_label.hide()
 
@@ -226,11 +229,15 @@ class TrainForm(QWidget):
                              batch_size=self.batch_size.value(), dropout=round(self.dropout.value(), 3))
 
     def raw_file(self) -> str | None:
-        return self.file if self.src_file.isChecked() and self.file else None
+        return self.file if (self.src_file.isChecked() or self.src_only.isChecked()) and self.file else None
+
+    def project_raw(self) -> bool:
+        """Whether the project's unannotated documents are rehearsal text (not with "only a file")."""
+        return not (self.src_only.isChecked() and self.file)
 
     def set_running(self, running: bool) -> None:
         """While a run goes on only the slider changes it; the rest applies to the next run."""
-        for w in (self.src_docs, self.src_file, self.choose, self.advanced):
+        for w in (self.src_docs, self.src_file, self.src_only, self.choose, self.advanced):
             w.setEnabled(not running)
         for choice in self.strategy_choices:
             choice.setEnabled(not running)
@@ -256,18 +263,22 @@ class TrainForm(QWidget):
         self.file, self.file_count = path, n
         self.file_label.setText(f"{Path(path).name}: {n:,} texts")
         self.file_label.show()
-        self.src_file.setChecked(True)
+        if not self.src_only.isChecked():
+            self.src_file.setChecked(True)
         self._update_count()
         return None
 
     def rehearsal_count(self) -> int:
-        return self.todo_count + (self.file_count if self.raw_file() else 0)
+        return (self.todo_count if self.project_raw() else 0) + (self.file_count if self.raw_file() else 0)
 
     def _update_count(self) -> None:
         n = self.rehearsal_count()
-        parts = f"{self.todo_count:,} unannotated documents"
-        if self.raw_file():
-            parts += f" + {self.file_count:,} from {Path(self.file).name}"
+        if not self.project_raw():
+            parts = f"from {Path(self.file).name} only"
+        else:
+            parts = f"{self.todo_count:,} unannotated documents"
+            if self.raw_file():
+                parts += f" + {self.file_count:,} from {Path(self.file).name}"
         if n:
             self.count_label.setText(f"<b>{n:,}</b> texts available for rehearsal ({parts})")
         else:
