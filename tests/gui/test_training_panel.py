@@ -273,6 +273,7 @@ def test_close_during_training_asks_then_stops_cleanly(make_window, train_projec
     with qtbot.waitSignal(panel.runner.sig_progress, timeout=LONG):
         panel.train()
     thread = panel.runner.thread
+    child = panel.runner.worker.child
     dialogs["answer"] = QMessageBox.No
     w.close()
     assert w.isVisible() and panel.runner.state == "running"  # "No": nothing happens
@@ -282,6 +283,7 @@ def test_close_during_training_asks_then_stops_cleanly(make_window, train_projec
     assert not w.isVisible()
     assert panel.runner.thread is None and panel.runner.state == "idle"
     assert not shiboken6.isValid(thread) or not thread.isRunning()
+    assert child.proc.returncode == 0  # the training process stopped on its own and has ended
     assert _snapshot(project) == before  # no half-written model, no temporary folder
     assert project.runs()[-1]["status"] == "cancelled"
 
