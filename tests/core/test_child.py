@@ -27,6 +27,15 @@ def _project(tmp_path, n=24) -> Path:
     return tmp_path / "proj"
 
 
+def _long_run(tmp_path):
+    """A child started on a run far too long to finish, once it reports ``started``."""
+    path = _project(tmp_path, n=40)
+    run = ChildRun(TrainRequest(path, TrainSettings(epochs=500, batch_size=4), holdout=False))
+    events = run.events(ENDS)
+    assert next(events)[0] == "started"
+    return path, run, events
+
+
 def _state(pid: int) -> str:
     """The process state letter from /proc (R running, S sleeping, T stopped)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
@@ -66,10 +75,7 @@ def test_a_run_in_the_child_trains_saves_and_records(tmp_path):
 
 
 def test_cancel_and_closed_input_stop_the_child_and_save_nothing(tmp_path):
-    path = _project(tmp_path, n=40)
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=500, batch_size=4), holdout=False))
-    events = run.events(ENDS)
-    assert next(events)[0] == "started"
+    path, run, events = _long_run(tmp_path)
     run.cancel()
     assert [k for k, _ in events][-1] == "cancelled"
     assert run.close(30) == 0
@@ -85,10 +91,7 @@ def test_cancel_and_closed_input_stop_the_child_and_save_nothing(tmp_path):
 
 
 def test_a_child_that_dies_is_reported_and_recorded(tmp_path):
-    path = _project(tmp_path, n=40)
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=500, batch_size=4), holdout=False))
-    events = run.events(ENDS)
-    assert next(events)[0] == "started"
+    path, run, events = _long_run(tmp_path)
     run.proc.kill()
     kind, message = list(events)[-1]
     assert kind == "failed" and "exit code -9" in message and "unchanged" in message
@@ -111,10 +114,7 @@ def test_stray_output_in_the_child_does_not_break_the_protocol(tmp_path, monkeyp
 
 @pytest.mark.skipif(not child.CAN_PAUSE, reason="pausing the training process needs Linux")
 def test_foreground_work_pauses_the_training_process(tmp_path):
-    path = _project(tmp_path, n=40)
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=500, batch_size=4), holdout=False))
-    events = run.events(ENDS)
-    assert next(events)[0] == "started"
+    path, run, events = _long_run(tmp_path)
     with foreground():
         with foreground():  # nested: still paused until the outer one ends
             time.sleep(0.05)
