@@ -130,11 +130,16 @@ class TrainWorker(QObject):
 
     def _relay(self, until: tuple[str, ...], *, last: tuple[str, ...]) -> None:
         """Emit the child's events up to one in ``until``. After one in ``last`` the child
-        ends: wait for it here, before that event is emitted, so the GUI thread never waits."""
-        for kind, payload in self.child.events(until):
-            if kind in last:
-                self.child.close()
-            self._emit(kind, payload)
+        ends: wait for it here, before that event is emitted, so the GUI thread never waits.
+        Should reading the child fail here, the child is stopped and that is the failure."""
+        try:
+            for kind, payload in self.child.events(until):
+                if kind in last:
+                    self.child.close()
+                self._emit(kind, payload)
+        except Exception as err:  # never leave the panel waiting for an end that cannot come
+            self.child.kill()
+            self._emit("failed", Msg.TRAIN_FAILED.format(detail=f"{type(err).__name__}: {err}"))
 
     def _emit(self, kind: str, payload: Any) -> None:
         if kind == "snapshot":
