@@ -34,6 +34,7 @@ def run_app(argv: list[str]) -> int:
     app.setOrganizationName("nergui")
     app.setApplicationName("nergui")
     settings = QSettings("nergui", "nergui")
+    message = None
     try:
         last = next((p for p in projects.recent(settings) if (Path(p) / "nergui.sqlite").exists()), None)
         if args.demo:
@@ -43,11 +44,14 @@ def run_app(argv: list[str]) -> int:
         elif args.project:
             project = Project.open(args.project)
         elif last:
-            project = Project.open(last)
+            try:
+                project = Project.open(last)
+            except NerguiError as err:  # moved, damaged, read-only: say so and offer the rest
+                project, message = _first_run(settings, StartDialog, error=str(err))
         else:
-            project = _first_run(settings, StartDialog)
-            if project is None:
-                return 0
+            project, message = _first_run(settings, StartDialog)
+        if project is None:
+            return 0
     except NerguiError as err:
         print(f"nergui: {err}", file=sys.stderr)
         return 1
@@ -55,19 +59,21 @@ def run_app(argv: list[str]) -> int:
 
     window = MainWindow(project, settings=settings)
     window.show()
+    if message:
+        window.message(message)
     projects._windows.append(window)
     # a backstop for quitting without closing the windows: never leave a training thread running
     app.aboutToQuit.connect(lambda: [w.training.shutdown() for w in list(projects._windows)
                                      if getattr(w, "training", None) is not None])
     if os.environ.get(STARTUP_PROBE):
-        _exit_when_shown(app)
+        _exit_when_shown(app, window)
     return app.exec()
 
 
 STARTUP_PROBE = "NERGUI_STARTUP_PROBE"
 
 
-def _exit_when_shown(app) -> None:
+def _exit_when_shown(app, window) -> None:
     """For ``nergui bench bundle``: once the event loop has shown the window, print the time and quit."""
     import time
 
@@ -75,39 +81,43 @@ def _exit_when_shown(app) -> None:
 
     def done():
         print(f"nergui window shown at {time.time():.6f}", flush=True)
+        print(f"nergui project {window.session.project.path}", flush=True)
         app.closeAllWindows()  # stops the prediction thread before the event loop ends
         app.quit()
 
     QTimer.singleShot(0, done)
 
 
-def _first_run(settings, StartDialog):
+def _first_run(settings, StartDialog, *, error: str = ""):
+    """The start dialog, until it gives a project (or is closed: None). A choice that fails
+    (not a project folder, a file that cannot be imported) is said in the dialog, shown again.
+    Returns ``(project, message)``: a message for the status bar, or None."""
     from PySide6.QtWidgets import QFileDialog
 
     from ..core.store import Project
     from .demo import create_demo_project
-    from .projects import demo_parent
-
-    dlg = StartDialog()
-    if not dlg.exec():
-        return None
-    if dlg.choice == "demo":
-        return create_demo_project(demo_parent())
-    if dlg.choice == "open":
-        path = QFileDialog.getExistingDirectory(None, "Open a project folder")
-        return Project.open(path) if path else None
-    # "new": create from a file through the new-project dialog, on an empty scratch window
     from .dialogs import NewProjectDialog
-    from ..core.workflow import import_file, open_or_create
+    from .projects import create_project, demo_parent
 
-    new = NewProjectDialog()
-    if not new.exec() or not new.values()["folder"]:
-        return None
-    v = new.values()
-    project = open_or_create(v["folder"])
-    project.set_setting("base_pipeline", v["pipeline"])
-    for lab in v["labels"]:
-        project.add_label(lab["name"], lab["colour"], lab["shortcut"])
-    if v["file"]:
-        import_file(project, v["file"], base=v["pipeline"])
-    return project
+    while True:
+        dlg = StartDialog(error=error)
+        if not dlg.exec():
+            return None, None
+        try:
+            if dlg.choice == "demo":
+                return create_demo_project(demo_parent()), None
+            if dlg.choice == "open":
+                path = QFileDialog.getExistingDirectory(None, "Open a project folder")
+                if path:
+                    return Project.open(path), None
+                error = ""
+                continue
+            new = NewProjectDialog()  # "new": create one from a file
+            while new.exec():
+                try:
+                    return create_project(new.values())
+                except NerguiError as err:
+                    new.show_error(str(err))
+            error = ""
+        except NerguiError as err:
+            error = str(err)

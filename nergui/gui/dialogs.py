@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget,
@@ -10,7 +11,8 @@ from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBo
 
 from ..core.pipeline import installed_pipelines
 from ..core.resources import bundled_pipelines
-from ..core.store import DISPLACY_COLOURS
+from ..core.store import _PALETTE, DISPLACY_COLOURS
+from ..errors import Msg
 
 SHORTCUTS = [
     ("Drag over text", "mark a span (snaps to whole tokens)"),
@@ -31,14 +33,20 @@ SHORTCUTS = [
 
 
 class StartDialog(QDialog):
-    """Nothing open: demo, new from a file, or open a folder. ``choice`` says which."""
+    """Nothing open: demo, new from a file, or open a folder. ``choice`` says which.
 
-    def __init__(self, parent=None):
+    ``error`` (the reason the last choice failed) is shown above the buttons.
+    """
+
+    def __init__(self, parent=None, error: str = ""):
         super().__init__(parent)
         self.setWindowTitle("Welcome to nergui")
         self.choice = None
+        self.buttons: dict[str, QPushButton] = {}
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("<h3>Label entities, train a spaCy model as you go.</h3>"))
+        self.error = _error_label(error)
+        lay.addWidget(self.error)
         for text, choice in (("Open the demo project (coffee roasters)", "demo"),
                              ("Create a project from a file\u2026", "new"),
                              ("Open an existing project\u2026", "open")):
@@ -46,44 +54,78 @@ class StartDialog(QDialog):
             b.setMinimumHeight(34)
             b.clicked.connect(lambda _=False, c=choice: self._pick(c))
             lay.addWidget(b)
+            self.buttons[choice] = b
 
     def _pick(self, choice: str) -> None:
         self.choice = choice
         self.accept()
 
 
+def _error_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #c5221f; font-weight: bold;")
+    label.setVisible(bool(text))
+    return label
+
+
 class NewProjectDialog(QDialog):
-    """Texts, pipeline and labels of a new project. Read the result from ``values()``."""
+    """Texts, pipeline and labels of a new project. Read the result from ``values()``.
+
+    OK is refused, with the reason shown in the dialog, while a label has no name, two
+    labels share a name or a key, or a key is longer than one character.
+    """
 
     def __init__(self, parent=None, file: str = ""):
         super().__init__(parent)
         self.setWindowTitle("New project")
         self.setAcceptDrops(True)
         self.folder = QLineEdit()
+        self.folder.setPlaceholderText("a new or empty folder")
         self.file = QLineEdit(file)
         self.file.setPlaceholderText("a file to import (or drop it here)")
         self.pipeline = QComboBox(editable=True)
         bundled = [str(path) for path in bundled_pipelines().values()]  # folders shipped in the app
         self.pipeline.addItems(installed_pipelines() + bundled + ["blank:en"])
+        self.pipeline.setToolTip("An installed pipeline, a pipeline folder (Browse\u2026), or blank:LANG "
+                                 "(for example blank:de) to start from an empty pipeline")
         self.labels = QTableWidget(0, 3)
         self.labels.setHorizontalHeaderLabels(["Label", "Colour", "Key"])
         self.labels.horizontalHeader().setStretchLastSection(True)
         self.labels.cellDoubleClicked.connect(self._pick_colour)
+        self.labels.itemChanged.connect(self._renamed)
         add = QPushButton("Add label")
         add.clicked.connect(lambda: self.add_label(f"LABEL{self.labels.rowCount() + 1}"))
+        remove = QPushButton("Remove label")
+        remove.clicked.connect(lambda: self.labels.removeRow(self.labels.currentRow()))
+        self.colour_button = QPushButton("Colour\u2026")
+        self.colour_button.setToolTip("Choose the colour of the selected label (or double-click its colour)")
+        self.colour_button.clicked.connect(lambda: self._pick_colour(max(0, self.labels.currentRow()), 1))
         form = QFormLayout()
         form.addRow("Project folder", self._with_browse(self.folder, self._browse_folder))
         form.addRow("Texts", self._with_browse(self.file, self._browse_file))
         form.addRow("Pipeline", self._with_browse(self.pipeline, self._browse_pipeline))
+        hint = QLabel("An installed pipeline, a folder, or <b>blank:LANG</b> (e.g. blank:de) for an empty one.")
+        hint.setWordWrap(True)
+        form.addRow("", hint)
         form.addRow("Labels", self.labels)
-        form.addRow("", add)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(self.colour_button)
+        row.addWidget(remove)
+        row.addStretch(1)
+        form.addRow("", row)
+        form.addRow("", QLabel("Standard types (PERSON, ORG, ...) get displaCy's colours."))
+        self.error = _error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.Ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
+        lay.addWidget(self.error)
         lay.addWidget(buttons)
-        self.resize(560, 420)
+        self.resize(600, 500)
 
     def _with_browse(self, field, fn) -> QWidget:
         w = QWidget()
@@ -95,24 +137,44 @@ class NewProjectDialog(QDialog):
         row.addWidget(b)
         return w
 
-    def add_label(self, name: str) -> None:
+    def add_label(self, name: str, colour: str | None = None, key: str | None = None) -> int:
+        """Add a row; returns its index. Without ``colour``: displaCy's for a standard type."""
         r = self.labels.rowCount()
+        self.labels.blockSignals(True)
         self.labels.insertRow(r)
-        colour = DISPLACY_COLOURS.get(name, "#f4a3c0")
         self.labels.setItem(r, 0, QTableWidgetItem(name))
-        item = QTableWidgetItem(colour)
+        item = QTableWidgetItem()
+        item.setFlags(item.flags() & ~Qt.ItemIsEditable)  # chosen with the colour dialog
+        self.labels.setItem(r, 1, item)
+        self._set_colour(r, colour or DISPLACY_COLOURS.get(name, _PALETTE[r % len(_PALETTE)]), picked=bool(colour))
+        self.labels.setItem(r, 2, QTableWidgetItem(key if key is not None else (str(r + 1) if r < 9 else "")))
+        self.labels.blockSignals(False)
+        return r
+
+    def _set_colour(self, row: int, colour: str, *, picked: bool) -> None:
+        item = self.labels.item(row, 1)
+        item.setText(QColor(colour).name())
         item.setBackground(QColor(colour))
         item.setForeground(QColor("#1a1a1a"))
-        self.labels.setItem(r, 1, item)
-        self.labels.setItem(r, 2, QTableWidgetItem(str(r + 1) if r < 9 else ""))
+        item.setData(Qt.UserRole, picked)
+
+    def _renamed(self, item: QTableWidgetItem) -> None:
+        """A standard type's name typed in gets displaCy's colour, unless one was picked."""
+        if item.column() == 0 and not self.labels.item(item.row(), 1).data(Qt.UserRole):
+            colour = DISPLACY_COLOURS.get(item.text().strip())
+            if colour:
+                self.labels.blockSignals(True)
+                self._set_colour(item.row(), colour, picked=False)
+                self.labels.blockSignals(False)
 
     def _pick_colour(self, row: int, col: int) -> None:
-        if col != 1:
+        if col != 1 or not 0 <= row < self.labels.rowCount():
             return
         colour = QColorDialog.getColor(QColor(self.labels.item(row, 1).text()), self)
         if colour.isValid():
-            self.labels.item(row, 1).setText(colour.name())
-            self.labels.item(row, 1).setBackground(colour)
+            self.labels.blockSignals(True)
+            self._set_colour(row, colour.name(), picked=True)
+            self.labels.blockSignals(False)
 
     def _browse_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Folder for the new project")
@@ -134,15 +196,49 @@ class NewProjectDialog(QDialog):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        self.file.setText(event.mimeData().urls()[0].toLocalFile())
+        path = event.mimeData().urls()[0].toLocalFile()
+        if path:
+            self.file.setText(path)
 
-    def values(self) -> dict:
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def problem(self) -> str | None:
+        """Why OK is refused, or None."""
+        v = self.values(all_rows=True)
+        if not v["folder"]:
+            return Msg.GUI_NEW_PROJECT_NO_NAME
+        seen: dict[str, str] = {}
+        names: set[str] = set()
+        for i, lab in enumerate(v["labels"], 1):
+            name, key = lab["name"], lab["shortcut"]
+            if not name:
+                return Msg.GUI_LABEL_EMPTY.format(row=i)
+            if name in names:
+                return Msg.GUI_LABEL_TWICE.format(name=name)
+            names.add(name)
+            if key and len(key) != 1:
+                return Msg.GUI_SHORTCUT_BAD.format(name=name, key=key)
+            if key and key in seen:
+                return Msg.GUI_SHORTCUT_TWICE.format(key=key, first=seen[key], second=name)
+            if key:
+                seen[key] = name
+        return None
+
+    def accept(self) -> None:
+        why = self.problem()
+        self.show_error(why or "")
+        if why is None:
+            super().accept()
+
+    def values(self, *, all_rows: bool = False) -> dict:
         labels = []
         for r in range(self.labels.rowCount()):
             name = (self.labels.item(r, 0).text() or "").strip()
-            if name:
+            if name or all_rows:
                 labels.append({"name": name, "colour": self.labels.item(r, 1).text(),
-                               "shortcut": (self.labels.item(r, 2).text() or None)})
+                               "shortcut": (self.labels.item(r, 2).text().strip() or None)})
         return {"folder": self.folder.text().strip(), "file": self.file.text().strip(),
                 "pipeline": self.pipeline.currentText().strip() or "blank:en", "labels": labels}
 

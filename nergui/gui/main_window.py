@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
@@ -10,6 +12,7 @@ from .. import __version__
 from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
+from ..errors import Msg
 from . import actions, dialogs, projects
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
@@ -233,7 +236,7 @@ class MainWindow(QMainWindow):
             s.select(span)
             for name in s.project.label_names():
                 if name != span.label:
-                    menu.addAction(f"Relabel as {name}", lambda n=name: s.choose_label(n))
+                    menu.addAction(f"Relabel as {name}", lambda n=name, sp=span: s.relabel(sp, n))
             menu.addAction("Remove span", s.remove_selected)
         elif sug is not None:
             menu.addAction(f"Accept {sug.label}", lambda: s.accept_suggestion(sug))
@@ -354,7 +357,18 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        projects.import_path(self, event.mimeData().urls()[0].toLocalFile())
+        """Files dropped on the window are imported into this project; a project folder is opened."""
+        paths = [u.toLocalFile() for u in event.mimeData().urls()]
+        if not paths or not all(paths):
+            what = next((u.toString() for u in event.mimeData().urls() if not u.isLocalFile()), "that")
+            self.message(Msg.GUI_DROP_NOT_A_FILE.format(what=what))
+            return
+        event.acceptProposedAction()
+        if len(paths) == 1 and (Path(paths[0]) / "nergui.sqlite").exists():
+            projects.open_path(self, paths[0])
+            return
+        for path in paths:
+            projects.import_path(self, path)
 
     def closeEvent(self, event) -> None:
         if not self.training.confirm_close():
@@ -368,6 +382,4 @@ class MainWindow(QMainWindow):
 
 
 def dialogs_msg_no_docs() -> str:
-    from ..errors import Msg
-
     return Msg.GUI_NO_DOCUMENTS

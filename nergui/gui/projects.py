@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from ..core.workflow import export_project, import_file, open_or_create
 from ..core.store import Project, db_error
-from ..errors import Msg, NerguiError
+from ..errors import InputError, Msg, NerguiError, ProjectError
 
 MAX_RECENT = 8
 _windows: list = []  # keeps replaced-by windows alive
@@ -73,23 +73,55 @@ def new_project(window, file: str = "") -> None:
     from .dialogs import NewProjectDialog
 
     dlg = NewProjectDialog(window, file=file)
-    if not dlg.exec():
+    while dlg.exec():  # a refusal is shown in the dialog, which opens again as it was
+        try:
+            project, message = create_project(dlg.values())
+        except NerguiError as err:
+            dlg.show_error(str(err))
+            continue
+        new = replace_window(window, project)
+        if message:
+            new.message(message)  # on the new window: the old one is closed
         return
-    v = dlg.values()
-    if not v["folder"]:
-        window.message(Msg.GUI_NEW_PROJECT_NO_NAME)
-        return
+
+
+def create_project(v: dict) -> tuple[Project, str | None]:
+    """Create the project the new-project dialog describes (``NewProjectDialog.values()``)
+    and import its texts. Returns the project and a message on the import, if any.
+
+    Raises NerguiError if the folder already holds a project, the pipeline cannot be loaded
+    or the file cannot be read; then nothing is left behind (a folder made here is removed).
+    """
+    import shutil
+
+    from ..core.pipeline import load_pipeline
+
+    folder = Path(v["folder"]) if v["folder"] else None
+    if folder is None:
+        raise ProjectError(Msg.GUI_NEW_PROJECT_NO_NAME)
+    if (folder / "nergui.sqlite").exists():
+        raise ProjectError(Msg.GUI_NEW_PROJECT_EXISTS.format(path=folder))
+    if not v["file"]:
+        load_pipeline(v["pipeline"])  # a bad name fails here, before the folder is made (import_file checks it too)
+    fresh = not folder.exists() or not any(folder.iterdir())
+    project = open_or_create(folder)
     try:
-        project = open_or_create(v["folder"])
         project.set_setting("base_pipeline", v["pipeline"])
         for lab in v["labels"]:
             project.add_label(lab["name"], lab["colour"], lab["shortcut"])
+        message = None
         if v["file"]:
             report = import_file(project, v["file"], base=v["pipeline"])
-            window.message(_report_text(report))
-        replace_window(window, project)
-    except NerguiError as err:
-        window.message(str(err))
+            message = _report_text(report)
+            if not report.committed:
+                raise InputError(message, report.problems)
+    except BaseException:
+        project.close()
+        if fresh:  # everything in it was made just now
+            for child in folder.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        raise
+    return project, message
 
 
 def _report_text(report) -> str:

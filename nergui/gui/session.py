@@ -165,10 +165,15 @@ class Session(QObject):
         """Pick the label for new spans; with a span selected, relabel it."""
         self.label = label
         if self.doc is not None and self.selected is not None and self.selected.label != label:
-            s = self.selected
-            self.apply(edits.Relabel(self.doc.id, f"Relabel {s.label} as {label}", s.start, s.end, label))
+            self.relabel(self.selected, label)
         else:
             self.sig_spans.emit()
+
+    def relabel(self, span: Span, label: str) -> bool:
+        """Give ``span`` another label (the context menu); the label for new spans stays."""
+        if self.doc is None or span.label == label:
+            return False
+        return self.apply(edits.Relabel(self.doc.id, f"Relabel {span.label} as {label}", span.start, span.end, label))
 
     def set_state(self, state: str) -> bool:
         if self.doc is None:

@@ -117,3 +117,71 @@ def test_first_drag_snaps_before_the_tokens_were_prepared(make_project, make_win
     w.session.open_document(1)
     qtbot.waitUntil(lambda: w.session._tokens is not session_mod._UNSET, timeout=2000)  # prepared when idle
     assert w.session.tokens.token_span(0, 5) == (0, 0)
+
+
+def _context_menu(w, cp):
+    from PySide6.QtWidgets import QApplication
+
+    click(w.view, cp, Qt.RightButton)
+    menu = QApplication.activePopupWidget()
+    assert menu is not None, "no context menu"
+    return menu
+
+
+def _choose(menu, text):
+    from PySide6.QtTest import QTest
+
+    act = next(a for a in menu.actions() if a.text() == text)
+    menu.setActiveAction(act)
+    QTest.keyClick(menu, Qt.Key_Return)
+
+
+def test_span_context_menu_relabels_and_removes(make_project, make_window, qtbot):
+    w = make_window(make_project([TEXT], labels=("ORG", "PRODUCT", "PERSON")))
+    p = w.session.project
+    drag(w.view, 0, 12)
+    menu = _context_menu(w, 3)
+    assert [a.text() for a in menu.actions()] == ["Relabel as PRODUCT", "Relabel as PERSON", "Remove span"]
+    _choose(menu, "Relabel as PERSON")
+    assert spans_of(p) == [(0, 12, "PERSON")]
+    assert w.session.label == "ORG"  # the menu relabels that span only; new spans keep the current label
+    drag(w.view, 19, 27)
+    assert spans_of(p) == [(0, 12, "PERSON"), (19, 27, "ORG")]
+    _choose(_context_menu(w, 21), "Remove span")
+    assert spans_of(p) == [(0, 12, "PERSON")]
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert spans_of(p) == [(0, 12, "PERSON"), (19, 27, "ORG")]
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    assert spans_of(p) == [(0, 12, "ORG")]  # the relabel undone too
+
+
+def test_misaligned_panel_contract_on_another_document_and_drop(make_project, make_window):
+    text = "Visit Acme Widgets today."
+    w = make_window(make_project(["Nothing misaligned here.", text],
+                                 spans={1: [Span(6, 15, "ORG"), Span(19, 24, "ORG")]}))  # "Acme Widg", "today"
+    p = w.session.project
+    assert w.session.doc.id == 1
+    w.misaligned.refresh()
+    assert w.misaligned.list.count() == 1  # "today" is aligned
+    assert "1 span(s)" in w.misaligned.summary.text()
+    item = w.misaligned.list.item(0)
+    assert item.text().startswith("#2:")
+    w.misaligned.list.setCurrentRow(0)
+    assert w.misaligned.expand.isEnabled() and w.misaligned.contract.isEnabled()
+    w.misaligned.contract.click()  # opens document 2 and fixes the span there
+    assert w.session.doc.id == 2
+    assert spans_of(p, 2) == [(6, 10, "ORG"), (19, 24, "ORG")]
+    assert "Span fixed" in w.statusBar().currentMessage()
+    assert w.misaligned.list.count() == 0 and "All spans match" in w.misaligned.summary.text()
+    doc = p.get_document(2)
+    assert (doc.spans[0].token_start, doc.spans[0].token_end) == (1, 1)
+    w.session.undo_stack.undo()
+    assert spans_of(p, 2) == [(6, 15, "ORG"), (19, 24, "ORG")]
+    w.docs.go_to_row(0)
+    w.misaligned.refresh()
+    w.misaligned.list.itemDoubleClicked.emit(w.misaligned.list.item(0))  # double-click: show its document
+    assert w.session.doc.id == 2
+    w.misaligned.list.setCurrentRow(0)
+    w.misaligned.drop.click()
+    assert spans_of(p, 2) == [(19, 24, "ORG")]
