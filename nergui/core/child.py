@@ -240,7 +240,8 @@ class ChildRun:
         with _PAUSE_LOCK:
             if self in _ACTIVE:
                 _ACTIVE.discard(self)
-                self._signal(signal.SIGCONT)
+                if CAN_PAUSE:  # (no SIGCONT on Windows)
+                    self._signal(signal.SIGCONT)
 
     def _send(self, msg: dict[str, Any]) -> None:
         with self._lock:
