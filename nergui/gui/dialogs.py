@@ -4,8 +4,8 @@ from __future__ import annotations
 
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (QApplication, QColorDialog, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -64,7 +64,8 @@ class StartDialog(QDialog):
 def _error_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #c5221f; font-weight: bold;")
+    dark = QApplication.palette().color(QPalette.Window).lightness() < 128
+    label.setStyleSheet(f"color: {'#f28b82' if dark else '#c5221f'}; font-weight: bold;")
     label.setVisible(bool(text))
     return label
 

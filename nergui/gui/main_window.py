@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
                 self.acts[f"theme_{t}"].setChecked(t == theme)
         if save:
             self.settings.setValue("theme", theme)
+        self.label_bar.rebuild()  # its style sheet takes palette colours only when it is set
         self.repaint_marks()
 
     def set_font_size(self, size: int, *, save: bool = True) -> None:

@@ -185,3 +185,22 @@ def test_misaligned_panel_contract_on_another_document_and_drop(make_project, ma
     w.misaligned.list.setCurrentRow(0)
     w.misaligned.drop.click()
     assert spans_of(p, 2) == [(19, 24, "ORG")]
+
+
+def test_captions_of_neighbouring_marks_do_not_cover_each_other(make_project, make_window):
+    """A long label under a short word used to hide the next caption (seen in screenshots)."""
+    from PySide6.QtCore import QPointF
+
+    from nergui.gui.annotator import paint
+
+    text = "We tried V60 and X at Harbor Lane Roasters."
+    w = make_window(make_project([text], spans={0: [Span(9, 12, "WORK_OF_ART"), Span(17, 18, "PRODUCT")]},
+                                 labels=("WORK_OF_ART", "PRODUCT")))
+    font = paint.caption_font(w.view.font())
+    doc = w.view.document()
+    caps = [paint.Caption(paint.caption_box(paint.range_rects(doc, a, b, QPointF())[0], t, font), t, None, filled)
+            for a, b, t, filled in ((9, 12, "WORK_OF_ART", True), (17, 18, "PRODUCT", True), (22, 42, "FAC?", False))]
+    assert caps[0].box.intersects(caps[1].box)  # as laid out under their words
+    paint.place_captions(caps)
+    assert not any(caps[i].box.intersects(caps[j].box) for i in range(3) for j in range(i + 1, 3))
+    assert caps[0].box.left() == paint.range_rects(doc, 9, 12, QPointF())[0].left()  # the first stays put

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextDocument
 
@@ -64,30 +66,70 @@ def ink(colour: QColor, dark: bool) -> QColor:
     return QColor(colour).lighter(115) if dark else QColor(colour).darker(190)
 
 
+@dataclass
+class Caption:
+    """A label caption to draw under a mark (after ``place_captions`` has moved it clear)."""
+
+    box: QRectF
+    text: str
+    colour: QColor
+    filled: bool  # a user span's (filled with the label colour) or a suggestion's (text only)
+
+
 def draw_span(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, selected: bool, dark: bool,
-              font: QFont) -> None:
-    """A user span: the fill comes from the text format; here the caption and selection frame."""
+              font: QFont) -> Caption | None:
+    """A user span: the fill comes from the text format; here the selection frame. Returns
+    its caption, to be drawn once every caption is placed."""
     if not rects:
-        return
+        return None
     if selected:
         p.setPen(QPen(ink(colour, dark), 2.0))
         p.setBrush(Qt.NoBrush)
         for r in rects:
             p.drawRoundedRect(r.adjusted(-1.5, -1.5, 1.5, 1.5), 3, 3)
-    _caption(p, rects[0], label, colour, font, filled=True, dark=dark)
+    return Caption(caption_box(rects[0], label, font), label, colour, True)
 
 
 def draw_prediction(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, dark: bool,
-                    font: QFont, source: str) -> None:
-    """A suggestion (model or pattern): a dashed outline, no fill, caption ending in '?'."""
+                    font: QFont, source: str) -> Caption | None:
+    """A suggestion (model or pattern): a dashed (model) or dotted (pattern) outline, no
+    fill. Returns its caption, ending in '?'."""
     if not rects:
-        return
+        return None
     pen = QPen(ink(colour, dark), 1.6, Qt.DashLine if source == "model" else Qt.DotLine)
     p.setPen(pen)
     p.setBrush(Qt.NoBrush)
     for r in rects:
         p.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
-    _caption(p, rects[0], caption_text(label, source), colour, font, filled=False, dark=dark)
+    text = caption_text(label, source)
+    return Caption(caption_box(rects[0], text, font), text, colour, False)
+
+
+def place_captions(captions: list[Caption], *, gap: float = 3.0) -> None:
+    """Move captions right, in place, so that none covers another on the same line: a
+    long label under a short word would otherwise hide its neighbour's."""
+    rows: dict[int, list[Caption]] = {}
+    for c in captions:
+        rows.setdefault(round(c.box.top()), []).append(c)
+    for row in rows.values():
+        row.sort(key=lambda c: (c.box.left(), not c.filled))
+        right = None
+        for c in row:
+            if right is not None and c.box.left() < right + gap:
+                c.box.moveLeft(right + gap)
+            right = c.box.right()
+
+
+def draw_caption(p: QPainter, c: Caption, font: QFont, *, dark: bool) -> None:
+    p.setFont(font)
+    if c.filled:
+        p.setPen(Qt.NoPen)
+        p.setBrush(c.colour)
+        p.drawRoundedRect(c.box, 2, 2)
+        p.setPen(QColor("#1a1a1a"))
+    else:
+        p.setPen(ink(c.colour, dark))
+    p.drawText(c.box, Qt.AlignCenter, c.text)
 
 
 def caption_text(label: str, kind: str) -> str:
@@ -108,16 +150,3 @@ def bounds(rects: list[QRectF], text: str, font: QFont) -> QRectF:
     for r in rects:
         out = out.united(r)
     return out.adjusted(-3, -3, 3, 3)
-
-
-def _caption(p: QPainter, rect: QRectF, text: str, colour: QColor, font: QFont, *, filled: bool, dark: bool) -> None:
-    box = caption_box(rect, text, font)
-    p.setFont(font)
-    if filled:
-        p.setPen(Qt.NoPen)
-        p.setBrush(colour)
-        p.drawRoundedRect(box, 2, 2)
-        p.setPen(QColor("#1a1a1a"))
-    else:
-        p.setPen(ink(colour, dark))
-    p.drawText(box, Qt.AlignCenter, text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QRegion, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit
 
@@ -96,9 +96,11 @@ class AnnotatorView(QTextEdit):
             font = paint.caption_font(self.font())
             offset = self._offset()
             region = QRegion()
-            for qs, qe, m in changed:
+            width = self.viewport().width()
+            for qs, qe, m in changed:  # the whole rows it is on: the captions beside it may move
                 rects = paint.range_rects(self.document(), qs, qe, offset)
-                region += paint.bounds(rects, paint.caption_text(m.label, m.kind), font).toAlignedRect()
+                r = paint.bounds(rects, paint.caption_text(m.label, m.kind), font).toAlignedRect()
+                region += QRect(0, r.top(), width, r.height())
             if not region.isEmpty():
                 self.viewport().update(region)
 
@@ -148,6 +150,7 @@ class AnnotatorView(QTextEdit):
         area = QRectF(event.rect()).adjusted(-4, -4, 4, 4)  # a partial update paints only what is in it
         p = QPainter(self.viewport())
         p.setRenderHint(QPainter.Antialiasing)
+        captions = []
         # marks never overlap each other within a kind, so starting a little before `first` is enough
         i = max(0, bisect_left(self._marks, (first,)) - 50)
         for qs, qe, m in self._marks[i:]:
@@ -156,12 +159,20 @@ class AnnotatorView(QTextEdit):
             if qe < first:
                 continue
             rects = paint.range_rects(self.document(), qs, qe, offset)
-            if not rects or not paint.bounds(rects, paint.caption_text(m.label, m.kind), font).intersects(area):
+            b = paint.bounds(rects, paint.caption_text(m.label, m.kind), font)
+            if not rects or b.bottom() < area.top() or b.top() > area.bottom():  # whole rows: captions move sideways
                 continue
             if m.kind == "span":
-                paint.draw_span(p, rects, m.label, self.colour(m.label), selected=m.selected, dark=self.dark, font=font)
+                cap = paint.draw_span(p, rects, m.label, self.colour(m.label), selected=m.selected, dark=self.dark,
+                                      font=font)
             else:
-                paint.draw_prediction(p, rects, m.label, self.colour(m.label), dark=self.dark, font=font, source=m.kind)
+                cap = paint.draw_prediction(p, rects, m.label, self.colour(m.label), dark=self.dark, font=font,
+                                            source=m.kind)
+            captions.append(cap)
+        paint.place_captions([c for c in captions if c is not None])
+        for c in captions:
+            if c is not None:
+                paint.draw_caption(p, c, font, dark=self.dark)
         p.end()
 
     # ---- mouse -----------------------------------------------------------------------------
