@@ -19,7 +19,7 @@ from .documents import DocumentPanel
 from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
-from .theme import apply_theme
+from .theme import apply_theme, flat_scrollbars
 from .training_panel import TrainingPanel
 
 # After the predictions land, the shown document is tokenized (for snapping) this much later:
@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         if save:
             self.settings.setValue("theme", theme)
         self.label_bar.rebuild()  # its style sheet takes palette colours only when it is set
+        flat_scrollbars(self.view, self.docs.list)
         self.repaint_marks()
 
     def set_font_size(self, size: int, *, save: bool = True) -> None:

@@ -30,7 +30,7 @@ def _light() -> QPalette:
         QPalette.AlternateBase: "#f7f7f7", QPalette.Text: "#1f1f1f", QPalette.Button: "#ececec",
         QPalette.ButtonText: "#1f1f1f", QPalette.Highlight: "#2b6cd4", QPalette.HighlightedText: "#ffffff",
         QPalette.ToolTipBase: "#ffffe8", QPalette.ToolTipText: "#1f1f1f", QPalette.PlaceholderText: "#767676",
-        QPalette.Link: "#1a56b8", QPalette.Mid: "#c8c8c8",
+        QPalette.Link: "#1a56b8", QPalette.Mid: "#c8c8c8", QPalette.Dark: "#9a9a9a",
     }.items():
         p.setColor(role, QColor(colour))
     p.setColor(QPalette.Disabled, QPalette.Text, QColor("#9a9a9a"))
@@ -45,10 +45,34 @@ def _dark() -> QPalette:
         QPalette.AlternateBase: "#2a2c30", QPalette.Text: "#e6e6e6", QPalette.Button: "#33363a",
         QPalette.ButtonText: "#e6e6e6", QPalette.Highlight: "#3d7be0", QPalette.HighlightedText: "#ffffff",
         QPalette.ToolTipBase: "#33363a", QPalette.ToolTipText: "#e6e6e6", QPalette.PlaceholderText: "#9a9a9a",
-        QPalette.Link: "#8ab4f8", QPalette.Mid: "#4a4d52", QPalette.BrightText: "#ffffff",
+        QPalette.Link: "#8ab4f8", QPalette.Mid: "#4a4d52", QPalette.Dark: "#6a6e74",
+        QPalette.BrightText: "#ffffff",
     }.items():
         p.setColor(role, QColor(colour))
     p.setColor(QPalette.Disabled, QPalette.Text, QColor("#7a7a7a"))
     p.setColor(QPalette.Disabled, QPalette.ButtonText, QColor("#7a7a7a"))
     p.setColor(QPalette.Disabled, QPalette.WindowText, QColor("#7a7a7a"))
     return p
+
+
+# Flat scroll bars for the big views (the text and the document list). Fusion's own took
+# 2.5 ms to paint a 690-pixel bar (gradients, in software), and the text view's bar is
+# repainted on every document switch; these take 0.03 ms. ``palette()`` colours are
+# resolved when the sheet is set: call again after a theme change.
+SCROLLBAR_QSS = """
+QScrollBar:vertical { background: palette(base); width: 12px; margin: 0px; }
+QScrollBar:horizontal { background: palette(base); height: 12px; margin: 0px; }
+QScrollBar::handle:vertical { background: palette(mid); min-height: 28px; border-radius: 4px; margin: 2px; }
+QScrollBar::handle:horizontal { background: palette(mid); min-width: 28px; border-radius: 4px; margin: 2px; }
+QScrollBar::handle:hover, QScrollBar::handle:pressed { background: palette(dark); }
+QScrollBar::add-line, QScrollBar::sub-line { width: 0px; height: 0px; }
+QScrollBar::add-page, QScrollBar::sub-page { background: none; }
+"""
+
+
+def flat_scrollbars(*views) -> None:
+    """Give these scroll areas the flat scroll bars (again after a theme change)."""
+    for view in views:
+        for bar in (view.verticalScrollBar(), view.horizontalScrollBar()):
+            bar.setStyleSheet("")
+            bar.setStyleSheet(SCROLLBAR_QSS)
