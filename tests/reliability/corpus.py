@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nergui.core.store import SCHEMA_VERSION
+
 from .conftest import BAD_INPUTS
 
 GOOD = '{"text": "A good document about Acme.", "spans": [{"start": 22, "end": 26, "label": "ORG"}]}\n'
@@ -415,7 +417,7 @@ CASES: list[Case] = [
     Case("project-truncated", "project", "database cut to a third", lambda tmp: other_project(tmp, truncated_db), 1,
          ("damaged/nergui.sqlite: the project database is damaged", "Restore a backup"), fresh_project=True),
     Case("project-newer-schema", "project", "database from a newer nergui", lambda tmp: other_project(tmp, newer_schema),
-         1, ("damaged: made by a newer nergui (schema 99 > 2)", "Update nergui"), fresh_project=True),
+         1, (f"damaged: made by a newer nergui (schema 99 > {SCHEMA_VERSION})", "Update nergui"), fresh_project=True),
     Case("project-is-a-file", "project", "a file given as the project folder",
          lambda tmp: ["import", str(put(tmp / "proj.txt", "x")), str(put(tmp / "good.jsonl", GOOD))], 1,
          ("proj.txt: is a file; a project is a folder", "Pick a folder name"), fresh_project=True),
