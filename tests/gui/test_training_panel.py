@@ -333,3 +333,16 @@ def test_close_right_after_keep_still_saves(make_window, train_project, qtbot, d
     assert dialogs["question"] == []
     assert ModelStore(project.models_dir).current_name() == "v0001"
     assert project.runs()[-1]["status"] == "kept" and panel.runner.thread is None
+
+
+def test_charts_follow_a_theme_change(make_window, train_project, qtbot):
+    project = train_project(4)
+    w, panel = _panel(make_window, project)
+    w.set_theme("light", save=False)
+    qtbot.waitUntil(lambda: panel.loss_chart is not None, timeout=5000)  # built soon after the window shows
+    charts = (panel.loss_chart, panel.epoch_chart)
+    assert all(c.plot.backgroundBrush().color().lightness() > 128 for c in charts)
+    w.set_theme("dark", save=False)  # the palette change reaches the charts through the event loop
+    qtbot.waitUntil(lambda: all(c.plot.backgroundBrush().color().lightness() < 128 for c in charts), timeout=3000)
+    w.set_theme("light", save=False)
+    qtbot.waitUntil(lambda: all(c.plot.backgroundBrush().color().lightness() > 128 for c in charts), timeout=3000)

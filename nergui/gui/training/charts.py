@@ -85,7 +85,9 @@ class _Plot(QWidget):
         """Subclasses recolour their lines here."""
 
     def changeEvent(self, event) -> None:
-        if event.type() == QEvent.ApplicationPaletteChange:
+        # a theme change reaches a widget as PaletteChange (Qt 6 sends ApplicationPaletteChange
+        # to the application only); pyqtgraph's colours are its own, so they are set again
+        if event.type() in (QEvent.ApplicationPaletteChange, QEvent.PaletteChange):
             self._retheme()
         super().changeEvent(event)
 
