@@ -71,5 +71,7 @@ class PatternMatcher:
         from spacy.tokens import Span as SpacySpan
         from spacy.util import filter_spans
 
-        spans = [SpacySpan(doc, s, e, label=m) for m, s, e in list(self.matcher(doc)) + list(self.phrases(doc))]
+        found = list(self.matcher(doc)) if len(self.matcher) else []  # an empty Matcher warns (W036)
+        found += list(self.phrases(doc)) if len(self.phrases) else []
+        spans = [SpacySpan(doc, s, e, label=m) for m, s, e in found]
         return [(s.start_char, s.end_char, s.label_) for s in sorted(filter_spans(spans), key=lambda s: s.start)]
