@@ -204,3 +204,21 @@ def test_captions_of_neighbouring_marks_do_not_cover_each_other(make_project, ma
     paint.place_captions(caps)
     assert not any(caps[i].box.intersects(caps[j].box) for i in range(3) for j in range(i + 1, 3))
     assert caps[0].box.left() == paint.range_rects(doc, 9, 12, QPointF())[0].left()  # the first stays put
+
+
+def test_a_caption_at_the_end_of_a_line_is_not_cut_off():
+    from PySide6.QtCore import QRectF
+
+    from nergui.gui.annotator import paint
+
+    caps = [paint.Caption(QRectF(x, 30, w, 12), t, None, False)
+            for x, w, t in ((170, 106, "FASHION_BRAND?"), (370, 106, "FASHION_BRAND?"), (40, 30, "GPE?"))]
+    caps[2].box.moveTop(60)  # another line: untouched
+    paint.place_captions(caps, right_edge=436)
+    assert caps[1].box.right() <= 436 and caps[1].box.left() == 330
+    assert caps[0].box.right() + 3 <= caps[1].box.left() and caps[0].box.left() == 170
+    assert caps[2].box.left() == 40
+    # a line too crowded to fit keeps its order and never goes past the left edge
+    crowded = [paint.Caption(QRectF(x, 30, 200, 12), "X", None, False) for x in (10, 300)]
+    paint.place_captions(crowded, right_edge=300)
+    assert crowded[0].box.left() == 0 and crowded[1].box.right() <= 300

@@ -105,9 +105,10 @@ def draw_prediction(p: QPainter, rects: list[QRectF], label: str, colour: QColor
     return Caption(caption_box(rects[0], text, font), text, colour, False)
 
 
-def place_captions(captions: list[Caption], *, gap: float = 3.0) -> None:
+def place_captions(captions: list[Caption], *, gap: float = 3.0, right_edge: float | None = None) -> None:
     """Move captions right, in place, so that none covers another on the same line: a
-    long label under a short word would otherwise hide its neighbour's."""
+    long label under a short word would otherwise hide its neighbour's. Then, given the
+    view's ``right_edge``, pull the last ones of a line back left so none is cut off."""
     rows: dict[int, list[Caption]] = {}
     for c in captions:
         rows.setdefault(round(c.box.top()), []).append(c)
@@ -118,6 +119,12 @@ def place_captions(captions: list[Caption], *, gap: float = 3.0) -> None:
             if right is not None and c.box.left() < right + gap:
                 c.box.moveLeft(right + gap)
             right = c.box.right()
+        if right_edge is not None:
+            limit = right_edge
+            for c in reversed(row):
+                if c.box.right() > limit:
+                    c.box.moveLeft(max(0.0, limit - c.box.width()))
+                limit = c.box.left() - gap
 
 
 def draw_caption(p: QPainter, c: Caption, font: QFont, *, dark: bool) -> None:

@@ -169,7 +169,7 @@ class AnnotatorView(QTextEdit):
                 cap = paint.draw_prediction(p, rects, m.label, self.colour(m.label), dark=self.dark, font=font,
                                             source=m.kind)
             captions.append(cap)
-        paint.place_captions([c for c in captions if c is not None])
+        paint.place_captions([c for c in captions if c is not None], right_edge=self.viewport().width() - 2.0)
         for c in captions:
             if c is not None:
                 paint.draw_caption(p, c, font, dark=self.dark)
