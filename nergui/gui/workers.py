@@ -29,8 +29,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.run import (KEEP_SNAPSHOTS, SNAPSHOT_GAP, SNAPSHOT_GAP_THREAD, Control, RunInfo,  # noqa: F401
-                        RunResult, Tick, TrainingRun, TrainRequest)
+# the run's types live in the Qt-free core; the panel takes them from here with the runner
+from ..core.run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest  # noqa: F401
 from ..errors import Msg, NerguiError
 
 # While a run goes on, Python hands the GIL between threads every millisecond instead of
