@@ -318,6 +318,9 @@ def test_pretrained_new_component_reports_retention(make_window, train_project, 
     assert result.info.strategy == "new-component" and "PERSON" in result.info.old_labels
     assert result.metrics["retention"] >= 0.9  # the original stays frozen
     assert panel.meter.value is not None and "Retention" in panel.card.rows
+    note = panel.meter.note.text()  # how many texts it was measured on, and what became of the entities
+    assert f"on {result.info.n_retention} held-out" in note and "rough figure" in note
+    assert "entities there" in note and "kept exactly" in note
     with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG):
         panel.card.discard.click()
     assert ModelStore(project.models_dir).current_name() is None

@@ -26,6 +26,7 @@ from .settings import TrainForm, hint
 from .versions import VersionsList
 
 METER_NOTE = "Measured after each epoch on held-out unannotated text, against the original model."
+FEW_RETENTION_TEXTS = 30  # below this many held-out texts the meter says its figure is rough
 CHARTS_AFTER_MS = 300  # after the window's first paint; building and first painting them takes ~90 ms
 
 
@@ -228,7 +229,13 @@ class TrainingPanel(QWidget):
 
     def _meter_note(self, detail) -> None:
         """What became of the original's entities: kept, taken by the new types, or lost."""
-        self.meter.note.setText(" ".join(x for x in (METER_NOTE, describe_retention(detail)) if x))
+        n = self.info.n_retention if self.info else 0
+        where = METER_NOTE
+        if n:
+            where = f"Measured after each epoch on {n:,} held-out unannotated texts, against the original model."
+            if n < FEW_RETENTION_TEXTS:
+                where += " So few texts make it a rough figure: import more unannotated text to firm it up."
+        self.meter.note.setText(" ".join(x for x in (where, describe_retention(detail)) if x))
 
     def _finished(self, result: RunResult) -> None:
         self.bar.setValue(1000)
