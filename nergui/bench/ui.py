@@ -240,7 +240,7 @@ def main(argv: list[str]) -> int:
                 "lateness_loop_max_ms": round(max(loop_late, default=float("nan")), 2),
                 "app_words_per_s": round(app_wps), "bare_words_per_s": round(max(bare)),
                 "throughput_ratio": round(app_wps / max(bare), 3), "run_seconds": round(result.seconds, 1),
-                "preview_snapshots_midrun": midrun, "snapshot_gap_s": result_gap(panel)})
+                "preview_snapshots_midrun": midrun, "snapshot_gap_s": panel.runner.request.gap()})
 
     # run 2: switch documents with the preview while training, against the same switches with
     # nothing running. Like for like: the busy switches start once the preview shows the
@@ -288,11 +288,3 @@ def _wait_saved(panel) -> None:
         panel.card.discard.click()
         waiter.wait(120_000)
 
-
-def result_gap(panel) -> float:
-    """The snapshot gap the run used (the panel's setting, or the default for its mode)."""
-    from ..core.run import SNAPSHOT_GAP, SNAPSHOT_GAP_THREAD
-
-    if panel.snapshot_gap is not None:
-        return panel.snapshot_gap
-    return SNAPSHOT_GAP_THREAD if panel.in_process else SNAPSHOT_GAP

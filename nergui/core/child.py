@@ -38,7 +38,8 @@ from typing import IO, Any, Iterator
 
 from ..errors import Msg
 from .pipeline import ModelVersion
-from .run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest, record_run_end
+from .run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest
+from .workflow import record_run_end
 from .training import Progress, TrainSettings
 
 FLAG = "--train-child"

@@ -249,6 +249,8 @@ class TrainingRun:
         job = self.job
         if job is None or job.run_id is None:
             return
+        from .workflow import record_run_end
+
         record_run_end(job.project_path, job.run_id, status, message)
         job.run_id = None
 
@@ -292,13 +294,3 @@ class TrainingRun:
             shutil.rmtree(old, ignore_errors=True)
         self.emit("snapshot", (str(path), name))
 
-
-def record_run_end(project_path, run_id: int, status: str, message: str) -> None:
-    """Mark a training run as ended in the project's run log; never raises."""
-    try:
-        from .store import Project
-
-        with Project.open(project_path) as project:
-            project.finish_run(run_id, status=status, metrics={"error": message})
-    except Exception:
-        pass

@@ -140,8 +140,8 @@ def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) 
             nlp = None  # load it whole below, with load_pipeline's clear errors
     if nlp is None:
         nlp = load_pipeline(spec)
-        key = vocab_key(getattr(nlp, "_path", None))
-        shape = structure_key(nlp._path) if getattr(nlp, "_path", None) else None
+        if not folder and getattr(nlp, "_path", None):  # a package: fingerprint its data folder
+            key, shape = vocab_key(nlp._path), structure_key(nlp._path)
     nlp._nergui_vocab_key = key
     nlp._nergui_shape = shape
     return nlp

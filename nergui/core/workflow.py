@@ -214,13 +214,17 @@ class TrainJob:
             project.close()
 
     def fail(self, message: str) -> None:
-        if self.run_id is None:
-            return
-        project = Project.open(self.project_path)
-        try:
-            project.finish_run(self.run_id, status="failed", metrics={"error": message})
-        finally:
-            project.close()
+        if self.run_id is not None:
+            record_run_end(self.project_path, self.run_id, "failed", message)
+
+
+def record_run_end(project_path, run_id: int, status: str, message: str) -> None:
+    """Mark a training run as ended in the project's run log (its own connection); never raises."""
+    try:
+        with Project.open(project_path) as project:
+            project.finish_run(run_id, status=status, metrics={"error": message})
+    except Exception:
+        pass
 
 
 def prepare_training(project: Project, *, base: str | None = None, labels: Sequence[str] | None = None,
