@@ -96,7 +96,8 @@ def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Se
     Returns ``{"retention", "reference", "kept", "relabelled", "lost", "changes"}``: of the
     ``reference`` entities, ``kept`` are predicted with the same span and label;
     ``relabelled`` overlap an entity of a type that is not an old one (a type the user
-    taught, e.g. ORG -> ROASTER: learnt, not forgotten); the rest are ``lost``.
+    taught: right for ORG -> ROASTER on coffee roasters, an overreach for PERSON -> ROASTER);
+    the rest are ``lost``.
     ``changes`` counts the relabellings as ``{"ORG -> ROASTER": n}``.
     """
     wanted = set(old_labels)
