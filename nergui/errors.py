@@ -53,7 +53,8 @@ class Msg:
         "(it is UTF-16: for example 'iconv -f utf-16 -t utf-8') and import again."
     )
     UNKNOWN_FORMAT = (
-        "{path}: cannot tell the format from the name. Pass --format with one of: {formats}."
+        "{path}: could not tell the format: {detected}. Choose the format (Format in the import dialog, "
+        "--format on the command line): {formats}."
     )
     BAD_JSON = "{path}:{line}: not valid JSON ({detail}). Fix or remove this line."
     NOT_OBJECT = "{path}:{line}: expected a JSON object ({{\"text\": ...}}), found {found}."
@@ -76,14 +77,36 @@ class Msg:
     )
     BAD_LABEL = "{path}:{line}: span {index} has label {label!r}; labels must be non-empty text without spaces."
     BAD_FIELD = "{path}:{line}: \"{field}\" is {found}; expected {expected}."
-    CONLL_COLUMNS = "{path}:{line}: expected a token and a tag separated by whitespace, found {found!r}."
-    CONLL_TAG = "{path}:{line}: tag {tag!r} is not an IOB/BIO/BILUO tag (O, B-X, I-X, L-X, U-X, S-X, E-X)."
-    CONLL_SEQUENCE = "{path}:{line}: tag {tag!r} cannot follow {prev!r}. Fix the tag sequence."
+    CONLL_COLUMNS = (
+        "{path}:{line}: expected a token and a tag separated by whitespace ({columns}), found {found!r}. "
+        "Fix this line, or choose the columns (Columns in the import dialog, --columns TOKEN,TAG on the command line)."
+    )
+    CONLL_TAG = (
+        "{path}:{line}: tag {tag!r} is not an entity tag (O, B-X, I-X, E-X, S-X, L-X, U-X; read with {columns}). "
+        "Fix the tag, or choose the tag column (Columns in the import dialog, --columns TOKEN,TAG on the command line)."
+    )
+    CONLL_SEQUENCE = (
+        "{path}:{line}: tag {tag!r} cannot follow {prev!r}: an end tag must close an entity of its own type. "
+        "Fix the tag sequence."
+    )
+    SPACY_JSON_SHAPE = (
+        "{path}: document {line}: {detail}. A spaCy v2 JSON training file is a list of "
+        "{{\"paragraphs\": [{{\"sentences\": [{{\"tokens\": [{{\"orth\", \"ner\"}}]}}]}}]}}; fix this document."
+    )
+    SPACY_IOB_TOKEN = (
+        "{path}:{line}: token {index} {token!r} is not word|TAG or word|POS|TAG with an entity tag "
+        "(O, B-X, I-X, E-X, S-X) like the other tokens of the line. Fix this line."
+    )
+    PRODIGY_CONFLICT = (
+        "{path}:{line}: span [{start}, {end}) {label} is accepted here, but line {other} accepted the overlapping "
+        "[{o_start}, {o_end}) {o_label} in the same text. Two entities cannot overlap: reject one of them in the file."
+    )
     DOCBIN_CORRUPT = "{path}: not a readable spaCy DocBin ({detail}). Re-export it with 'DocBin.to_disk'."
-    LABEL_STUDIO_SHAPE = "{path}: item {line}: {detail}. Export from Label Studio as JSON (not JSON-MIN)."
+    LABEL_STUDIO_SHAPE = "{path}: item {line}: {detail}. Export from Label Studio as JSON (or JSON-MIN)."
     PROBLEMS_FOUND = (
         "{path}: {count} problem(s) found, nothing was imported. First: {first}. "
-        "Fix the file, or pass --partial to import the good documents and skip the bad ones."
+        "Fix the file, or import only the good documents (\"Skip bad documents\" in the import dialog, "
+        "--partial on the command line)."
     )
     EXPORT_TARGET_TAKEN = (
         "{path}: already exists and is not an exported pipeline; nothing was changed. "
@@ -112,10 +135,6 @@ class Msg:
     TRAIN_JSON_ITEM = (
         "{path}: item {line}: expected [text, {{\"entities\": [[start, end, label], ...]}}], found {found}. "
         "Fix or remove this item."
-    )
-    CONLL_UNFINISHED = (
-        "{path}:{line}: entity {tag!r} is still open at the end of the sentence. "
-        "End it with L-{label} (or tag a one-token entity U-{label})."
     )
 
     # project and store

@@ -26,6 +26,8 @@ class Record:
     """One document as read from a file, before it enters a project.
 
     ``line`` is the 1-based line (or item number) in the source file, used in messages.
+    ``rejections`` are spans an annotator said are not entities (Prodigy's binary "reject");
+    ``suggestions`` are a model's proposals (Label Studio "predictions"), shown, never gold.
     """
 
     text: str
@@ -34,6 +36,8 @@ class Record:
     meta: dict[str, Any] = field(default_factory=dict)
     input_hash: str | None = None
     line: int | None = None
+    rejections: list[Span] = field(default_factory=list)
+    suggestions: list[Span] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,22 @@ class ImportReport:
     committed: bool = False
     labels: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # kept, but worth fixing (misaligned spans)
+    detected: str = ""  # how the file was read, in words ("CoNLL columns (...)")
+    notes: list[str] = field(default_factory=list)  # what the reader assumed (columns, tag scheme, merges)
+    rejections: int = 0
+    suggestions: int = 0
 
     def summary(self) -> str:
         verb = "imported" if self.committed else "would import"
         parts = [f"{verb} {self.imported} documents", f"{self.duplicates} duplicates skipped"]
+        if self.rejections:
+            parts.append(f"{self.rejections} rejected spans")
+        if self.suggestions:
+            parts.append(f"{self.suggestions} suggestions")
         if self.problems:
             parts.append(f"{len(self.problems)} problems")
         if self.warnings:
             parts.append(f"{len(self.warnings)} spans misaligned with the tokenizer (kept; fix them in the app)")
-        return f"{self.path}: " + ", ".join(parts)
+        read_as = f" (read as {self.detected})" if self.detected else ""
+        notes = "".join(f"; {n}" for n in self.notes)
+        return f"{self.path}{read_as}: " + ", ".join(parts) + notes

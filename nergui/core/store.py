@@ -25,86 +25,10 @@ from typing import Any
 
 from ..errors import Msg, ProjectError, SpanError
 from .records import STATES, ImportReport, Problem, Record, Span
+from .store_schema import _PALETTE, DISPLACY_COLOURS, MIGRATIONS, SCHEMA_VERSION
 
 DB_NAME = "nergui.sqlite"
 MODELS_DIR = "models"
-SCHEMA_VERSION = 3
-
-_SCHEMA_V1 = """
-CREATE TABLE documents (
-    id INTEGER PRIMARY KEY,
-    text TEXT NOT NULL,
-    meta TEXT NOT NULL DEFAULT '{}',
-    input_hash TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'todo'
-        CHECK (state IN ('todo', 'accepted', 'rejected', 'skipped')),
-    updated REAL NOT NULL DEFAULT 0
-);
-CREATE UNIQUE INDEX documents_hash ON documents (input_hash);
-CREATE INDEX documents_state ON documents (state, id);
-
-CREATE TABLE spans (
-    id INTEGER PRIMARY KEY,
-    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    token_start INTEGER,
-    token_end INTEGER,
-    label TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT 'user' CHECK (source IN ('user', 'model', 'pattern')),
-    CHECK (start >= 0 AND end > start)
-);
-CREATE INDEX spans_doc ON spans (doc_id, start);
-CREATE INDEX spans_label ON spans (label, doc_id);
-
-CREATE TABLE labels (
-    name TEXT PRIMARY KEY,
-    colour TEXT NOT NULL,
-    shortcut TEXT,
-    position INTEGER NOT NULL DEFAULT 0
-);
-
-CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    started REAL NOT NULL,
-    finished REAL,
-    status TEXT NOT NULL DEFAULT 'running',
-    settings TEXT NOT NULL DEFAULT '{}',
-    metrics TEXT NOT NULL DEFAULT '{}',
-    model_version TEXT
-);
-"""
-
-# v2: remember where each document came from (file and line), for messages.
-_SCHEMA_V2 = """
-ALTER TABLE documents ADD COLUMN origin TEXT;
-"""
-
-# v3: predictions the user rejected, so they stay hidden after the project is reopened.
-_SCHEMA_V3 = """
-CREATE TABLE rejections (
-    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    label TEXT NOT NULL,
-    PRIMARY KEY (doc_id, start, end, label)
-) WITHOUT ROWID;
-"""
-
-_MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
-
-# displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
-DISPLACY_COLOURS = {
-    "ORG": "#7aecec", "PRODUCT": "#bfeeb7", "GPE": "#feca74", "LOC": "#ff9561",
-    "PERSON": "#aa9cfc", "NORP": "#c887fb", "FAC": "#9cc9cc", "EVENT": "#ffeb80",
-    "LAW": "#ff8197", "LANGUAGE": "#ff8197", "WORK_OF_ART": "#f0d0ff", "DATE": "#bfe1d9",
-    "TIME": "#bfe1d9", "MONEY": "#e4e7d2", "QUANTITY": "#e4e7d2", "ORDINAL": "#e4e7d2",
-    "CARDINAL": "#e4e7d2", "PERCENT": "#e4e7d2",
-}
-_PALETTE = ["#f4a3c0", "#9fd8ff", "#ffd27f", "#b3e6a1", "#d7b4f3", "#ffb199", "#a8e6cf", "#f7e07e"]
-
 
 def _dumps(value: Any) -> str:
     # stdlib json: srsly's ujson parser rounds floats (0.7 -> 0.7000000000000001)
@@ -124,6 +48,7 @@ class Document:
     meta: dict[str, Any]
     spans: list[Span] = field(default_factory=list)
     span_ids: list[int] = field(default_factory=list)
+    suggestions: list[Span] = field(default_factory=list)  # imported with the file (a model's proposals)
 
 
 @dataclass(frozen=True)
@@ -201,7 +126,7 @@ class Project:
                 raise ProjectError(Msg.DB_CORRUPT.format(path=self.path / DB_NAME, detail="unknown tables, schema version 0"))
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
-                for statement in _MIGRATIONS[target].split(";"):
+                for statement in MIGRATIONS[target].split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {target}")
@@ -305,11 +230,20 @@ class Project:
                     )
                     for s in item.spans:
                         labels[s.label] = None
+                if item.rejections:
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO rejections (doc_id, start, end, label) VALUES (?, ?, ?, ?)",
+                        [(doc_id, s.start, s.end, s.label) for s in item.rejections])
+                    report.rejections += len(item.rejections)
+                if item.suggestions:
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO suggestions (doc_id, start, end, label) VALUES (?, ?, ?, ?)",
+                        [(doc_id, s.start, s.end, s.label) for s in item.suggestions])
+                    report.suggestions += len(item.suggestions)
                 report.imported += 1
             if report.problems and not partial:
                 self.conn.execute("ROLLBACK")
-                report.imported = 0
-                report.duplicates = 0
+                report.imported = report.duplicates = report.rejections = report.suggestions = 0
                 return report
             self._ensure_labels(labels)
             self.conn.execute("COMMIT")
@@ -375,6 +309,8 @@ class Project:
         ):
             doc.spans.append(Span(start, end, label, source, ts, te))
             doc.span_ids.append(sid)
+        doc.suggestions = [Span(start, end, label, "model") for start, end, label in self.conn.execute(
+            "SELECT start, end, label FROM suggestions WHERE doc_id = ? ORDER BY start, end", (doc_id,))]
         return doc
 
     def iter_documents(self, flt: Filter | None = None, *, batch: int = 500) -> Iterator[Document]:

@@ -6,6 +6,7 @@ messages, and leaves the project unchanged on failure.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -33,15 +34,23 @@ def open_or_create(path: str | os.PathLike) -> Project:
 
 
 def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = None, partial: bool = False,
-                base: str | None = None) -> ImportReport:
+                base: str | None = None, columns: tuple[int, int] | None = None) -> ImportReport:
     """Import a file into the project in one transaction.
 
+    The format is told from the content unless ``fmt`` is given; ``columns`` (0-based token
+    and tag column) overrides the columns found in a column file. The report says how the
+    file was read (``detected``) and what the reader assumed (``notes``).
     Spans are checked against the project pipeline's tokenizer: aligned spans get their
     token offsets; misaligned ones are kept and reported with a proposed fix.
     """
     base_nlp = load_pipeline(base) if base else None  # fail early on a bad name, before anything is written
-    fmt = fmt or formats.detect_format(Path(file))
-    items = formats.read(Path(file), fmt)
+    detection = formats.detect(Path(file)) if fmt is None else formats.described(fmt)
+    options = dict(detection.options)
+    if columns is not None:
+        sniffed = options.get("columns") or formats.conll.Columns()
+        options["columns"] = dataclasses.replace(sniffed, token=columns[0], tag=columns[1], extra_tags=())
+    notes: list[str] = []
+    items = formats.read(Path(file), detection.fmt, notes=notes, **options)
     tokenizer = _Tokenizer(project, base_nlp.tokenizer if base_nlp is not None else None)
     warnings: list[Problem] = []
 
@@ -53,6 +62,8 @@ def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = 
             yield item
 
     report = project.import_records(checked(), path=str(file), partial=partial)
+    report.detected = detection.detected
+    report.notes = notes
     report.warnings = warnings if report.committed else []
     if base and report.committed:  # with the documents only: a refused import leaves the project as it was
         project.set_setting("base_pipeline", base)

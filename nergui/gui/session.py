@@ -196,11 +196,14 @@ class Session(QObject):
         self.sig_suggestions.emit()
 
     def visible_suggestions(self) -> list[Span]:
-        """Suggestions not rejected and not already marked at the same place."""
+        """Suggestions (the model's and patterns', then those imported with the file) not
+        rejected and not already marked at the same place."""
         if self.doc is None:
             return []
         have = {(s.start, s.end) for s in self.doc.spans}
-        return [s for s in self.suggestions
+        shown = {(s.start, s.end, s.label) for s in self.suggestions}
+        imported = [s for s in self.doc.suggestions if (s.start, s.end, s.label) not in shown]
+        return [s for s in [*self.suggestions, *imported]
                 if (s.start, s.end) not in have and (s.start, s.end, s.label) not in self.rejected]
 
     def accept_suggestion(self, s: Span) -> None:

@@ -17,6 +17,8 @@ SUFFIX = {
     "doccano": ".jsonl",
     "docbin": ".spacy",
     "train_json": ".json",
+    "spacy_json": ".json",
+    "spacy_iob": ".iob",
     "label_studio": ".json",
     "conll": ".conll",
     "text": ".txt",
@@ -153,4 +155,7 @@ B U-Y
 C B-Z
 D L-Z
 E B-Z
+
+F B-W
+G E-V
 """

@@ -63,12 +63,12 @@ def test_label_studio(tmp_path):
         (1, "Apple Inc", "accepted", [(0, 5, "ORG")]),
         (2, text, "accepted", [(6, 10, "BRAND")]),
         (3, "plain", "todo", []),
+        (4, "Apple", "accepted", [(0, 5, "ORG")]),  # a JSON-MIN item
     ]
     assert records[0].meta == {"lang": "en", "id": 1}
     assert [(p.line, p.message) for p in problems] == [
-        (4, 'item 4: the task has no "data" object. Export from Label Studio as JSON (not JSON-MIN).'),
-        (5, 'item 5: cannot tell which field of "data" holds the text (fields: a, b); pass text_key with the '
-            "field's name. Export from Label Studio as JSON (not JSON-MIN)."),
+        (5, 'item 5: cannot tell which field of "data" holds the text (fields: a, b); name it (Text field in the '
+            "import dialog, --text-key on the command line). Export from Label Studio as JSON (or JSON-MIN)."),
         (6, "span 1 [0, 3) BRAND covers 'Adi', but the file says it covers 'Adidas'. Fix its offsets."),
         (7, "span [0, 5) BRAND starts or ends with whitespace. Trim it to [0, 4)."),
     ]
@@ -139,12 +139,19 @@ def test_conll_tag_schemes(tmp_path):
 def test_conll_bad_tags(tmp_path):
     path = put(tmp_path / "bad.conll", CONLL_BAD)
     records, problems = collect(path)
-    assert [(r.line, r.text, triples(r)) for r in records] == [(7, "Good Corp", [(0, 9, "ORG")])]
+    # A one-token B- before a U- and an entity left open at the sentence's end are read as
+    # their writer meant them (issue 15); an end tag of another type is a real contradiction.
+    assert [(r.line, r.text, triples(r)) for r in records] == [
+        (7, "Good Corp", [(0, 9, "ORG")]), (10, "A B", [(0, 1, "X"), (2, 3, "Y")]),
+        (13, "C D E", [(0, 3, "Z"), (4, 5, "Z")])]
+    where = "token in the first column, tag in the last"
+    choose = "(Columns in the import dialog, --columns TOKEN,TAG on the command line)."
     assert [(p.line, p.message) for p in problems] == [
-        (3, "tag 'X-ORG' is not an IOB/BIO/BILUO tag (O, B-X, I-X, L-X, U-X, S-X, E-X)."),
-        (5, "expected a token and a tag separated by whitespace, found 'lonely'."),
-        (11, "tag 'U-Y' cannot follow 'B-X'. Fix the tag sequence."),
-        (15, "entity 'B-Z' is still open at the end of the sentence. End it with L-Z (or tag a one-token entity U-Z)."),
+        (3, f"tag 'X-ORG' is not an entity tag (O, B-X, I-X, E-X, S-X, L-X, U-X; read with {where}). "
+            f"Fix the tag, or choose the tag column {choose}"),
+        (5, f"expected a token and a tag separated by whitespace ({where}), found 'lonely'. "
+            f"Fix this line, or choose the columns {choose}"),
+        (18, "tag 'E-V' cannot follow 'B-W': an end tag must close an entity of its own type. Fix the tag sequence."),
     ]
 
 

@@ -86,14 +86,23 @@ def test_detect_format_docbin_and_folder(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, content",
-    [("a.csv", "text\nx\n"), ("noext", "x"), ("a.json", '{"text": "x"}'), ("a.json", "[1, 2]"), ("a.json", "oops")],
+    "name, content, seen",
+    [("a.csv", "text\nx\n", "the first lines are neither JSON nor token-and-tag columns"),
+     ("a.json", "[1, 2]", "a JSON list whose first item is neither"), ("a.json", "oops", "broken JSON")],
 )
-def test_detect_format_unknown(tmp_path, name, content):
+def test_detect_format_unknown(tmp_path, name, content, seen):
     with pytest.raises(InputError) as err:
         detect_format(put(tmp_path / name, content))
-    assert "cannot tell the format" in str(err.value)
-    assert "Pass --format with one of: prodigy, docbin" in str(err.value)
+    assert f"{tmp_path / name}: could not tell the format: {seen}" in str(err.value)
+    assert "Choose the format (Format in the import dialog, --format on the command line): prodigy, doccano" in str(
+        err.value)
+
+
+def test_detect_format_from_content_not_name(tmp_path):
+    assert detect_format(put(tmp_path / "noext", "x")) == "text"  # no suffix, no tags: plain text
+    assert detect_format(put(tmp_path / "a.json", '{"text": "x"}')) == "prodigy"  # one JSONL line named .json
+    assert detect_format(put(tmp_path / "train.txt", "EU B-ORG\nrejects O\n")) == "conll"
+    assert detect_format(put(tmp_path / "notes.txt", "[Draft] a note\nsecond line\n")) == "text"
 
 
 # ----------------------------------------------------------------------------- path checks

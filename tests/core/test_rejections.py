@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from nergui.core import edits, store
+from nergui.core import edits, store_schema
 from nergui.core.records import Record, Span
 from nergui.core.store import DB_NAME, SCHEMA_VERSION, Project
 from nergui.errors import ProjectError
@@ -15,8 +15,8 @@ def _v2_project(folder):
     folder.mkdir()
     (folder / "models").mkdir()
     conn = sqlite3.connect(folder / DB_NAME)
-    conn.executescript(store._SCHEMA_V1)
-    conn.executescript(store._SCHEMA_V2)
+    conn.executescript(store_schema._SCHEMA_V1)
+    conn.executescript(store_schema._SCHEMA_V2)
     conn.execute("PRAGMA user_version = 2")
     conn.execute("INSERT INTO documents (text, input_hash, state, origin) VALUES ('Apple hired Tim.', 'h1', 'accepted', 'a.txt:1')")
     conn.execute("INSERT INTO spans (doc_id, start, end, token_start, token_end, label) VALUES (1, 0, 5, 0, 0, 'ORG')")
@@ -29,16 +29,17 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
     folder = tmp_path / "v2"
     _v2_project(folder)
     with Project.open(folder) as p:
-        assert SCHEMA_VERSION == 3
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert SCHEMA_VERSION == 4
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 4
         doc = p.get_document(1)
         assert (doc.text, doc.state, [(s.start, s.end, s.label) for s in doc.spans]) == (
             "Apple hired Tim.", "accepted", [(0, 5, "ORG")])
         assert p.label_names() == ["ORG"]
         assert p.rejections(1) == set()
+        assert p.get_document(1).suggestions == []  # v4: the imported suggestions table, empty
         p.set_rejected(1, 12, 15, "PERSON")
     with Project.open(folder) as p:  # reopened: migrated once, the rejection is still there
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 4
         assert p.rejections(1) == {(12, 15, "PERSON")}
         assert p.integrity_check() == "ok"
 

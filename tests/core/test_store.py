@@ -121,12 +121,12 @@ def test_deleting_a_document_cascades(project):
 
 
 def test_migrates_a_version_1_database(tmp_path):
-    from nergui.core import store
+    from nergui.core import store_schema
 
     folder = tmp_path / "old"
     folder.mkdir()
     conn = sqlite3.connect(folder / DB_NAME)
-    conn.executescript(store._SCHEMA_V1 + "PRAGMA user_version = 1;")
+    conn.executescript(store_schema._SCHEMA_V1 + "PRAGMA user_version = 1;")
     conn.execute("INSERT INTO documents (text, input_hash) VALUES ('hello', 'h1')")
     conn.commit()
     conn.close()

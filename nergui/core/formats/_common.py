@@ -32,6 +32,8 @@ FORMAT_NAMES = {
     "prodigy": "Prodigy JSONL",
     "docbin": "a spaCy DocBin (.spacy)",
     "train_json": "spaCy v2 TRAIN_DATA JSON",
+    "spacy_json": "spaCy v2 JSON training format",
+    "spacy_iob": "spaCy IOB (one sentence per line)",
     "conll": "CoNLL text (token and tag columns)",
     "doccano": "doccano JSONL",
     "label_studio": "Label Studio JSON",
@@ -226,13 +228,15 @@ def _is_int(value: Any) -> bool:
 
 
 def validate_spans(
-    shown: str, line: int | None, text: str, raw: Iterable[dict[str, Any]], *, source: str = "user"
+    shown: str, line: int | None, text: str, raw: Iterable[dict[str, Any]], *, source: str = "user",
+    overlap_ok: bool = False,
 ) -> tuple[list[Span], list[Problem]]:
     """Check raw spans against ``text``; return the sorted Spans and every Problem.
 
     Each raw span is a dict with ``start``, ``end``, ``label`` and optionally
     ``token_start``/``token_end`` and ``index`` (1-based number for messages).
-    A caller must drop the document if any Problem is returned.
+    A caller must drop the document if any Problem is returned. ``overlap_ok`` lets spans
+    overlap (rejections and suggestions are not a flat set of entities).
     """
     problems: list[Problem] = []
     good: list[Span] = []
@@ -280,6 +284,8 @@ def validate_spans(
             continue
         good.append(Span(start, end, label, source, item.get("token_start"), item.get("token_end")))
     good.sort(key=lambda s: (s.start, s.end))
+    if overlap_ok:
+        return good, problems
     furthest: Span | None = None
     for span in good:
         if furthest is not None and span.start < furthest.end:

@@ -1,81 +1,165 @@
-"""CoNLL-2003-style columns: the token in the first column, the NER tag in the last.
+"""Token-and-tag column files: CoNLL-2002/2003, WNUT, GermEval, flair, doccano's CoNLL upload.
 
-A blank line ends a sentence; a "-DOCSTART-" line starts a new document. By default
-(``per_sentence=False``) a document is everything between two -DOCSTART- lines, or each
-blank-line block if the file has no -DOCSTART- at all; ``per_sentence=True`` makes every
-blank-line block a document. The text is the tokens joined by single spaces.
+One token per line; a blank line ends a sentence; a "-DOCSTART-" line starts a new
+document. By default (``per_sentence=False``) a document is everything between two
+-DOCSTART- lines, or each blank-line block if the file has no -DOCSTART- at all;
+``per_sentence=True`` makes every blank-line block a document. The text is the tokens
+joined by single spaces.
 
-Tags may be IOB1, BIO/IOB2 or BILUO (S- and E- are read as U- and L-). A document that
-uses any L-/U-/S-/E- tag is checked strictly as BILUO; otherwise spaCy's ``iob_to_biluo``
-reads it, which accepts both IOB1 and IOB2. Documents are "accepted";
+Which column holds the token and which the tag is found from the content
+(``sniff_columns``): an index column (GermEval) is skipped, a chunk column (CoNLL-2003's
+B-NP) is not taken for the entity tags, and of two tag columns (GermEval's outer and
+nested entities) the first is used, since entity spans may not overlap. ``columns=(token,
+tag)`` (0-based) chooses them by hand. Without either, the token is the first column and
+the tag the last. Columns are split at tabs when every line has one, else at whitespace.
+A line starting with "#" that is not a token line is a comment (GermEval's source lines,
+CoNLL-U's ``# sent_id``) and skipped.
+
+Tags are read by ``tags.TagDecoder``: IOB1, BIO, BIOES/BILUO and mixtures, as their
+writers mean them; the scheme it saw goes into ``notes``. Documents are "accepted";
 Record.line is the line of the document's first token.
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc
-from spacy.training import biluo_tags_to_spans, biluo_to_iob, iob_to_biluo, offsets_to_biluo_tags
-from spacy.vocab import Vocab
+from spacy.training import biluo_to_iob, offsets_to_biluo_tags
 
 from ...errors import Msg
 from ..records import Problem, Record, Span
 from ._common import iter_lines, keep_labels, problem, validate_spans, write_lines
 from .docbin import aligned_ents, default_nlp
+from .tags import CHUNK_LABELS, TagDecoder, is_tag, parse_tag
 
-_TAG = re.compile(r"([BIESLU])-(\S+)")
-_ALIASES = {"S": "U", "E": "L"}
 DOCSTART = "-DOCSTART-"
+SNIFF_LINES = 400
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where the token and the tag are on a line (0-based; ``tag=-1``: the last column)."""
+
+    token: int = 0
+    tag: int = -1
+    sep: str | None = None  # "\t", or None for any run of whitespace
+    count: int = 0  # columns on a token line, when known
+    extra_tags: tuple[int, ...] = ()  # other columns that hold entity tags (not used)
+
+    def split(self, line: str) -> list[str]:
+        return [c.strip() for c in line.split(self.sep)] if self.sep else line.split()
+
+    def describe(self) -> str:
+        if self.tag < 0:
+            return "token in the first column, tag in the last"
+        words = f"token in column {self.token + 1}, tag in column {self.tag + 1}"
+        if self.count:
+            words += f" of {self.count}"
+        if self.extra_tags:
+            others = ", ".join(str(c + 1) for c in self.extra_tags)
+            words += f"; column {others} also holds tags (nested entities?), not used: choose the columns to use it"
+        return words
+
+
+def _is_int(value: str) -> bool:
+    return value.isdigit()
+
+
+def _split_sample(lines: list[str]) -> tuple[str | None, list[list[str]]]:
+    sep = "\t" if lines and all("\t" in line for line in lines) else None
+    return sep, [([c.strip() for c in line.split(sep)] if sep else line.split()) for line in lines]
+
+
+def sniff_columns(lines: list[str]) -> Columns | None:
+    """The columns of a token-and-tag file from its first lines, or None if it is not one.
+
+    ``lines`` are raw lines (comments, blank and -DOCSTART- lines are skipped here). It is one
+    when nearly every token line has the same number (2 or more) of columns and one column
+    holds only tags, at least one of them not "O".
+    """
+    body = [line for line in lines if line.strip() and not line.split()[0] == DOCSTART]
+    if not body:
+        return None
+    sep, rows = _split_sample(body)
+    counts = Counter(len(r) for r in rows if not (r and r[0].startswith("#")))
+    if not counts:
+        return None
+    width, seen = counts.most_common(1)[0]
+    if width < 2 or seen < 0.9 * sum(counts.values()):
+        return None
+    rows = [r for r in rows if len(r) == width]
+    tag_columns = []
+    for col in range(1, width):
+        values = [r[col] for r in rows]
+        good = sum(is_tag(v) for v in values)
+        labels = {parse_tag(v)[1] for v in values if is_tag(v)} - {""}
+        if good >= 0.98 * len(values) and labels and not labels <= CHUNK_LABELS:
+            tag_columns.append(col)
+    if not tag_columns:
+        return None
+    tag = tag_columns[0]
+    token = next((c for c in range(tag) if not all(_is_int(r[c]) for r in rows)), 0)
+    return Columns(token, tag, sep, width, tuple(tag_columns[1:]))
+
+
+def sniff_file(path: Path, shown: str) -> Columns | None:
+    lines = []
+    for _, line in iter_lines(path, shown):
+        lines.append(line)
+        if len(lines) >= SNIFF_LINES:
+            break
+    return sniff_columns(lines)
 
 
 @dataclass
 class _Sentence:
     lines: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)  # normalised: O, B-X, I-X, L-X, U-X
+    tags: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
-def _parse_tag(tag: str) -> str | None:
-    if tag == "O":
-        return "O"
-    match = _TAG.fullmatch(tag)
-    if not match:
+def _token_line(columns: Columns, values: list[str]) -> tuple[str, str] | None:
+    """``(token, tag)`` of a split line, or None if it has too few columns."""
+    needed = max(columns.token, columns.tag) + 1
+    if len(values) < max(2, needed):
         return None
-    prefix, label = match.groups()
-    return f"{_ALIASES.get(prefix, prefix)}-{label}"
+    return values[columns.token], values[columns.tag]
 
 
-def _sentences(path: Path, shown: str) -> Iterator[tuple[bool, _Sentence]]:
+def _sentences(path: Path, shown: str, columns: Columns, notes: dict[str, int]) -> Iterator[tuple[bool, _Sentence]]:
     """``(starts_document, sentence)`` for every blank-line block; ``starts_document`` is
     True for the first sentence after a -DOCSTART- line."""
     current = _Sentence()
     after_docstart = False
     for number, line in iter_lines(path, shown):
-        columns = line.split()
-        if not columns or columns[0] == DOCSTART:
+        values = columns.split(line)
+        if not values or not values[0] or values[0] == DOCSTART:
             if current.lines or current.problems:
                 yield after_docstart, current
                 after_docstart = False
                 current = _Sentence()
-            if columns:
+            if values and values[0] == DOCSTART:
                 after_docstart = True
             continue
-        if len(columns) < 2:
-            current.problems.append(problem(shown, number, Msg.CONLL_COLUMNS, found=line.strip()))
-            current.lines.append(number)
+        pair = _token_line(columns, values)
+        if line.startswith("#") and (pair is None or not is_tag(pair[1])):
+            notes["comments"] = notes.get("comments", 0) + 1
             continue
-        tag = _parse_tag(columns[-1])
-        if tag is None:
-            current.problems.append(problem(shown, number, Msg.CONLL_TAG, tag=columns[-1]))
-            tag = "O"
         current.lines.append(number)
-        current.tokens.append(columns[0])
+        if pair is None:
+            current.problems.append(problem(shown, number, Msg.CONLL_COLUMNS, found=line.strip(),
+                                            columns=columns.describe()))
+            continue
+        token, tag = pair
+        if not is_tag(tag):
+            current.problems.append(problem(shown, number, Msg.CONLL_TAG, tag=tag, columns=columns.describe()))
+            tag = "O"
+        current.tokens.append(token)
         current.tags.append(tag)
     if current.lines or current.problems:
         yield after_docstart, current
@@ -85,10 +169,11 @@ def _has_docstart(path: Path, shown: str) -> bool:
     return any(line.split()[:1] == [DOCSTART] for _, line in iter_lines(path, shown))
 
 
-def _documents(path: Path, shown: str, per_sentence: bool) -> Iterator[list[_Sentence]]:
+def _documents(path: Path, shown: str, per_sentence: bool, columns: Columns,
+               notes: dict[str, int]) -> Iterator[list[_Sentence]]:
     by_docstart = not per_sentence and _has_docstart(path, shown)
     document: list[_Sentence] = []
-    for starts_document, sentence in _sentences(path, shown):
+    for starts_document, sentence in _sentences(path, shown, columns, notes):
         if document and (not by_docstart or starts_document):
             yield document
             document = []
@@ -97,66 +182,61 @@ def _documents(path: Path, shown: str, per_sentence: bool) -> Iterator[list[_Sen
         yield document
 
 
-def _check_biluo(shown: str, sentence: _Sentence) -> list[Problem]:
-    """Problems for a BILUO tag sequence that does not open and close entities properly."""
-    problems: list[Problem] = []
-    inside: str | None = None  # label of the open entity
-    prev = "O"
-    for number, tag in zip(sentence.lines, sentence.tags):
-        prefix, label = (tag.split("-", 1) + [""])[:2]
-        continues = prefix in ("I", "L")
-        if (continues and inside != label) or (not continues and inside is not None):
-            problems.append(problem(shown, number, Msg.CONLL_SEQUENCE, tag=tag, prev=prev))
-            return problems
-        inside = label if prefix in ("B", "I") else None
-        prev = tag
-    if inside is not None:
-        problems.append(problem(shown, sentence.lines[-1], Msg.CONLL_UNFINISHED, tag=prev, label=inside))
-    return problems
-
-
-def _to_biluo(tags: list[str], strict: bool) -> list[str]:
-    return list(tags) if strict else iob_to_biluo(tags)
-
-
-def _document_record(shown: str, sentences: list[_Sentence], vocab: Vocab) -> Record | list[Problem]:
+def _document_record(shown: str, sentences: list[_Sentence], decoder: TagDecoder) -> Record | list[Problem]:
     problems = [p for s in sentences for p in s.problems]
     if problems:
         return problems
-    strict = any(t[0] in "LU" for s in sentences for t in s.tags)
     tokens: list[str] = []
-    biluo: list[str] = []
+    raw: list[dict[str, Any]] = []
+    starts: list[int] = []
+    offset = 0
     for sentence in sentences:
-        if strict:
-            problems.extend(_check_biluo(shown, sentence))
-        tokens.extend(sentence.tokens)
-        biluo.extend(_to_biluo(sentence.tags, strict))
-    if problems:
-        return problems
+        first = len(tokens)
+        for token in sentence.tokens:
+            starts.append(offset)
+            offset += len(token) + 1
+            tokens.append(token)
+        spans, contradiction = decoder.decode(sentence.tags)
+        if contradiction is not None:
+            return [problem(shown, sentence.lines[contradiction.index], Msg.CONLL_SEQUENCE,
+                            tag=contradiction.tag, prev=contradiction.prev)]
+        for start, end, label in spans:
+            a, b = first + start, first + end - 1
+            raw.append({"start": starts[a], "end": starts[b] + len(tokens[b]), "label": label})
+    text = " ".join(tokens)
     line = sentences[0].lines[0]
-    doc = Doc(vocab, words=tokens, spaces=[True] * (len(tokens) - 1) + [False])
-    raw = [
-        {"start": s.start_char, "end": s.end_char, "label": s.label_}
-        for s in biluo_tags_to_spans(doc, biluo)
-    ]
-    spans, problems = validate_spans(shown, line, doc.text, raw)
+    spans, problems = validate_spans(shown, line, text, raw)
     if problems:
         return problems
-    return Record(text=doc.text, spans=spans, state="accepted", line=line)
+    return Record(text=text, spans=spans, state="accepted", line=line)
 
 
 def read(
-    path: Path, shown: str | None = None, *, per_sentence: bool = False, **options: Any
+    path: Path, shown: str | None = None, *, per_sentence: bool = False, columns: Columns | None = None,
+    notes: list[str] | None = None, **options: Any
 ) -> Iterator[Record | Problem]:
-    """Yield a Record per document and the Problems of each bad document (which is skipped)."""
+    """Yield a Record per document and the Problems of each bad document (which is skipped).
+
+    ``columns`` (default: sniffed from the file, else first and last) says where token and
+    tag are; ``notes`` gets what was assumed (columns, tag scheme, comment lines skipped).
+    """
     shown = str(path) if shown is None else shown
-    vocab = Vocab()
-    for sentences in _documents(Path(path), shown, per_sentence):
-        result = _document_record(shown, sentences, vocab)
+    path = Path(path)
+    if columns is None:
+        columns = sniff_file(path, shown) or Columns()
+    decoder = TagDecoder()
+    counts: dict[str, int] = {}
+    for sentences in _documents(path, shown, per_sentence, columns, counts):
+        result = _document_record(shown, sentences, decoder)
         if isinstance(result, Record):
             yield result
         else:
             yield from result
+    if notes is not None:
+        notes.append(f"columns: {columns.describe()}")
+        notes.append(f"tags read as {decoder.scheme()}")
+        if counts.get("comments"):
+            notes.append(f"{counts['comments']} comment line(s) starting with # skipped")
 
 
 def token_tags(doc: Any, spans: Iterable[Span]) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """doccano JSONL: ``{"text": ..., "label": [[start, end, label], ...]}`` per line.
 
-Also accepted: "labels" instead of "label", and doccano 1.x "entities"
-(``[{"start_offset", "end_offset", "label"}, ...]``). Every other top-level field
+Also accepted: "labels" instead of "label", doccano 1.7+ "entities" and doccano 0.x/1.0
+"annotations" (both ``[{"start_offset", "end_offset", "label"}, ...]``). Every other top-level field
 (such as "id") goes into the record's meta; a "meta" object is merged in.
 """
 
@@ -16,7 +16,7 @@ from ..records import Problem, Record
 from ._common import check_text, dumps, keep_labels, problem, triples, validate_spans, write_lines
 from .prodigy import iter_objects
 
-LABEL_KEYS = ("label", "labels", "entities")
+LABEL_KEYS = ("label", "labels", "entities", "annotations")
 
 
 def record_from_object(shown: str, number: int, obj: dict) -> Record | list[Problem]:

@@ -6,8 +6,13 @@
                                   "value": {"start": 0, "end": 5, "text": "Apple", "labels": ["ORG"]}}]}]}
 
 The first annotation that was not cancelled is used; a task with one is "accepted", a task
-without "todo". Record.line is the 1-based task number. Offsets that only match the
-annotated "text" when read as UTF-16 code units (as a browser counts) are converted.
+without "todo". Label Studio before 1.0 called annotations "completions"; both are read.
+Every "predictions" result (a model's pre-annotation) becomes a suggestion: shown in the
+app beside the project model's predictions, never gold. A file holding one task object
+(not in a list) is one task. The "JSON-MIN" export (``{"text": ..., "label": [{"start",
+"end", "text", "labels"}]}`` per item, no "data") is read too. Record.line is the 1-based
+task number. Offsets that only match the annotated "text" when read as UTF-16 code units
+(as a browser counts) are converted.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ def _find_text(
     return None, None, _shape(
         shown, number,
         f'cannot tell which field of "data" holds the text (fields: {fields}); '
-        "pass text_key with the field's name",
+        "name it (Text field in the import dialog, --text-key on the command line)",
     )
 
 
@@ -100,9 +105,57 @@ def _raw_spans(shown: str, number: int, text: str, result: Any) -> tuple[list[di
     return raw, problems
 
 
+ANNOTATION_KEYS = ("annotations", "completions")
+
+
+def is_json_min(task: Any) -> bool:
+    """A JSON-MIN item: no "data", a list of {"start", "end", "labels"} objects under some key."""
+    return isinstance(task, dict) and "data" not in task and any(_label_list(v) for v in task.values())
+
+
+def _label_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "labels" in v for v in value)
+
+
+def _record_from_min(shown: str, number: int, task: dict, text_key: str | None) -> Record | list[Problem]:
+    keys = [k for k, v in task.items() if _label_list(v)]
+    data = {k: v for k, v in task.items() if k not in keys}
+    key, text, bad = _find_text(shown, number, data, text_key)
+    if bad is None:
+        bad = check_text(shown, number, text)
+    if bad is not None:
+        return [bad]
+    raw, problems = _raw_spans(shown, number, text, [{"type": "labels", "value": v} for k in keys for v in task[k]])
+    spans, span_problems = validate_spans(shown, number, text, raw)
+    problems.extend(span_problems)
+    if problems:
+        return problems
+    meta = {k: v for k, v in data.items() if k != key}
+    return Record(text=text, spans=spans, state="accepted", meta=meta, line=number)
+
+
+def _suggestions(shown: str, number: int, text: str, predictions: Any) -> tuple[list, list[Problem]]:
+    """Every prediction's labelled spans, as model suggestions (they may overlap)."""
+    if predictions is None:
+        return [], []
+    if not isinstance(predictions, list):
+        return [], [_shape(shown, number, f'"predictions" is {describe(predictions)}, expected a list')]
+    raw: list[dict] = []
+    problems: list[Problem] = []
+    for prediction in predictions:
+        if isinstance(prediction, dict):
+            found, bad = _raw_spans(shown, number, text, prediction.get("result", []))
+            raw.extend(found)
+            problems.extend(bad)
+    spans, bad = validate_spans(shown, number, text, raw, source="model", overlap_ok=True)
+    return sorted(set(spans), key=lambda s: (s.start, s.end, s.label)), problems + bad
+
+
 def record_from_task(shown: str, number: int, task: Any, text_key: str | None) -> Record | list[Problem]:
     if not isinstance(task, dict):
         return [_shape(shown, number, f"found {describe(task)}, expected a task object")]
+    if is_json_min(task):
+        return _record_from_min(shown, number, task, text_key)
     data = task.get("data")
     if not isinstance(data, dict):
         return [_shape(shown, number, 'the task has no "data" object')]
@@ -112,11 +165,12 @@ def record_from_task(shown: str, number: int, task: Any, text_key: str | None) -
     bad = check_text(shown, number, text)
     if bad is not None:
         return [bad]
-    annotations = task.get("annotations", [])
+    field = next((k for k in ANNOTATION_KEYS if k in task), "annotations")
+    annotations = task.get(field, [])
     if annotations is None:
         annotations = []
     if not isinstance(annotations, list):
-        return [_shape(shown, number, f'"annotations" is {describe(annotations)}, expected a list')]
+        return [_shape(shown, number, f'"{field}" is {describe(annotations)}, expected a list')]
     chosen = next(
         (a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled", False)), None
     )
@@ -125,6 +179,8 @@ def record_from_task(shown: str, number: int, task: Any, text_key: str | None) -
     if chosen is not None:
         raw, problems = _raw_spans(shown, number, text, chosen.get("result", []))
     spans, span_problems = validate_spans(shown, number, text, raw)
+    problems.extend(span_problems)
+    suggestions, span_problems = _suggestions(shown, number, text, task.get("predictions"))
     problems.extend(span_problems)
     if problems:
         return problems
@@ -139,6 +195,7 @@ def record_from_task(shown: str, number: int, task: Any, text_key: str | None) -
         state="accepted" if chosen is not None else "todo",
         meta=meta,
         line=number,
+        suggestions=suggestions,
     )
 
 
@@ -151,7 +208,7 @@ def read(
     only string field if there is no "text".
     """
     shown = str(path) if shown is None else shown
-    tasks, bad = load_list(Path(path), shown, "Label Studio tasks", "Label Studio JSON")
+    tasks, bad = load_list(Path(path), shown, "Label Studio tasks", "Label Studio JSON", single="data")
     if bad is not None:
         yield bad
         return

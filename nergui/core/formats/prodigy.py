@@ -1,5 +1,24 @@
 """Prodigy JSONL: one JSON object per line with "text" and optional "spans", "meta",
-"_input_hash" and "answer"."""
+"_input_hash", "_view_id" and "answer".
+
+Two kinds of line, read as Prodigy means them:
+
+* **Manual** (``ner.manual``, ``ner.correct``: ``"_view_id": "ner_manual"``, or no view id and
+  no scores): the line is the whole document; its "answer" is the document's state and its
+  spans are the entities.
+* **Binary** (``ner.teach``: ``"_view_id": "ner"``; without a view id, spans that carry a
+  model's "score" or "rank", or an "answer" of their own as Prodigy's merge of binary
+  answers writes them): each span is one yes/no decision, taking the span's own "answer"
+  or else the line's. The same text comes on many lines (one ``_input_hash``); they become
+  one document: accepted spans are its spans, rejected ones its rejections (hidden from the
+  suggestions), ignored ones nothing. A later answer on the same span replaces an earlier
+  one. Such a document is "todo" (binary answers do not mark every entity) unless a manual
+  line of the same text gives its state. Two accepted spans that overlap are a contradiction
+  and refused, naming both lines.
+
+A text repeated on manual lines only is yielded each time (the store keeps the first and
+counts the others as duplicates).
+"""
 
 from __future__ import annotations
 
@@ -100,18 +119,60 @@ def record_from_object(shown: str, number: int, obj: dict) -> Record | list[Prob
     )
 
 
-def read(path: Path, shown: str | None = None, **options: Any) -> Iterator[Record | Problem]:
-    """Yield a Record per good line and a Problem per bad one; blank lines are skipped."""
+def is_binary(obj: dict) -> bool:
+    """Whether a line holds binary (accept/reject one span) answers rather than a whole document."""
+    view = obj.get("_view_id")
+    if isinstance(view, str):
+        return view == "ner"
+    spans = obj.get("spans")
+    return isinstance(spans, list) and any(
+        isinstance(s, dict) and any(k in s for k in ("answer", "score", "rank")) for s in spans)
+
+
+def read(path: Path, shown: str | None = None, *, notes: list[str] | None = None,
+         **options: Any) -> Iterator[Record | Problem]:
+    """Yield a Record per document and a Problem per bad line; blank lines are skipped.
+
+    Lines of binary answers on one text are merged into one document (see the module's
+    docstring), so the whole file is read before the first document is yielded.
+    """
+    from .prodigy_binary import merge_group
+
     shown = str(path) if shown is None else shown
+    lines: list[tuple[int, Any, dict | Problem]] = []  # (line, key, object or its problem)
+    groups: dict[Any, list[tuple[int, dict]]] = {}
+    binary: set[Any] = set()
     for number, obj, bad in iter_objects(Path(path), shown):
         if bad is not None:
-            yield bad
+            lines.append((number, None, bad))
             continue
-        result = record_from_object(shown, number, obj)
-        if isinstance(result, Record):
-            yield result
+        text = obj.get("text")
+        key = (str(obj.get("_input_hash")), text) if isinstance(text, str) else None
+        lines.append((number, key, obj))
+        if key is not None:
+            groups.setdefault(key, []).append((number, obj))
+            if is_binary(obj):
+                binary.add(key)
+    merged = answers = 0
+    for number, key, obj in lines:
+        if isinstance(obj, Problem):
+            yield obj
+        elif key in binary:
+            group = groups.pop(key, None)
+            if group is not None:  # the text's first line: the whole group, merged
+                merged += 1
+                answers += len(group)
+                yield from merge_group(shown, group)
         else:
-            yield from result
+            result = record_from_object(shown, number, obj)
+            if isinstance(result, Record):
+                yield result
+            else:
+                yield from result
+    if notes is not None and merged:
+        notes.append(f"{answers} lines of binary answers (ner.teach) merged into {merged} documents: accepted spans "
+                     "kept as spans, rejected ones as rejections; these documents are left to do, since binary "
+                     "answers do not mark every entity")
 
 
 def _hash_value(input_hash: str | None) -> int | None:

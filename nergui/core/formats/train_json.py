@@ -23,12 +23,18 @@ from ._common import (
 )
 
 
-def load_list(path: Path, shown: str, what: str, fmt: str) -> tuple[list | None, Problem | None]:
-    """The top-level JSON list of a whole-file JSON format, or the Problem that prevents it."""
+def load_list(path: Path, shown: str, what: str, fmt: str, *,
+              single: str | None = None) -> tuple[list | None, Problem | None]:
+    """The top-level JSON list of a whole-file JSON format, or the Problem that prevents it.
+
+    With ``single``, a top-level object holding that key is read as a list of one item.
+    """
     try:
         data = parse_json(read_text(path, shown))
     except JsonError as err:
         return None, problem(shown, err.lineno, Msg.BAD_JSON, detail=err.detail)
+    if single is not None and isinstance(data, dict) and single in data:
+        data = [data]
     if not isinstance(data, list):
         return None, problem(shown, None, Msg.NOT_A_LIST, what=what, found=describe(data), fmt=fmt)
     return data, None

@@ -1,0 +1,97 @@
+"""The project database's schema: each version's statements, applied in order by ``Project._migrate``.
+
+A new version is one more entry in ``MIGRATIONS`` (statements separated by ";") and
+``SCHEMA_VERSION`` raised by one; a project made by an older nergui is migrated when opened.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 4
+
+_SCHEMA_V1 = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    input_hash TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'todo'
+        CHECK (state IN ('todo', 'accepted', 'rejected', 'skipped')),
+    updated REAL NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX documents_hash ON documents (input_hash);
+CREATE INDEX documents_state ON documents (state, id);
+
+CREATE TABLE spans (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    token_start INTEGER,
+    token_end INTEGER,
+    label TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'user' CHECK (source IN ('user', 'model', 'pattern')),
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX spans_doc ON spans (doc_id, start);
+CREATE INDEX spans_label ON spans (label, doc_id);
+
+CREATE TABLE labels (
+    name TEXT PRIMARY KEY,
+    colour TEXT NOT NULL,
+    shortcut TEXT,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    finished REAL,
+    status TEXT NOT NULL DEFAULT 'running',
+    settings TEXT NOT NULL DEFAULT '{}',
+    metrics TEXT NOT NULL DEFAULT '{}',
+    model_version TEXT
+);
+"""
+
+# v2: remember where each document came from (file and line), for messages.
+_SCHEMA_V2 = """
+ALTER TABLE documents ADD COLUMN origin TEXT;
+"""
+
+# v3: predictions the user rejected, so they stay hidden after the project is reopened.
+_SCHEMA_V3 = """
+CREATE TABLE rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (doc_id, start, end, label)
+) WITHOUT ROWID;
+"""
+
+# v4: a model's proposals that came with an imported file (Label Studio "predictions"):
+# shown as suggestions beside the project model's own, never training data.
+_SCHEMA_V4 = """
+CREATE TABLE suggestions (
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (doc_id, start, end, label),
+    CHECK (start >= 0 AND end > start)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}
+
+# displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
+DISPLACY_COLOURS = {
+    "ORG": "#7aecec", "PRODUCT": "#bfeeb7", "GPE": "#feca74", "LOC": "#ff9561",
+    "PERSON": "#aa9cfc", "NORP": "#c887fb", "FAC": "#9cc9cc", "EVENT": "#ffeb80",
+    "LAW": "#ff8197", "LANGUAGE": "#ff8197", "WORK_OF_ART": "#f0d0ff", "DATE": "#bfe1d9",
+    "TIME": "#bfe1d9", "MONEY": "#e4e7d2", "QUANTITY": "#e4e7d2", "ORDINAL": "#e4e7d2",
+    "CARDINAL": "#e4e7d2", "PERCENT": "#e4e7d2",
+}
+_PALETTE = ["#f4a3c0", "#9fd8ff", "#ffd27f", "#b3e6a1", "#d7b4f3", "#ffb199", "#a8e6cf", "#f7e07e"]
