@@ -284,8 +284,9 @@ def test_missing_or_non_string_text_in_every_json_format(tmp_path, fmt):
     assert {"prodigy": 'no "text" field. Every document needs its text as a string.',
             "doccano": 'no "text" field. Every document needs its text as a string.',
             "train_json": '"text" is null, not a string. Store the text as a string.',
-            "label_studio": 'item 2: cannot tell which field of "data" holds the text (fields: other); pass text_key '
-                            "with the field's name. Export from Label Studio as JSON (not JSON-MIN).",
+            "label_studio": 'item 2: cannot tell which field of "data" holds the text (fields: other); name it '
+                            "(Text field in the import dialog, --text-key on the command line). Export from "
+                            "Label Studio as JSON (or JSON-MIN).",
             }[fmt] == problems[0].message
 
 

@@ -2,7 +2,8 @@
 
 Also accepted: "labels" instead of "label", doccano 1.7+ "entities" and doccano 0.x/1.0
 "annotations" (both ``[{"start_offset", "end_offset", "label"}, ...]``). Every other top-level field
-(such as "id") goes into the record's meta; a "meta" object is merged in.
+(such as "id") goes into the record's meta; a "meta" object is merged in. doccano 1.3-1.6
+wrote the text under "data"; that is read when there is no "text".
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ LABEL_KEYS = ("label", "labels", "entities", "annotations")
 
 
 def record_from_object(shown: str, number: int, obj: dict) -> Record | list[Problem]:
-    if "text" not in obj:
+    text_key = "text" if "text" in obj or not isinstance(obj.get("data"), str) else "data"  # doccano 1.3-1.6: "data"
+    if text_key not in obj:
         return [problem(shown, number, Msg.NO_TEXT)]
-    text = obj["text"]
+    text = obj[text_key]
     bad_text = check_text(shown, number, text)
     if bad_text:
         return [bad_text]
@@ -35,7 +37,7 @@ def record_from_object(shown: str, number: int, obj: dict) -> Record | list[Prob
     meta: dict[str, Any] = {}
     if isinstance(obj.get("meta"), dict):
         meta.update(obj["meta"])
-    meta.update({k: v for k, v in obj.items() if k not in ("text", "meta", *LABEL_KEYS)})
+    meta.update({k: v for k, v in obj.items() if k not in (text_key, "meta", *LABEL_KEYS)})
     return Record(
         text=text,
         spans=spans,

@@ -77,10 +77,12 @@ def merge_group(shown: str, lines: list[tuple[int, dict]]) -> Iterator[Record | 
     rejections = [Span(*key) for key, (answer, _) in decided.items() if answer == "reject" and key not in owner]
     spans.sort(key=lambda s: (s.start, s.end))
     for a, b in zip(spans, spans[1:]):
-        if b.start < a.end:
-            yield problem(shown, owner[(b.start, b.end, b.label)], Msg.PRODIGY_CONFLICT,
-                          start=b.start, end=b.end, label=b.label, other=owner[(a.start, a.end, a.label)],
-                          o_start=a.start, o_end=a.end, o_label=a.label)
+        if b.start < a.end:  # reported on the later of the two lines
+            first, later = sorted((a, b), key=lambda s: owner[(s.start, s.end, s.label)])
+            yield problem(shown, owner[(later.start, later.end, later.label)], Msg.PRODIGY_CONFLICT,
+                          start=later.start, end=later.end, label=later.label,
+                          other=owner[(first.start, first.end, first.label)],
+                          o_start=first.start, o_end=first.end, o_label=first.label)
             return
     meta = dict(first.get("meta") or {}) if isinstance(first.get("meta"), dict) else {}
     input_hash = first.get("_input_hash")
