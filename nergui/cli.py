@@ -13,9 +13,19 @@ import sys
 import time
 from pathlib import Path
 
+from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .errors import Msg, NerguiError
 
 COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
+
+
+def _columns(value: str) -> tuple[int, int]:
+    """``"2,3"`` (1-based, as a user counts) to ``(1, 2)``."""
+    parts = value.replace(" ", "").split(",")
+    if len(parts) != 2 or not all(p.isdigit() and int(p) >= 1 for p in parts) or parts[0] == parts[1]:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give two different column numbers counted from 1, token first, e.g. --columns 2,3")
+    return int(parts[0]) - 1, int(parts[1]) - 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,14 +35,18 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a file into a project (created if missing)")
     imp.add_argument("project")
     imp.add_argument("file")
-    imp.add_argument("--format", dest="fmt", help="prodigy, docbin, train_json, conll, doccano, label_studio, text, text_files")
+    imp.add_argument("--format", dest="fmt", choices=list(READ_FORMATS), metavar="FORMAT",
+                     help="the file's format, if telling it from the content goes wrong: " + ", ".join(READ_FORMATS))
+    imp.add_argument("--columns", type=_columns, metavar="TOKEN,TAG",
+                     help="column files: which column holds the token and which the tag, counted from 1 (e.g. 2,3)")
+    imp.add_argument("--text-key", metavar="FIELD", help="Label Studio: the field of \"data\" that holds the text")
     imp.add_argument("--base", help="the project's pipeline: a package name, a folder or blank:LANG")
     imp.add_argument("--partial", action="store_true", help="import the good documents even if some are bad")
 
     exp = sub.add_parser("export", help="export annotations or the current model")
     exp.add_argument("project")
     exp.add_argument("path")
-    exp.add_argument("--format", dest="fmt", required=True, choices=["prodigy", "docbin", "conll", "doccano", "pipeline"])
+    exp.add_argument("--format", dest="fmt", required=True, choices=[*WRITE_FORMATS, "pipeline"])
     exp.add_argument("--all", action="store_true", help="export every document, not only accepted ones")
 
     tr = sub.add_parser("train", help="train on the accepted annotations and save a new model version")
@@ -115,7 +129,8 @@ def _import(args) -> int:
     report = None
     try:
         with workflow.open_or_create(args.project) as project:
-            report = workflow.import_file(project, args.file, fmt=args.fmt, partial=args.partial, base=args.base)
+            report = workflow.import_file(project, args.file, fmt=args.fmt, partial=args.partial, base=args.base,
+                                          columns=args.columns, text_key=args.text_key)
     finally:
         if not had_db and not (report and report.committed):
             _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either
@@ -129,7 +144,8 @@ def _import(args) -> int:
     if report.problems and not report.committed:
         first = report.problems[0]
         print(f"nergui: {len(report.problems)} problem(s), nothing was imported (first: {first}). "
-              "Fix the file, or pass --partial to import the good documents.", file=sys.stderr)
+              f"The file was read as {report.detected or 'chosen'}. Fix the file, pass --partial to import the "
+              "good documents, or --format (and --columns) if it was read as the wrong format.", file=sys.stderr)
         return 1
     return 0
 

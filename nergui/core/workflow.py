@@ -34,11 +34,13 @@ def open_or_create(path: str | os.PathLike) -> Project:
 
 
 def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = None, partial: bool = False,
-                base: str | None = None, columns: tuple[int, int] | None = None) -> ImportReport:
+                base: str | None = None, columns: tuple[int, int] | None = None,
+                text_key: str | None = None) -> ImportReport:
     """Import a file into the project in one transaction.
 
     The format is told from the content unless ``fmt`` is given; ``columns`` (0-based token
-    and tag column) overrides the columns found in a column file. The report says how the
+    and tag column) overrides the columns found in a column file; ``text_key`` names the field
+    of a Label Studio task's "data" that holds the text. The report says how the
     file was read (``detected``) and what the reader assumed (``notes``).
     Spans are checked against the project pipeline's tokenizer: aligned spans get their
     token offsets; misaligned ones are kept and reported with a proposed fix.
@@ -47,8 +49,10 @@ def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = 
     detection = formats.detect(Path(file)) if fmt is None else formats.described(fmt)
     options = dict(detection.options)
     if columns is not None:
-        sniffed = options.get("columns") or formats.conll.Columns()
+        sniffed = options.get("columns") or formats.conll.sniff_file(Path(file), str(file)) or formats.conll.Columns()
         options["columns"] = dataclasses.replace(sniffed, token=columns[0], tag=columns[1], extra_tags=())
+    if text_key:
+        options["text_key"] = text_key
     notes: list[str] = []
     items = formats.read(Path(file), detection.fmt, notes=notes, **options)
     tokenizer = _Tokenizer(project, base_nlp.tokenizer if base_nlp is not None else None)

@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
             projects.open_path(self, paths[0])
             return
         for path in paths:
-            projects.import_path(self, path)
+            projects.import_with_dialog(self, path)
 
     def closeEvent(self, event) -> None:
         if not self.training.confirm_close():

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
 
 from ..core.workflow import export_project, import_file, open_or_create
 from ..core.store import Project, db_error
@@ -131,9 +131,12 @@ def _report_text(report) -> str:
     return Msg.GUI_IMPORTED.format(summary=report.summary())
 
 
-def import_path(window, path: str) -> None:
+def import_path(window, path: str, *, fmt: str | None = None, columns: tuple[int, int] | None = None,
+                text_key: str | None = None, partial: bool = False) -> None:
+    """Import ``path`` into the open project as read by the format detected (or ``fmt``)."""
     try:
-        report = import_file(window.session.project, path)
+        report = import_file(window.session.project, path, fmt=fmt, columns=columns, text_key=text_key,
+                             partial=partial)
     except NerguiError as err:
         window.message(str(err))
         return
@@ -161,7 +164,24 @@ def actions_refresh(window) -> None:
 def import_dialog(window) -> None:
     path, _ = QFileDialog.getOpenFileName(window, "Import texts")
     if path:
+        import_with_dialog(window, path)
+
+
+def import_with_dialog(window, path: str) -> None:
+    """Show how ``path`` will be read (format, columns, first documents); import it if confirmed.
+
+    A folder (of .txt files) has nothing to choose and is imported at once.
+    """
+    from pathlib import Path
+
+    from .import_dialog import ImportDialog
+
+    if Path(path).is_dir():
         import_path(window, path)
+        return
+    dlg = ImportDialog(window, path)
+    if dlg.exec() == QDialog.Accepted:
+        import_path(window, path, **dlg.values())
 
 
 def export_dialog(window) -> None:

@@ -71,8 +71,9 @@ def test_column_files_say_which_columns_and_scheme(tmp_path):
     with Project.create(tmp_path / "p") as project:
         project.set_setting("base_pipeline", "blank:en")
         report = workflow.import_file(project, CORPUS / "germeval/germeval2014.tsv")
-    assert "token in column 2, tag in column 3 of 4" in report.detected
-    assert "column 4 also holds tags" in report.detected
+    assert report.detected == "CoNLL-style token and tag columns"
+    assert ("columns: token in column 2, tag in column 3 of 4; column 4 also holds tags (nested entities?), "
+            "not used: choose the columns to use it") in report.notes
     assert any("comment line(s) starting with # skipped" in n for n in report.notes)
     assert "tags read as BIO (IOB2)" in report.notes
     with Project.create(tmp_path / "q") as project:

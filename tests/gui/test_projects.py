@@ -18,33 +18,11 @@ from nergui.core.store import Project
 from nergui.gui import app as app_mod
 from nergui.gui import projects
 from nergui.gui.dialogs import NewProjectDialog, StartDialog
+from nergui.gui.import_dialog import ImportDialog
+
+from ..modals import on_modals
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def on_modals(*steps, timeout_ms=20000):
-    """Run ``fn(dialog)`` for each ``(cls, fn)`` in turn, as soon as a modal ``cls`` is shown."""
-    queue = list(steps)
-    waited = [0]
-
-    def poll():
-        if not queue:
-            return
-        cls, fn = queue[0]
-        w = QApplication.activeModalWidget()
-        if isinstance(w, cls) and w.isVisible():
-            queue.pop(0)
-            fn(w)
-        else:
-            waited[0] += 20
-            if waited[0] > timeout_ms:
-                if w is not None:
-                    w.reject()  # never leave a test hanging on a dialog
-                return
-        QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
-    return queue
 
 
 def fill_new_project(dlg, folder, file="", pipeline="blank:en", labels=()):
@@ -280,13 +258,16 @@ def test_dropping_a_file_onto_the_window_imports_it(make_project, make_window, q
     data = tmp_path / "more.jsonl"
     data.write_text(json.dumps({"text": "Visit Acme Widgets today.", "spans": [{"start": 7, "end": 12, "label": "ORG"}]})
                     + "\n" + json.dumps({"text": "Plain one."}) + "\n", encoding="utf-8")
-    drop(w, [data])
+    left = on_modals((ImportDialog, lambda d: d.accept()))
+    drop(w, [data])  # the import dialog shows how it will be read; Import
+    assert left == []
     p = w.session.project
     assert p.count() == 3
     assert [(s.start, s.end, s.label) for s in p.get_document(2).spans] == [(7, 12, "ORG")]  # kept, misaligned
     assert len(w.docs.model.ids) == 3
     assert w.misaligned_dock.isVisible() and w.misaligned.list.count() == 1
     assert "Document 1 of 3" in w.doc_pos.text()
+    on_modals((ImportDialog, lambda d: d.accept()))
     drop(w, [data])  # the same file again: duplicates are skipped
     assert p.count() == 3
 

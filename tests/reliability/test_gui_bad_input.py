@@ -12,6 +12,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
+from ..modals import on_modals  # noqa: E402
 from .conftest import BAD_INPUTS, documents, dump, make_project  # noqa: E402
 from .corpus import GOOD, put  # noqa: E402
 
@@ -49,26 +50,44 @@ def still_usable(w, tmp_path, monkeypatch) -> None:
     got = {text: (spans, state) for text, spans, state in documents(w.session.project.path)}
     assert got["Nothing to see here."] == ([(0, 7, "ORG")], "accepted")
     pick_file(monkeypatch, put(tmp_path / "good.jsonl", GOOD))
+    from nergui.gui.import_dialog import ImportDialog
+
+    left = on_modals((ImportDialog, lambda d: d.accept()))
     w.acts["import"].trigger()
-    assert "good.jsonl: imported 1 documents" in w.statusBar().currentMessage()
+    assert left == []
+    assert "good.jsonl (read as Prodigy JSONL): imported 1 documents" in w.statusBar().currentMessage()
     assert len(w.docs.model.ids) == 4
 
 
 @pytest.mark.parametrize("name, content, expected", [
-    ("broken.jsonl", GOOD + '{"text": "no end\n', ["broken.jsonl:2: not valid JSON", "nothing was imported",
-                                                     "pass --partial"]),
+    ("broken.jsonl", GOOD + '{"text": "no end\n', ["broken.jsonl:2: not valid JSON", "1 problems",
+                                                     "tick \u201cSkip bad documents\u201d"]),
     ("corrupt.spacy", (BAD_INPUTS / "corrupt.spacy").read_bytes(), ["corrupt.spacy: not a readable spaCy DocBin",
                                                                      "Re-export it with 'DocBin.to_disk'"]),
     ("latin1.jsonl", (BAD_INPUTS / "latin1.jsonl").read_bytes(), ["latin1.jsonl:2: the file is not UTF-8",
                                                                    "iconv -f latin1 -t utf-8"]),
 ])
 def test_a_bad_file_imported_in_the_app(window, tmp_path, monkeypatch, name, content, expected):
+    """The import dialog shows the problem before anything is written; Import stays off."""
+    from nergui.gui.import_dialog import ImportDialog
+
     before = dump(window.session.project.path)
     pick_file(monkeypatch, put(tmp_path / name, content))
+    seen = {}
+
+    def look(dialog):
+        seen["message"], seen["can_import"] = dialog.summary.text(), dialog.ok.isEnabled()
+        dialog.accept()  # refused while Import is off
+        seen["still_open"] = dialog.isVisible()
+        dialog.reject()
+
+    left = on_modals((ImportDialog, look))
     window.acts["import"].trigger()
-    message = window.statusBar().currentMessage()
+    assert left == []
+    message = seen["message"]
     for piece in expected:
         assert piece in message
+    assert not seen["can_import"] and seen["still_open"]
     assert "Traceback" not in message and window.dialogs == []
     assert dump(window.session.project.path) == before and len(window.docs.model.ids) == 3
     still_usable(window, tmp_path, monkeypatch)

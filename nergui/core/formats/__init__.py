@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, Msg, NerguiError
+from .. import format_names
 from ..records import Problem, Record
 from . import conll, docbin, doccano, label_studio, prodigy, spacy_v2, text, train_json
 from ._common import check_dir, check_exists, check_file
 from .detect import DESCRIPTIONS, Detection, described, detect
 from .docbin import write_training_bundle
 
-READ_FORMATS = ("prodigy", "doccano", "label_studio", "train_json", "spacy_json", "spacy_iob", "conll", "docbin",
-                "text", "text_files")
+READ_FORMATS = tuple(format_names.READ_FORMATS)
 WRITE_FORMATS = ("prodigy", "docbin", "conll", "doccano")
 
 _READERS: dict[str, Callable[..., Iterator[Record | Problem]]] = {

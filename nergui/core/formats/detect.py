@@ -2,8 +2,8 @@
 
     found = detect("train.txt")
     found.fmt        # "conll"
-    found.detected   # "CoNLL-style columns (token in column 1, tag in column 2 of 2)"
-    found.options    # {"columns": Columns(...)}: passed on to the reader
+    found.detected   # "CoNLL-style token and tag columns"
+    found.options    # {"columns": Columns(token=0, tag=1, ...)}: passed on to the reader
 
 The name only breaks ties: a ``.spacy`` file is a DocBin, a folder is ``.txt`` files, and a
 text file that is neither JSON nor tagged columns is plain text when it is named ``.txt``
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, Msg
+from ..format_names import READ_FORMATS as DESCRIPTIONS
 from ._common import BOM, JsonError, check_exists, check_file, fail, iter_lines, parse_json, read_text
 from .conll import SNIFF_LINES, sniff_columns
 from .label_studio import ANNOTATION_KEYS, is_json_min
@@ -26,19 +27,6 @@ from .prodigy import is_binary
 from .spacy_v2 import looks_like_iob_line
 from .tags import parse_tag
 
-#: what each format is called in messages and in the import dialog
-DESCRIPTIONS = {
-    "prodigy": "Prodigy JSONL",
-    "doccano": "doccano JSONL",
-    "label_studio": "Label Studio JSON export",
-    "train_json": "spaCy v2 TRAIN_DATA JSON",
-    "spacy_json": "spaCy v2 JSON training format",
-    "spacy_iob": "spaCy IOB, one sentence per line (word|TAG or word|POS|TAG)",
-    "conll": "CoNLL-style token and tag columns",
-    "docbin": "spaCy DocBin (.spacy)",
-    "text": "plain text, one document per line",
-    "text_files": "a folder of .txt files, one document each",
-}
 _TEXT_SUFFIXES = {".txt", ".text", ""}
 _COLUMN_SUFFIXES = {".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes", ".tsv", ".train", ".dev", ".test",
                     ".testa", ".testb", ".annotated"}
@@ -57,9 +45,7 @@ class Detection:
 
 
 def _unknown(shown: str, what: str) -> Exception:
-    from . import READ_FORMATS
-
-    return fail(shown, None, Msg.UNKNOWN_FORMAT, detected=what, formats=", ".join(READ_FORMATS))
+    return fail(shown, None, Msg.UNKNOWN_FORMAT, detected=what, formats=", ".join(DESCRIPTIONS))
 
 
 def _jsonl_format(obj: Any) -> Detection:
@@ -146,11 +132,11 @@ def _detect_text(path: Path, shown: str, suffix: str) -> Detection:
     body = [line for line in lines if line.strip()]
     iob = [line for line in body if looks_like_iob_line(line)]
     if body and len(iob) >= 0.9 * len(body) and any(
-            parse_tag(t.split("|")[-1]) != ("O", "") for line in iob for t in line.split()):
+            parse_tag(t.split("|")[-1]) not in (None, ("O", "")) for line in iob for t in line.split()):
         return Detection("spacy_iob", DESCRIPTIONS["spacy_iob"])
     columns = sniff_columns(lines)
     if columns is not None:
-        return Detection("conll", f"{DESCRIPTIONS['conll']} ({columns.describe()})", {"columns": columns})
+        return Detection("conll", DESCRIPTIONS["conll"], {"columns": columns})
     if suffix in _COLUMN_SUFFIXES:
         return Detection("conll", DESCRIPTIONS["conll"] + " (from the name; no tag column found in the first lines)")
     if suffix in _TEXT_SUFFIXES:

@@ -101,12 +101,13 @@ def iob_fields(token: str) -> list[str]:
 
 
 def looks_like_iob_line(line: str) -> bool:
-    """Every token is ``word|TAG`` or ``word|POS|TAG`` with a tag that reads."""
+    """Every token is shaped ``word|TAG`` or ``word|POS|TAG`` (whether the tags read is the reader's
+    to say, line by line)."""
     tokens = line.split()
     if not tokens:
         return False
     widths = {len(iob_fields(t)) for t in tokens}
-    return len(widths) == 1 and widths <= {2, 3} and all(is_tag(iob_fields(t)[-1]) for t in tokens)
+    return len(widths) == 1 and widths <= {2, 3}
 
 
 def read_iob(path: Path, shown: str | None = None, *, notes: list[str] | None = None,
