@@ -105,6 +105,11 @@ class NewProjectDialog(QDialog):
         form = QFormLayout()
         form.addRow("Project folder", self._with_browse(self.folder, self._browse_folder))
         form.addRow("Texts", self._with_browse(self.file, self._browse_file))
+        self.detected = QLabel()
+        self.detected.setWordWrap(True)
+        form.addRow("", self.detected)
+        self.file.textChanged.connect(self._detect)
+        self._detect(file)
         form.addRow("Pipeline", self._with_browse(self.pipeline, self._browse_pipeline))
         hint = QLabel("An installed pipeline, a folder, or <b>blank:LANG</b> (e.g. blank:de) for an empty one.")
         hint.setWordWrap(True)
@@ -127,6 +132,20 @@ class NewProjectDialog(QDialog):
         lay.addWidget(self.error)
         lay.addWidget(buttons)
         self.resize(600, 500)
+
+    def _detect(self, path: str) -> None:
+        """Say how the texts will be read (File > Import shows more and lets it be changed)."""
+        from ..core.formats import detect
+        from ..errors import NerguiError
+
+        path = path.strip()
+        if not path:
+            self.detected.setText("")
+            return
+        try:
+            self.detected.setText(f"Read as: {detect(path).detected}")
+        except NerguiError as err:
+            self.detected.setText(str(err))
 
     def _with_browse(self, field, fn) -> QWidget:
         w = QWidget()

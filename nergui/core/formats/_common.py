@@ -22,24 +22,14 @@ from typing import Any
 import srsly
 
 from ...errors import InputError, Msg, NerguiError
+from ..format_names import READ_FORMATS
 from ..records import Problem, Span
 
 BOM = b"\xef\xbb\xbf"
 PEEK_BYTES = 8192
 
 #: Names used in the "export your data as ..." advice.
-FORMAT_NAMES = {
-    "prodigy": "Prodigy JSONL",
-    "docbin": "a spaCy DocBin (.spacy)",
-    "train_json": "spaCy v2 TRAIN_DATA JSON",
-    "spacy_json": "spaCy v2 JSON training format",
-    "spacy_iob": "spaCy IOB (one sentence per line)",
-    "conll": "CoNLL text (token and tag columns)",
-    "doccano": "doccano JSONL",
-    "label_studio": "Label Studio JSON",
-    "text": "UTF-8 text",
-    "text_files": "UTF-8 .txt files",
-}
+FORMAT_NAMES = READ_FORMATS
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
