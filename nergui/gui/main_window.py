@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
         self.theme = str(self.settings.value("theme", "system"))
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
+        self._doc_key = projects.project_key(project.path, "document")
         self.view = AnnotatorView()
         self.label_bar = LabelBar(self.session)
         self.docs = DocumentPanel(project)
@@ -88,7 +89,9 @@ class MainWindow(QMainWindow):
         projects.remember(self.settings, project.path)
         self.refresh_recent()
         self.load_model()
-        self.docs.go_to_row(0)
+        last = self.settings.value(self._doc_key)
+        row = self.docs.model.row_of(int(last)) if str(last or "").isdigit() else -1
+        self.docs.go_to_row(max(row, 0))  # the document open when the project was last closed
         self.update_status()
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -153,6 +156,7 @@ class MainWindow(QMainWindow):
             self.message(dialogs_msg_no_docs())
         else:
             self.docs.go_to(doc.id)
+            self.settings.setValue(self._doc_key, doc.id)
         self.repaint_marks()
         self.update_status(counts=False)
         self.request_predictions()

@@ -25,6 +25,14 @@ def remember(settings: QSettings, path) -> None:
     settings.setValue("recent", [str(path)] + items[: MAX_RECENT - 1])
 
 
+def project_key(path, name: str) -> str:
+    """A settings key for something remembered per project (the project folder's resolved path)."""
+    import hashlib
+
+    digest = hashlib.sha1(str(Path(path).resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"project-{digest}/{name}"
+
+
 def recent(settings: QSettings) -> list[str]:
     value = settings.value("recent") or []
     items = [value] if isinstance(value, str) else list(value)
