@@ -83,6 +83,56 @@ def load_pipeline(spec: str | os.PathLike, *, exclude: tuple[str, ...] = ()) -> 
     raise PipelineError(Msg.NO_PIPELINE.format(name=spec, installed=installed))
 
 
+def pipeline_config(spec: str | os.PathLike):
+    """The config of a pipeline folder or installed package, read without loading it (or None)."""
+    spec = str(spec)
+    if spec.startswith("blank:"):
+        return None
+    path = Path(spec)
+    if not path.is_dir():
+        try:
+            root = spacy.util.get_package_path(spec)
+        except Exception:
+            return None
+        path = next((p.parent for p in sorted(root.glob("*/config.cfg"))), root)
+    try:
+        return spacy.util.load_config(path / "config.cfg")
+    except Exception:
+        return None
+
+
+def load_tokenizer(spec: str | os.PathLike):
+    """Only the tokenizer of a pipeline (every component left out), for snapping selections."""
+    config = pipeline_config(spec)
+    names = tuple(config["nlp"].get("pipeline", [])) if config is not None else ()
+    return load_pipeline(spec, exclude=names).tokenizer
+
+
+def preview_exclusions(spec: str | os.PathLike) -> tuple[str, ...]:
+    """Components a NER-only prediction does not need, from the config alone, so the preview
+    loads faster: everything but entity recognizers and rulers, and the tok2vec or
+    transformer a recognizer listens to (all of them if it listens to "*")."""
+    config = pipeline_config(spec)
+    if config is None:
+        return ()
+    components = config.get("components", {})
+    keep: set[str] = set()
+    upstreams: set[str] = set()
+    for name in config["nlp"].get("pipeline", []):
+        factory = components.get(name, {}).get("factory", "")
+        if factory in ("ner", "beam_ner", "entity_ruler", "span_ruler", "future_entity_ruler"):
+            keep.add(name)
+            if factory in ("ner", "beam_ner"):
+                tok2vec = components[name].get("model", {}).get("tok2vec", {})
+                if "Listener" in str(tok2vec.get("@architectures", "")):
+                    upstreams.add(str(tok2vec.get("upstream", "*")))
+    for name in config["nlp"].get("pipeline", []):
+        factory = components.get(name, {}).get("factory", "")
+        if factory in ("tok2vec", "transformer", "curated_transformer") and (name in upstreams or "*" in upstreams):
+            keep.add(name)
+    return tuple(n for n in config["nlp"].get("pipeline", []) if n not in keep)
+
+
 def _check_version(meta_path: Path, name: str) -> None:
     if not meta_path.exists():
         return

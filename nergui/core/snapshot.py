@@ -112,11 +112,13 @@ def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) 
       are read into ``previous``, which is returned (~30 ms instead of ~200 ms, during
       which the previewer cannot predict);
     * a folder whose vocab files match (see above): loaded with ``previous``'s vocab;
-    * otherwise, and on any problem, exactly ``load_pipeline(spec)``.
+    * otherwise, and on any problem, ``load_pipeline(spec)``.
 
+    Components a NER-only prediction does not need are not loaded (``preview_exclusions``:
+    the parser, tagger, lemmatizer ... of a pretrained pipeline), which halves the load.
     ``previous`` must belong to the calling thread (it is changed or shared from now on).
     """
-    from .pipeline import gc_kept_on, load_pipeline
+    from .pipeline import gc_kept_on, load_pipeline, preview_exclusions
 
     path = Path(str(spec))
     folder = path.is_dir() and (path / "config.cfg").exists()
@@ -135,11 +137,11 @@ def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) 
         try:
             with warnings.catch_warnings(), gc_kept_on():
                 warnings.simplefilter("ignore")
-                nlp = spacy.load(path, vocab=previous.vocab, exclude=["vocab"])
+                nlp = spacy.load(path, vocab=previous.vocab, exclude=["vocab", *preview_exclusions(path)])
         except Exception:
             nlp = None  # load it whole below, with load_pipeline's clear errors
     if nlp is None:
-        nlp = load_pipeline(spec)
+        nlp = load_pipeline(spec, exclude=preview_exclusions(spec))
         if not folder and getattr(nlp, "_path", None):  # a package: fingerprint its data folder
             key, shape = vocab_key(nlp._path), structure_key(nlp._path)
     nlp._nergui_vocab_key = key

@@ -53,7 +53,11 @@ class Document:
 
 @dataclass(frozen=True)
 class Filter:
-    """Which documents a list shows. Every field narrows the result; None means any."""
+    """Which documents a list shows. Every field narrows the result; None means any.
+
+    ``search`` finds documents holding the text (any case) where each of its words begins a
+    word of the document: "roast" finds "Roasters", not "Potroast".
+    """
 
     state: str | None = None
     label: str | None = None
@@ -126,9 +130,8 @@ class Project:
                 raise ProjectError(Msg.DB_CORRUPT.format(path=self.path / DB_NAME, detail="unknown tables, schema version 0"))
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(MIGRATIONS[target]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {target}")
 
     @contextmanager
@@ -495,6 +498,23 @@ def db_error(project_path: str | os.PathLike, err: sqlite3.Error) -> ProjectErro
     return ProjectError(Msg.DB_CORRUPT.format(path=db, detail=err))
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script one by one (a trigger's body holds semicolons of its own)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""
+
+
+def _fts_query(text: str) -> str | None:
+    """The search box's words as an FTS5 query: every word, as a word or the start of one."""
+    words = [w.replace('"', '""') for w in text.split() if any(c.isalnum() for c in w)]
+    return " ".join(f'"{w}"*' for w in words) or None
+
+
 def _where(flt: Filter | None) -> tuple[str, tuple]:
     if flt is None:
         return "", ()
@@ -506,6 +526,11 @@ def _where(flt: Filter | None) -> tuple[str, tuple]:
         clauses.append("d.id IN (SELECT doc_id FROM spans WHERE label = ?)")
         args.append(flt.label)
     if flt.search:
+        # words found through the full-text index, then the exact text among those documents
+        query = _fts_query(flt.search)
+        if query is not None:
+            clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            args.append(query)
         clauses.append("instr(lower(d.text), ?) > 0")
         args.append(flt.search.lower())
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(args)

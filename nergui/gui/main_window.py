@@ -19,23 +19,28 @@ from .documents import DocumentPanel
 from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
-from .theme import apply_theme, flat_scrollbars
+from .theme import apply_theme, flat_scrollbars, use_fusion
 from .training_panel import TrainingPanel
 
 # After the predictions land, the shown document is tokenized (for snapping) this much later:
 # a zero timer would still run before the event loop returns to paint them.
 TOKENS_DELAY_MS = 30
+TOKENS_POLL_MS = 200  # while the tokenizer loads in its thread
+LOAD_FALLBACK_MS = 500  # models load this long after the window opens if it has not been painted
+TOKENIZER_FALLBACK_MS = 5000  # the tokenizer loads by then even if no prediction came
 
 
 class MainWindow(QMainWindow):
     def __init__(self, project: Project, *, settings: QSettings | None = None, predictions: bool = True):
         super().__init__()
+        use_fusion(QApplication.instance())  # before the widgets are made, so they are polished once
         self.settings = settings or QSettings("nergui", "nergui")
         self.acts: dict = {}
         self._colours: dict[str, QColor] | None = None  # label colours, re-read after edits
         self.theme = str(self.settings.value("theme", "system"))
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
+        self._closed = False  # set once the window has agreed to close (timers then do nothing)
         self._doc_key = projects.project_key(project.path, "document")
         self.view = AnnotatorView()
         self.label_bar = LabelBar(self.session)
@@ -88,11 +93,33 @@ class MainWindow(QMainWindow):
             self.resize(1180, 760)
         projects.remember(self.settings, project.path)
         self.refresh_recent()
-        self.load_model()
+        self.model_label.setText("model loading\u2026")
+        self._loading_started = False
+        self.view.sig_painted.connect(self._painted_once)  # once the window is on screen
+        QTimer.singleShot(LOAD_FALLBACK_MS, self._start_loading)  # or soon, if it is never painted
         last = self.settings.value(self._doc_key)
         row = self.docs.model.row_of(int(last)) if str(last or "").isdigit() else -1
         self.docs.go_to_row(max(row, 0))  # the document open when the project was last closed
         self.update_status()
+
+    def _painted_once(self) -> None:
+        self.view.sig_painted.disconnect(self._painted_once)
+        QTimer.singleShot(0, self._start_loading)  # after the rest of this paint (the list is in it too)
+
+    def _start_loading(self) -> None:
+        """Load the previewed model, then the tokenizer (for snapping), each in a thread of its
+        own, once the window has painted: each takes the GIL for most of a second, which would
+        delay that paint, and loaded together they would delay the first predictions."""
+        if self._loading_started or self._closed:
+            return
+        self._loading_started = True
+        if self.previewer is None:
+            self.session.start_tokenizer()
+        else:  # after the first predictions (a load beside the first nlp() call slowed it 10x)
+            self.previewer.sig_ready.connect(self.session.start_tokenizer)
+            self.previewer.sig_failed.connect(self.session.start_tokenizer)
+            QTimer.singleShot(TOKENIZER_FALLBACK_MS, self.session.start_tokenizer)
+        self.load_model()
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -176,7 +203,13 @@ class MainWindow(QMainWindow):
         while the previewer runs ``nlp``); a drag before then builds it at once."""
         doc = self.session.doc
         if doc is not None:
-            QTimer.singleShot(delay, self.session, lambda d=doc.id: self.session.prepare_tokens(d))
+            QTimer.singleShot(delay, self.session, lambda d=doc.id: self._prepare_tokens(d))
+
+    def _prepare_tokens(self, doc_id: int) -> None:
+        if self._closed:
+            return
+        if not self.session.prepare_tokens(doc_id):  # the tokenizer is still loading: look again soon
+            self._prepare_tokens_when_idle(delay=TOKENS_POLL_MS)
 
     def request_predictions(self) -> None:
         doc = self.session.doc
@@ -381,6 +414,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("geometry", self.saveGeometry())
+        self._closed = True
         self.training.shutdown()
         if self.previewer:
             self.previewer.stop()

@@ -8,27 +8,74 @@ and go to ``sig_message`` (the status bar).
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edits
-from ..core.pipeline import load_pipeline
+from ..core.pipeline import load_tokenizer
 from ..core.records import Span
 from ..core.store import Document, Project, db_error
 from ..core.text import TokenIndex, snap
 from ..errors import Msg, NerguiError
 from .commands import EditCommand
 
-_TOKENIZERS: dict[str, object] = {}
 _UNSET = object()
 
 
+class _Tokenizers:
+    """Each pipeline's tokenizer (for snapping selections), loaded once, in a thread of its
+    own: loading one takes about half a second, which the window's first paint must not wait
+    for. Only the GUI thread uses a loaded tokenizer."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loaded: dict[str, object] = {}  # spec -> tokenizer, or the NerguiError that stopped it
+        self._loading: dict[str, threading.Thread] = {}
+
+    def start(self, spec: str) -> None:
+        with self._lock:
+            if spec in self._loaded or spec in self._loading:
+                return
+            thread = threading.Thread(target=self._load, args=(spec,), name=f"tokenizer {spec}", daemon=True)
+            self._loading[spec] = thread
+        thread.start()
+
+    def _load(self, spec: str) -> None:
+        try:
+            result: object = load_tokenizer(spec)
+        except NerguiError as err:
+            result = err
+        except Exception as err:  # noqa: BLE001 - reported where the tokenizer is used
+            result = NerguiError(str(err))
+        with self._lock:
+            self._loaded[spec] = result
+            self._loading.pop(spec, None)
+
+    def ready(self, spec: str) -> bool:
+        with self._lock:
+            return spec in self._loaded
+
+    def get(self, spec: str):
+        """The tokenizer, waiting for its load if it is under way; raises its NerguiError."""
+        self.start(spec)
+        with self._lock:
+            thread = self._loading.get(spec)
+        if thread is not None:
+            thread.join()
+        result = self._loaded[spec]
+        if isinstance(result, NerguiError):
+            raise result
+        return result
+
+
+TOKENIZERS = _Tokenizers()
+
+
 def tokenizer_for(spec: str):
-    """The tokenizer of a pipeline, loaded once per spec (GUI thread only)."""
-    if spec not in _TOKENIZERS:
-        _TOKENIZERS[spec] = load_pipeline(spec).tokenizer
-    return _TOKENIZERS[spec]
+    """The tokenizer of a pipeline (loaded once per spec; waits for a load under way)."""
+    return TOKENIZERS.get(spec)
 
 
 class Session(QObject):
@@ -84,10 +131,18 @@ class Session(QObject):
                     self.sig_message.emit(str(err))
         return self._tokens
 
-    def prepare_tokens(self, doc_id: int | None = None) -> None:
-        """Build the token index now if document ``doc_id`` (default: any) is still shown."""
+    def start_tokenizer(self, *_args) -> None:
+        """Begin loading the project pipeline's tokenizer in its own thread."""
+        TOKENIZERS.start(self.spec)
+
+    def prepare_tokens(self, doc_id: int | None = None) -> bool:
+        """Build the token index now if document ``doc_id`` (default: any) is still shown and
+        the tokenizer is loaded; returns False if the tokenizer is still loading."""
+        if not TOKENIZERS.ready(self.spec):
+            return False
         if self.doc is not None and (doc_id is None or self.doc.id == doc_id):
             self.tokens  # noqa: B018 - builds it
+        return True
 
     def reload(self) -> None:
         if self.doc is not None:

@@ -6,7 +6,7 @@ import pytest
 
 from nergui.core import edits, store_schema
 from nergui.core.records import Record, Span
-from nergui.core.store import DB_NAME, SCHEMA_VERSION, Project
+from nergui.core.store import DB_NAME, SCHEMA_VERSION, Filter, Project
 from nergui.errors import ProjectError
 
 
@@ -29,17 +29,18 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
     folder = tmp_path / "v2"
     _v2_project(folder)
     with Project.open(folder) as p:
-        assert SCHEMA_VERSION == 4
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert SCHEMA_VERSION == 5
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 5
         doc = p.get_document(1)
         assert (doc.text, doc.state, [(s.start, s.end, s.label) for s in doc.spans]) == (
             "Apple hired Tim.", "accepted", [(0, 5, "ORG")])
         assert p.label_names() == ["ORG"]
         assert p.rejections(1) == set()
         assert p.get_document(1).suggestions == []  # v4: the imported suggestions table, empty
+        assert p.doc_ids(Filter(search="hired T")) == [1] and p.doc_ids(Filter(search="ired")) == []  # v5: indexed
         p.set_rejected(1, 12, 15, "PERSON")
     with Project.open(folder) as p:  # reopened: migrated once, the rejection is still there
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 5
         assert p.rejections(1) == {(12, 15, "PERSON")}
         assert p.integrity_check() == "ok"
 

@@ -4,6 +4,7 @@ import pytest
 
 from nergui.core.records import Problem, Record, Span
 from nergui.core.store import DB_NAME, SCHEMA_VERSION, Filter, Project
+from nergui.core.store import _where as store_where
 from nergui.errors import ProjectError, SpanError
 
 
@@ -171,3 +172,23 @@ def test_other_connections_see_committed_edits(project):
     project.add_span(doc_id, Span(0, 8, "A"))
     with Project.open(project.path) as other:
         assert other.get_document(doc_id).spans == [Span(0, 8, "A", "user")]
+
+
+def test_search_uses_the_full_text_index_and_keeps_exact_text(project):
+    project.import_records([Record("Harbor Lane Roasters opened a cafe."), Record("A potroast recipe."),
+                            Record("Harbour lights, said the roaster."), Record("Costs $5 (five) dollars.")],
+                           path="x")
+    ids = project.doc_ids()
+    assert project.doc_ids(Filter(search="roast")) == [ids[0], ids[2]]  # word starts, any case
+    assert project.doc_ids(Filter(search="lane roasters")) == [ids[0]]  # the exact text, words in order
+    assert project.doc_ids(Filter(search="roasters lane")) == []
+    assert project.doc_ids(Filter(search='$5 "(five)')) == []  # quotes and signs are not query syntax
+    assert project.doc_ids(Filter(search="$5 (five)")) == [ids[3]]
+    assert project.doc_ids(Filter(search="$")) == [ids[3]]  # no word at all: the text is scanned
+    plan = " ".join(r[-1] for r in project.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM documents d " + store_where(Filter(search="roast"))[0],
+        store_where(Filter(search="roast"))[1]))
+    assert "documents_fts" in plan
+    with project.transaction() as conn:  # a deleted document leaves the index too
+        conn.execute("DELETE FROM documents WHERE id = ?", (ids[0],))
+    assert project.doc_ids(Filter(search="roast")) == [ids[2]]

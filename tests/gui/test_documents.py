@@ -51,7 +51,7 @@ def test_filter_by_state_label_and_search(make_project, make_window, qtbot):
 
 def test_list_model_is_lazy_and_uniform(make_project, make_window):
     w = make_window(make_project([f"Document number {i}." for i in range(300)]))
-    assert w.docs.list.uniformItemSizes()
+    assert w.docs.list.uniform_rows()
     assert len(w.docs.model._cache) < 300
     idx = w.docs.model.index(250)
     assert "Document number 250" in w.docs.model.data(idx)

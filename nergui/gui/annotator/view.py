@@ -35,6 +35,7 @@ class AnnotatorView(QTextEdit):
     sig_selected = Signal(int, int, bool)
     sig_clicked = Signal(int, object)
     sig_context = Signal(int, QPoint)
+    sig_painted = Signal()  # after every paint of the viewport
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -142,6 +143,7 @@ class AnnotatorView(QTextEdit):
     # ---- painting ------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
+        self.sig_painted.emit()
         if not self._marks:
             return
         first, last = self.visible_range()
