@@ -71,7 +71,11 @@ class PaintProbe(QObject):
         self._until = until
         self._loop = QEventLoop()
         QTimer.singleShot(timeout_ms, self._loop.quit)
+        poll = QTimer(interval=20)  # a condition that no paint follows (a flag set by a timer)
+        poll.timeout.connect(lambda: self._loop.quit() if self._loop is not None and until() else None)
+        poll.start()
         self._loop.exec()
+        poll.stop()
         self._loop = None
         return until()
 

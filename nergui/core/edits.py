@@ -3,15 +3,30 @@
 Spans are named by their document and offsets, never by row id, so an edit can be undone
 and redone any number of times (a re-added span gets a new row id). Each ``apply`` is one
 store transaction; a refused edit raises a ``NerguiError`` and changes nothing.
+
+``patch(doc, rejected)`` makes the same change to a document already in memory (its spans
+and state, and the set of its rejected predictions), exactly as the store made it, so the
+window need not read back a document of 1,000 spans after every edit
+(tests/core/test_edits_patch.py checks the two agree over random edit sequences).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bisect import insort
+
 from ..errors import Msg, ProjectError
 from .records import Span
-from .store import Project
+from .store import Document, Project
+
+
+def _order(span: Span) -> tuple[int, int]:
+    return span.start, span.end
+
+
+def _without(spans: list[Span], start: int, end: int) -> list[Span]:
+    return [s for s in spans if (s.start, s.end) != (start, end)]
 
 
 @dataclass(frozen=True)
@@ -20,6 +35,10 @@ class Edit:
     text: str = ""  # what the undo history shows
 
     def apply(self, project: Project) -> "Edit":  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:  # pragma: no cover
+        """Make this (applied) edit's change to ``doc`` in memory, as the store made it."""
         raise NotImplementedError
 
 
@@ -32,6 +51,10 @@ class AddSpans(Edit):
     def apply(self, project: Project) -> Edit:
         project.add_spans(self.doc_id, self.spans)
         return RemoveSpans(self.doc_id, self.text, tuple(self.spans))
+
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        for span in self.spans:
+            insort(doc.spans, span, key=_order)
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,10 @@ class RemoveSpans(Edit):
         removed = project.remove_spans(ids)
         return AddSpans(self.doc_id, self.text, tuple(removed))
 
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        gone = {(s.start, s.end) for s in self.spans}
+        doc.spans[:] = [s for s in doc.spans if (s.start, s.end) not in gone]
+
 
 @dataclass(frozen=True)
 class Relabel(Edit):
@@ -66,6 +93,10 @@ class Relabel(Edit):
         old = project.relabel_span(span_id, self.label)
         return Relabel(self.doc_id, self.text, self.start, self.end, old)
 
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        doc.spans[:] = [Span(s.start, s.end, self.label, "user", s.token_start, s.token_end)
+                        if (s.start, s.end) == (self.start, self.end) else s for s in doc.spans]
+
 
 @dataclass(frozen=True)
 class ReplaceSpan(Edit):
@@ -81,6 +112,10 @@ class ReplaceSpan(Edit):
         _, old = project.replace_span(span_id, self.new)
         return ReplaceSpan(self.doc_id, self.text, self.new, old)
 
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        doc.spans[:] = _without(doc.spans, self.old.start, self.old.end)
+        insort(doc.spans, self.new, key=_order)
+
 
 @dataclass(frozen=True)
 class SetState(Edit):
@@ -91,6 +126,9 @@ class SetState(Edit):
     def apply(self, project: Project) -> Edit:
         old = project.set_state(self.doc_id, self.state)
         return SetState(self.doc_id, self.text, old)
+
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        doc.state = self.state
 
 
 @dataclass(frozen=True)
@@ -106,3 +144,10 @@ class Reject(Edit):
     def apply(self, project: Project) -> Edit:
         was = project.set_rejected(self.doc_id, self.start, self.end, self.label, self.rejected)
         return Reject(self.doc_id, self.text, self.start, self.end, self.label, was)
+
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        key = (self.start, self.end, self.label)
+        if self.rejected:
+            rejected.add(key)
+        else:
+            rejected.discard(key)

@@ -46,8 +46,7 @@ class Document:
     text: str
     state: str
     meta: dict[str, Any]
-    spans: list[Span] = field(default_factory=list)
-    span_ids: list[int] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # sorted by (start, end)
     suggestions: list[Span] = field(default_factory=list)  # imported with the file (a model's proposals)
 
 
@@ -306,12 +305,9 @@ class Project:
         if row is None:
             raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
         doc = Document(id=row[0], text=row[1], state=row[2], meta=json.loads(row[3]))
-        for sid, start, end, ts, te, label, source in self.conn.execute(
-            "SELECT id, start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ? ORDER BY start",
-            (doc_id,),
-        ):
-            doc.spans.append(Span(start, end, label, source, ts, te))
-            doc.span_ids.append(sid)
+        doc.spans = [Span(start, end, label, source, ts, te) for start, end, ts, te, label, source in self.conn.execute(
+            "SELECT start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ? ORDER BY start, end",
+            (doc_id,))]
         doc.suggestions = [Span(start, end, label, "model") for start, end, label in self.conn.execute(
             "SELECT start, end, label FROM suggestions WHERE doc_id = ? ORDER BY start, end", (doc_id,))]
         return doc
@@ -366,9 +362,43 @@ class Project:
         return cur.lastrowid
 
     def add_spans(self, doc_id: int, spans: Iterable[Span]) -> list[int]:
-        """Add several spans as one action (accept-all); all or none."""
+        """Add several spans as one action (accept-all); all or none.
+
+        The document's spans are read once and every new one checked against them and the
+        others with a sorted sweep, then all are inserted together: accepting 1,000
+        predictions on a long document is one query each way, not three per span.
+        """
+        spans = list(spans)
+        if len(spans) < 2:
+            with self.transaction():
+                return [self._insert_span(doc_id, s) for s in spans]
+        from .overlap import Intervals
+
         with self.transaction():
-            return [self._insert_span(doc_id, s) for s in spans]
+            row = self.conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+            existing = self.conn.execute("SELECT start, end, label FROM spans WHERE doc_id = ?", (doc_id,)).fetchall()
+            labels = {(a, b): lab for a, b, lab in existing}
+            have = Intervals((a, b) for a, b, _ in existing)
+            for span in spans:
+                if not 0 <= span.start < span.end <= row[0]:
+                    raise SpanError(Msg.SPAN_OUT_OF_TEXT.format(start=span.start, end=span.end, length=row[0]))
+                clash = have.clash(span.start, span.end)
+                if clash is not None:
+                    raise SpanError(Msg.SPAN_OVERLAPS.format(start=span.start, end=span.end, label=labels[clash],
+                                                             o_start=clash[0], o_end=clash[1]))
+                have.add(span.start, span.end)
+                labels[(span.start, span.end)] = span.label
+            self._ensure_labels(dict.fromkeys(s.label for s in spans))
+            first = self.conn.execute("SELECT coalesce(max(id), 0) FROM spans").fetchone()[0] + 1
+            self.conn.executemany(
+                "INSERT INTO spans (id, doc_id, start, end, token_start, token_end, label, source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + i, doc_id, s.start, s.end, s.token_start, s.token_end, s.label, s.source)
+                 for i, s in enumerate(spans)])
+            self._touch(doc_id)
+            return list(range(first, first + len(spans)))
 
     def remove_span(self, span_id: int) -> Span:
         """Remove a span and return it (so the edit can be undone)."""

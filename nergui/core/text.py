@@ -258,6 +258,11 @@ class OffsetMap:
         self._q_astral = [a + j - bisect_left(self._gone, a) for j, a in enumerate(self._astral)]
         self._q_gone = [g - j + bisect_left(self._astral, g) for j, g in enumerate(self._gone)]
 
+    @property
+    def identity(self) -> bool:
+        """Whether every code-point offset is its own Qt position (no astral characters, no CRLF)."""
+        return self._identity
+
     def to_qt(self, cp: int) -> int:
         """Args: cp: code-point offset, 0..len(text). Returns: UTF-16 position in display_text."""
         if not 0 <= cp <= self.length:

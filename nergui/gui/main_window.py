@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QSettings, Qt, QTimer
@@ -28,6 +29,27 @@ TOKENS_DELAY_MS = 30
 TOKENS_POLL_MS = 200  # while the tokenizer loads in its thread
 LOAD_FALLBACK_MS = 500  # models load this long after the window opens if it has not been painted
 TOKENIZER_FALLBACK_MS = 5000  # the tokenizer loads by then even if no prediction came
+SETTLE_MS = 300  # after the tokenizer is ready
+
+
+_SETTLED = False
+
+
+def settle_memory() -> None:
+    """Collect garbage once, then freeze every object alive (the models, the vocab, Qt's
+    wrappers) out of the cyclic garbage collector's way, once per process.
+
+    Measured with ``nergui bench gui``: a full collection walked all of them and took
+    50-100 ms, landing in the middle of span edits (p95 of an edit on a 1,000-span document
+    ~100 ms, median 16 ms). Frozen objects are still freed when nothing refers to them (a
+    replaced pipeline is: spaCy's Language holds no reference cycle); only a cycle among
+    them would outlive its use.
+    """
+    global _SETTLED
+    if not _SETTLED:
+        gc.collect()
+        gc.freeze()
+        _SETTLED = True
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +63,7 @@ class MainWindow(QMainWindow):
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
         self._closed = False  # set once the window has agreed to close (timers then do nothing)
+        self.settled = False  # models loaded and memory settled (see _settle)
         self._doc_key = projects.project_key(project.path, "document")
         self.view = AnnotatorView()
         self.label_bar = LabelBar(self.session)
@@ -188,7 +211,7 @@ class MainWindow(QMainWindow):
         self.update_status(counts=False)
         self.request_predictions()
         if doc is not None and not self._preview_pending():
-            self._prepare_tokens_when_idle(delay=0)
+            self._prepare_tokens_when_idle()  # after the paint: 50,000 characters take 0.1 s
 
     def _preview_pending(self) -> bool:
         return bool(self.previewer and self.previewer.worker.nlp is not None
@@ -210,6 +233,15 @@ class MainWindow(QMainWindow):
             return
         if not self.session.prepare_tokens(doc_id):  # the tokenizer is still loading: look again soon
             self._prepare_tokens_when_idle(delay=TOKENS_POLL_MS)
+        elif not self.settled:
+            QTimer.singleShot(SETTLE_MS, self._settle)
+
+    def _settle(self) -> None:
+        """Once the models and the tokenizer are loaded: move everything alive to Python's
+        permanent generation (``settle_memory``), so later full collections skip it."""
+        if not self._closed and not self.settled:
+            settle_memory()
+            self.settled = True
 
     def request_predictions(self) -> None:
         doc = self.session.doc
@@ -247,9 +279,10 @@ class MainWindow(QMainWindow):
             marks += [Mark(x.start, x.end, x.label, x.source) for x in s.visible_suggestions()]
         if self._colours is None:
             self._colours = {lab["name"]: QColor(lab["colour"]) for lab in s.project.labels()}
-        self.view.colours = dict(self._colours)
-        for m in marks:  # labels only the model knows get a neutral colour
-            self.view.colours.setdefault(m.label, QColor(DISPLACY_COLOURS.get(m.label, "#c9ced6")))
+        colours = dict(self._colours)
+        for label in {m.label for m in marks} - colours.keys():  # labels only the model knows
+            colours[label] = QColor(DISPLACY_COLOURS.get(label, "#c9ced6"))
+        self.view.colours = colours
         self.view.set_marks(marks)
 
     def _clicked(self, pos: int, modifiers) -> None:

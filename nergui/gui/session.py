@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..core import edits
 from ..core.pipeline import load_tokenizer
+from ..core.overlap import first_fit
 from ..core.records import Span
 from ..core.store import Document, Project, db_error
 from ..core.text import TokenIndex, snap
@@ -131,6 +132,10 @@ class Session(QObject):
                     self.sig_message.emit(str(err))
         return self._tokens
 
+    def tokens_ready(self) -> bool:
+        """Whether the shown document's token index is built (snapping needs no wait)."""
+        return self._tokens is not _UNSET
+
     def start_tokenizer(self, *_args) -> None:
         """Begin loading the project pipeline's tokenizer in its own thread."""
         TOKENIZERS.start(self.spec)
@@ -145,12 +150,18 @@ class Session(QObject):
         return True
 
     def reload(self) -> None:
+        """Read the shown document again from the store."""
         if self.doc is not None:
             self.doc = self.project.get_document(self.doc.id)
             self.rejected = self.project.rejections(self.doc.id)
-            if self.selected is not None and self.selected not in self.doc.spans:
-                self.selected = next((s for s in self.doc.spans if (s.start, s.end) == (self.selected.start, self.selected.end)), None)
+            self._resolve_selection()
         self.sig_spans.emit()
+
+    def _resolve_selection(self) -> None:
+        """The selected span as the document now has it (by offsets), or none."""
+        sel = self.selected
+        if sel is not None and sel not in self.doc.spans:
+            self.selected = next((s for s in self.doc.spans if (s.start, s.end) == (sel.start, sel.end)), None)
 
     # ---- edits ---------------------------------------------------------------------------
     def apply(self, edit: edits.Edit) -> bool:
@@ -172,8 +183,10 @@ class Session(QObject):
             self.sig_state.emit(edit.doc_id)
         if self.doc is None or edit.doc_id != self.doc.id:
             self.open_document(edit.doc_id)
-        else:
-            self.reload()
+        else:  # the shown document changed as the store did: no need to read it back
+            edit.patch(self.doc, self.rejected)
+            self._resolve_selection()
+            self.sig_spans.emit()
 
     def mark(self, start: int, end: int, *, char_mode: bool = False) -> bool:
         """Turn a selection into a span with the current label (token-snapped unless char_mode)."""
@@ -189,10 +202,10 @@ class Session(QObject):
         tok = self.tokens.token_span(*rng) if self.tokens else None
         span = Span(rng[0], rng[1], self.label, "user", *(tok or (None, None)))
         text = f"Mark {self.doc.text[rng[0]:rng[1]]!r} as {self.label}"
+        before, self.selected = self.selected, span  # the new span is selected in the one repaint that follows
         if self.apply(edits.AddSpans(self.doc.id, text, (span,))):
-            self.selected = next((s for s in self.doc.spans if (s.start, s.end) == rng), None)
-            self.sig_spans.emit()
             return True
+        self.selected = before
         return False
 
     def span_at(self, pos: int) -> Span | None:
@@ -276,15 +289,12 @@ class Session(QObject):
         """Add every visible suggestion that does not overlap a span, as one undoable edit."""
         if self.doc is None:
             return 0
-        taken = [(s.start, s.end) for s in self.doc.spans]
-        chosen, skipped = [], 0
-        for s in sorted(self.visible_suggestions(), key=lambda s: (s.start, -s.end)):
-            if any(a < s.end and s.start < b for a, b in taken):
-                skipped += 1
-                continue
-            tok = self.tokens.token_span(s.start, s.end) if self.tokens else None
+        fits, skipped = first_fit(self.visible_suggestions(), self.doc.spans)
+        tokens = self.tokens
+        chosen = []
+        for s in fits:
+            tok = tokens.token_span(s.start, s.end) if tokens else None
             chosen.append(Span(s.start, s.end, s.label, s.source, *(tok or (None, None))))
-            taken.append((s.start, s.end))
         if not chosen:
             self.sig_message.emit(Msg.GUI_NO_PREDICTIONS)
             return 0
