@@ -44,6 +44,8 @@ def range_rects(document: QTextDocument, qs: int, qe: int, offset: QPointF) -> l
 
 
 _METRICS: dict[str, QFontMetricsF] = {}
+_WIDTHS: dict[tuple[str, str], tuple[float, float]] = {}  # (font key, caption) -> (width, height)
+_INKS: dict[tuple[int, bool], QColor] = {}
 
 
 def _metrics(font: QFont) -> QFontMetricsF:
@@ -52,6 +54,17 @@ def _metrics(font: QFont) -> QFontMetricsF:
     if key not in _METRICS:
         _METRICS[key] = QFontMetricsF(font)
     return _METRICS[key]
+
+
+def caption_size(text: str, font: QFont, key: str | None = None) -> tuple[float, float]:
+    """Width and height of a caption's box, measured once per font and text: a page of a long
+    document has a hundred captions, and measuring each twice per paint was a third of it."""
+    key = key if key is not None else font.key()
+    size = _WIDTHS.get((key, text))
+    if size is None:
+        fm = _metrics(font)
+        size = _WIDTHS[(key, text)] = (fm.horizontalAdvance(text) + 6, fm.height())
+    return size
 
 
 def caption_font(base: QFont) -> QFont:
@@ -63,7 +76,11 @@ def caption_font(base: QFont) -> QFont:
 
 def ink(colour: QColor, dark: bool) -> QColor:
     """A readable stroke colour for a (pastel) label colour on the current background."""
-    return QColor(colour).lighter(115) if dark else QColor(colour).darker(190)
+    key = (colour.rgba(), dark)
+    out = _INKS.get(key)
+    if out is None:
+        out = _INKS[key] = QColor(colour).lighter(115) if dark else QColor(colour).darker(190)
+    return out
 
 
 @dataclass
@@ -77,7 +94,7 @@ class Caption:
 
 
 def draw_span(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, selected: bool, dark: bool,
-              font: QFont) -> Caption | None:
+              font: QFont, font_key: str | None = None) -> Caption | None:
     """A user span: the fill comes from the text format; here the selection frame. Returns
     its caption, to be drawn once every caption is placed."""
     if not rects:
@@ -87,11 +104,11 @@ def draw_span(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, s
         p.setBrush(Qt.NoBrush)
         for r in rects:
             p.drawRoundedRect(r.adjusted(-1.5, -1.5, 1.5, 1.5), 3, 3)
-    return Caption(caption_box(rects[0], label, font), label, colour, True)
+    return Caption(caption_box(rects[0], label, font, font_key), label, colour, True)
 
 
 def draw_prediction(p: QPainter, rects: list[QRectF], label: str, colour: QColor, *, dark: bool,
-                    font: QFont, source: str) -> Caption | None:
+                    font: QFont, source: str, font_key: str | None = None) -> Caption | None:
     """A suggestion (model or pattern): a dashed (model) or dotted (pattern) outline, no
     fill. Returns its caption, ending in '?'."""
     if not rects:
@@ -102,7 +119,7 @@ def draw_prediction(p: QPainter, rects: list[QRectF], label: str, colour: QColor
     for r in rects:
         p.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
     text = caption_text(label, source)
-    return Caption(caption_box(rects[0], text, font), text, colour, False)
+    return Caption(caption_box(rects[0], text, font, font_key), text, colour, False)
 
 
 def place_captions(captions: list[Caption], *, gap: float = 3.0, right_edge: float | None = None) -> None:
@@ -143,17 +160,17 @@ def caption_text(label: str, kind: str) -> str:
     return label if kind == "span" else label + "?"
 
 
-def caption_box(rect: QRectF, text: str, font: QFont) -> QRectF:
+def caption_box(rect: QRectF, text: str, font: QFont, font_key: str | None = None) -> QRectF:
     """Where a mark's caption goes: under its first line, in the gap the line height leaves."""
-    fm = _metrics(font)
-    return QRectF(rect.left(), rect.bottom() + 1, fm.horizontalAdvance(text) + 6, fm.height())
+    width, height = caption_size(text, font, font_key)
+    return QRectF(rect.left(), rect.bottom() + 1, width, height)
 
 
-def bounds(rects: list[QRectF], text: str, font: QFont) -> QRectF:
+def bounds(rects: list[QRectF], text: str, font: QFont, font_key: str | None = None) -> QRectF:
     """Everything a mark paints (outline, selection frame, caption), for partial updates."""
     if not rects:
         return QRectF()
-    out = caption_box(rects[0], text, font)
+    out = caption_box(rects[0], text, font, font_key)
     for r in rects:
         out = out.united(r)
     return out.adjusted(-3, -3, 3, 3)

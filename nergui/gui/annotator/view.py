@@ -105,13 +105,17 @@ class AnnotatorView(QTextEdit):
             return
         changed = set(old).symmetric_difference(new)
         if changed:
+            first, last = self.visible_range()  # a mark out of sight needs no paint (accept-all changes 2,000)
             font = paint.caption_font(self.font())
+            key = font.key()
             offset = self._offset()
             region = QRegion()
             width = self.viewport().width()
             for qs, qe, m in changed:  # the whole rows it is on: the captions beside it may move
+                if qe < first or qs > last + 1:
+                    continue
                 rects = paint.range_rects(self.document(), qs, qe, offset)
-                r = paint.bounds(rects, paint.caption_text(m.label, m.kind), font).toAlignedRect()
+                r = paint.bounds(rects, paint.caption_text(m.label, m.kind), font, key).toAlignedRect()
                 region += QRect(0, r.top(), width, r.height())
             if not region.isEmpty():
                 self.viewport().update(region)
@@ -192,7 +196,9 @@ class AnnotatorView(QTextEdit):
         first, last = self.visible_range()
         offset = self._offset()
         font = paint.caption_font(self.font())
+        key = font.key()
         area = QRectF(event.rect()).adjusted(-4, -4, 4, 4)  # a partial update paints only what is in it
+        whole = event.rect().contains(self.viewport().rect())
         p = QPainter(self.viewport())
         p.setRenderHint(QPainter.Antialiasing)
         captions = []
@@ -204,15 +210,18 @@ class AnnotatorView(QTextEdit):
             if qe < first:
                 continue
             rects = paint.range_rects(self.document(), qs, qe, offset)
-            b = paint.bounds(rects, paint.caption_text(m.label, m.kind), font)
-            if not rects or b.bottom() < area.top() or b.top() > area.bottom():  # whole rows: captions move sideways
+            if not rects:
                 continue
+            if not whole:  # a partial update: only the marks whose rows are in it (captions move sideways)
+                b = paint.bounds(rects, paint.caption_text(m.label, m.kind), font, key)
+                if b.bottom() < area.top() or b.top() > area.bottom():
+                    continue
             if m.kind == "span":
                 cap = paint.draw_span(p, rects, m.label, self.colour(m.label), selected=m.selected, dark=self.dark,
-                                      font=font)
+                                      font=font, font_key=key)
             else:
                 cap = paint.draw_prediction(p, rects, m.label, self.colour(m.label), dark=self.dark, font=font,
-                                            source=m.kind)
+                                            source=m.kind, font_key=key)
             captions.append(cap)
         paint.place_captions([c for c in captions if c is not None], right_edge=self.viewport().width() - 2.0)
         for c in captions:
