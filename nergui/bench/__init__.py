@@ -19,6 +19,7 @@ BENCHES = {
     "ui": "nergui.bench.ui",
     "bundle": "nergui.bench.bundle",
     "crash": "nergui.bench.crash",
+    "soak": "nergui.bench.soak",
 }
 
 
