@@ -219,7 +219,8 @@ def _train(args) -> int:
         if f is not None:
             print(f"  {label}: F {before or 0:.3f} -> {f:.3f}")
     if "retention" in result:
-        print(f"  retention of the old types: {result['retention']:.3f}")
+        print(f"  retention of the old types: {result['retention']:.3f} "
+              f"(on {result.get('retention_texts', 0):,} held-out unannotated texts, never rehearsed)")
     print(f"saved model {version.name} ({result['seconds']:.0f}s)")
     return 0
 
@@ -234,7 +235,10 @@ def _evaluate(args) -> int:
         print(f"{label:<24} {s['p']:6.3f} {s['r']:6.3f} {s['f']:6.3f}")
     print(f"{'all':<24} {scores['ents_p']:6.3f} {scores['ents_r']:6.3f} {scores['ents_f']:6.3f}")
     if "retention" in scores:
-        print(f"retention of the old types: {scores['retention']:.3f}")
+        print(f"retention of the old types: {scores['retention']:.3f} (on the {scores['retention_texts']:,} texts "
+              f"of {args.raw} that training holds out of rehearsal)")
+    elif args.raw:
+        print(f"retention: not measured ({args.raw} has too few texts to hold any out; 50 or more are needed)")
     return 0
 
 

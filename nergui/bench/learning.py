@@ -23,7 +23,7 @@ from ..core.workflow import read_records, read_texts
 from . import emit
 
 
-def bare_loop(base, train, labels, *, epochs=5, batch_size=8, dropout=0.35, seed=0):
+def bare_loop(base, train, labels, *, epochs=10, batch_size=8, dropout=0.35, seed=0):
     """spaCy's documented recipe: add the label, resume training, update the NER on new spans only."""
     fix_random_seed(seed)
     nlp = clone(base)
@@ -91,8 +91,8 @@ def main(argv: list[str]) -> int:
         defaults = replace(defaults, epochs=args.epochs)
     if "baseline" in only:
         started = time.perf_counter()
-        nlp = bare_loop(base, train, new_labels, epochs=args.epochs or 5, seed=args.seed)
-        measure(nlp, started, setting="baseline", strategy="bare-spacy-loop", rehearsal=0.0)
+        nlp = bare_loop(base, train, new_labels, epochs=defaults.epochs, seed=args.seed)  # as many epochs as the trainer
+        measure(nlp, started, setting="baseline", strategy="bare-spacy-loop", rehearsal=0.0, epochs=defaults.epochs)
     runs = []
     if "sweep" in only:
         runs += [("sweep", replace(defaults, strategy=s, rehearsal=r))

@@ -43,7 +43,10 @@ class Session:
         self.todo = ["edit"] * edits + ["switch"] * switches
         self.rng.shuffle(self.todo)
         total = len(self.todo)
-        self.train_at = {int(total * f) for f in (0.2, 0.45, 0.7)[:runs]}
+        self.train_at = [int(total * f) for f in (0.2, 0.45, 0.7)[:runs]]  # due from these actions on
+        self.run_starts: list[int] = []  # the action index each run really started at
+        self.run_seconds: list[float] = []
+        self._run_t0 = 0.0
         self.done: dict[str, int] = {}
         self.kept = 0
         self.samples: list[tuple[int, float, float]] = []  # (action index, lateness s, rss MB)
@@ -74,16 +77,18 @@ class Session:
     def _step(self) -> None:
         from PySide6.QtCore import QTimer
 
+        due = len(self.run_starts) < len(self.train_at) and self.index >= self.train_at[len(self.run_starts)]
+        if due and not self.w.training.runner.busy and self.w.training.train():
+            self.run_starts.append(self.index)
+            self._run_t0 = time.perf_counter()
+            self.done["train"] = self.done.get("train", 0) + 1
         if self.index >= len(self.todo):
-            if not self.w.training.runner.busy:
+            if not self.w.training.runner.busy and len(self.run_starts) == len(self.train_at):
                 self.tick.stop()
                 self.finished = True
                 return
-            QTimer.singleShot(50, self._step)  # the last run is still training: wait for it
+            QTimer.singleShot(50, self._step)  # a run is still due or training: wait for it
             return
-        if self.index in self.train_at and not self.w.training.runner.busy:
-            if self.w.training.train():
-                self.done["train"] = self.done.get("train", 0) + 1
         kind = self.todo[self.index]
         done = self._switch() if kind == "switch" else self._edit()
         if done:
@@ -138,6 +143,7 @@ class Session:
     def _saved(self, version) -> None:
         if version is not None:
             self.kept += 1
+            self.run_seconds.append(round(time.perf_counter() - self._run_t0, 1))
             if self.kept == 1:
                 self.objects_after_first_run = _qobjects(self.w, self.app)
 
@@ -159,6 +165,35 @@ class Session:
         if out["rss_first_mb"]:
             out["rss_growth"] = round(out["rss_last_mb"] / out["rss_first_mb"], 3)
         return out
+
+
+def _warmup_run(w, app) -> bool:
+    """One run kept before the session, so that the first tenth already previews a trained
+    model (two NERs) like the last: the figures then compare time, not two models."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    saved: list = []
+
+    def finished(_result) -> None:
+        QTimer.singleShot(0, w.training.card.keep.click)
+
+    def kept(version) -> None:
+        saved.append(version)
+        QTimer.singleShot(2000, loop.quit)
+
+    runner = w.training.runner
+    runner.sig_finished.connect(finished)
+    runner.sig_saved.connect(kept)
+    QTimer.singleShot(600_000, loop.quit)
+    try:
+        if not w.training.train():
+            return False
+        loop.exec()  # kept, and two seconds for the preview to load it
+    finally:
+        runner.sig_finished.disconnect(finished)
+        runner.sig_saved.disconnect(kept)
+    return bool(saved and saved[0] is not None)
 
 
 def _rss_mb() -> float:
@@ -232,6 +267,7 @@ def main(argv: list[str]) -> int:
     QTimer.singleShot(60_000, wait.quit)
     wait.exec()  # models loaded and memory settled, as a user finds the window
     poll.stop()
+    warm = _warmup_run(w, app) if args.runs else False
     start_objects = _qobjects(w, app)
     session = Session(w, app, edits=args.edits, switches=args.switches, runs=args.runs)
     t = time.perf_counter()
@@ -248,7 +284,8 @@ def main(argv: list[str]) -> int:
         "edits": sum(v for k, v in session.done.items() if k in ("mark", "relabel", "remove", "undo", "redo")),
         "edit_kinds": {k: v for k, v in sorted(session.done.items()) if k not in ("switch", "train")},
         "switches": session.done.get("switch", 0), "runs_started": session.done.get("train", 0),
-        "runs_kept": session.kept, "versions": w.training.versions.tree.topLevelItemCount(),
+        "runs_kept": session.kept, "run_started_at_action": session.run_starts, "run_seconds": session.run_seconds,
+        "warmup_run_kept": warm, "versions": w.training.versions.tree.topLevelItemCount(),
         "undo_steps": w.session.undo_stack.count(),
         "qobjects_start": start_objects[0], "qobjects_end": end_objects[0],
         "qobjects_after_first_run": (session.objects_after_first_run or (None,))[0],

@@ -16,14 +16,41 @@ from .records import Record
 
 FRACTION = 0.15
 MIN_DOCS = 50
+RETENTION_FRACTION = 0.2  # of the unannotated texts, never rehearsed: forgetting is measured on them
+RETENTION_LIMIT = 300
+RETENTION_MIN_TEXTS = 50
+
+
+def _unit(key: str) -> float:
+    """A stable number in [0, 1) for a string."""
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
 
 
 def is_held_out(record: Record, fraction: float = FRACTION) -> bool:
     """Whether ``record`` belongs to the held-out share (stable across runs and projects)."""
     key = record.input_hash or hashlib.blake2b(record.text.encode("utf-8", "surrogatepass"),
                                                digest_size=12).hexdigest()
-    digest = hashlib.blake2b(key.encode("ascii", "replace"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64 < fraction
+    return _unit(key) < fraction
+
+
+def retention_split(texts: Sequence[str], *, limit: int = RETENTION_LIMIT, fraction: float = RETENTION_FRACTION,
+                    min_texts: int = RETENTION_MIN_TEXTS) -> tuple[list[str], list[str]]:
+    """``(rehearsal, retention)``: unannotated texts to rehearse on, and those that forgetting
+    is measured on, which are never rehearsed.
+
+    A text is for retention when a hash of it falls in the first ``fraction`` of the hash
+    range (at most ``limit`` of them, the lowest hashes), so the same text is held out by
+    every run and by ``nergui evaluate --raw`` on the file it came from (one function for
+    all). The rest of that share is not rehearsed either. Fewer than ``min_texts`` texts
+    hold nothing out (the trainer then keeps a few of its rehearsal texts for the meter).
+    """
+    texts = list(dict.fromkeys(texts))
+    if len(texts) < min_texts:
+        return texts, []
+    keyed = [(_unit(t), t) for t in texts]
+    held = sorted((k, t) for k, t in keyed if k < fraction)[:limit]
+    return [t for k, t in keyed if k >= fraction], [t for _, t in held]
 
 
 def split(records: Sequence[Record], *, fraction: float = FRACTION,

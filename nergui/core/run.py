@@ -271,7 +271,7 @@ class TrainingRun:
             if records:
                 scores = evaluate.score_records(nlp, records, labels=tr.labels)
                 current["per_type"] = {k: v["f"] for k, v in scores["per_type"].items()}
-            texts = job.held_out or tr.dev_rehearsal_texts
+            texts = tr.dev_rehearsal_texts  # the texts the run's own retention was measured on
             if texts and tr.old_labels:
                 ref = evaluate.teacher_entities(tr.teacher, texts)
                 current["retention"] = evaluate.retention(nlp, texts, ref, old_labels=tr.old_labels)

@@ -132,6 +132,7 @@ class Trainer:
         labels: Sequence[str] | None = None,
         eval_records: Sequence[Record] | None = None,
         teacher: Language | None = None,
+        retention_texts: Sequence[str] | None = None,
     ):
         self.settings = settings or TrainSettings()
         self.settings.validate()
@@ -160,9 +161,13 @@ class Trainer:
         self.labels = list(labels) if labels else sorted({s.label for r in records for s in r.spans})
         texts = [t for t in dict.fromkeys(rehearsal_texts) if len(t) <= base.max_length]
         rng.shuffle(texts)
-        n_dev_reh = min(self.settings.dev_rehearsal, len(texts) // 5) if self.old_labels else 0
-        self.dev_rehearsal_texts = texts[:n_dev_reh]
-        self.rehearsal_texts = texts[n_dev_reh:]
+        if retention_texts:  # held out by the caller (holdout.retention_split): scored after each epoch and at the end
+            self.dev_rehearsal_texts = [t for t in retention_texts if len(t) <= base.max_length] if self.old_labels else []
+            self.rehearsal_texts = texts
+        else:
+            n_dev_reh = min(self.settings.dev_rehearsal, len(texts) // 5) if self.old_labels else 0
+            self.dev_rehearsal_texts = texts[:n_dev_reh]
+            self.rehearsal_texts = texts[n_dev_reh:]
         self._teacher_cache: dict[str, list[tuple[int, int, str]]] = {}
         self.nlp: Language | None = None
         self.scores: dict[str, Any] = {}

@@ -21,6 +21,7 @@ import srsly
 from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError
 from . import evaluate, formats
 from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
+from .holdout import retention_split
 from .records import ImportReport, Problem, Record, Span
 from .store import Filter, Project
 from .training import Progress, Trainer, TrainSettings
@@ -190,12 +191,13 @@ class TrainJob:
             out.update(evaluate.score_records(nlp, records, labels=labels))
             base_scores = evaluate.score_records(tr.teacher, records, labels=labels)
             out["before"] = {k: v["f"] for k, v in base_scores["per_type"].items()}
-        texts = self.held_out or tr.dev_rehearsal_texts
+        texts = tr.dev_rehearsal_texts  # the held-out texts the meter showed after each epoch: one split
         if texts and tr.old_labels:
             ref = evaluate.teacher_entities(tr.teacher, texts)
             detail = evaluate.retention_detail(nlp, texts, ref, old_labels=tr.old_labels)
             out["retention"] = detail.pop("retention")
             out["retention_detail"] = detail
+            out["retention_texts"] = len(texts)
         out["seconds"] = time.time() - self.started
         self.result = out
         return out
@@ -272,12 +274,11 @@ def prepare_training(project: Project, *, base: str | None = None, labels: Seque
     raw: list[str] = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
     if raw_file:
         raw += read_texts(raw_file)
-    held = []
-    if ner_labels(nlp) and len(raw) >= 50:
-        n = min(held_out, len(raw) // 5)
-        held, raw = raw[-n:], raw[:-n]
+    held: list[str] = []
+    if ner_labels(nlp):  # one split: the meter's texts, after each epoch and at the end (and nergui evaluate's)
+        raw, held = retention_split(raw, limit=held_out)
     eval_records = read_records(eval_file) if eval_file else []
-    trainer = Trainer(nlp, train, raw, settings=settings, labels=labels, teacher=clone(nlp))
+    trainer = Trainer(nlp, train, raw, settings=settings, labels=labels, teacher=clone(nlp), retention_texts=held)
     run_id = project.start_run({"base": spec, **settings.to_dict(), "raw_file": raw_file, "eval_file": eval_file})
     return TrainJob(project.path, trainer, spec, settings, held, eval_records, run_id=run_id)
 
@@ -293,9 +294,11 @@ def evaluate_project(project: Project, eval_file: str, *, raw_file: str | None =
     out = evaluate.score_records(nlp, records, labels=labels)
     if raw_file and project.base_pipeline:
         base = load_pipeline(project.base_pipeline)
-        texts = read_texts(raw_file, limit=300)
-        out["retention"] = evaluate.retention(nlp, texts, evaluate.teacher_entities(base, texts),
-                                              old_labels=ner_labels(base))
+        _, texts = retention_split(read_texts(raw_file))  # the texts training holds out of this file, never rehearsed
+        if texts:
+            out["retention"] = evaluate.retention(nlp, texts, evaluate.teacher_entities(base, texts),
+                                                  old_labels=ner_labels(base))
+        out["retention_texts"] = len(texts)
     return out
 
 

@@ -227,9 +227,10 @@ class TrainingPanel(QWidget):
             self.meter.set_value(scores["retention"])
             self._meter_note(scores.get("retention_detail"))
 
-    def _meter_note(self, detail) -> None:
-        """What became of the original's entities: kept, taken by the new types, or lost."""
-        n = self.info.n_retention if self.info else 0
+    def _meter_note(self, detail, n: int | None = None) -> None:
+        """What became of the original's entities: kept, taken by the new types, or lost;
+        ``n`` is how many texts the figure shown was measured on."""
+        n = n if n is not None else (self.info.n_retention if self.info else 0)
         where = METER_NOTE
         if n:
             where = f"Measured after each epoch on {n:,} held-out unannotated texts, against the original model."
@@ -243,7 +244,7 @@ class TrainingPanel(QWidget):
                             f"{result.words_per_second:,.0f} words/s")
         if result.metrics.get("retention") is not None:
             self.meter.set_value(result.metrics["retention"])
-            self._meter_note(result.metrics.get("retention_detail"))
+            self._meter_note(result.metrics.get("retention_detail"), result.metrics.get("retention_texts"))
         self.card.show_result(result, waiting=not self.auto_run)
         if self.auto_run:
             self.card.set_busy()
