@@ -28,7 +28,6 @@ import dataclasses
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,15 +36,16 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 from ..errors import Msg
+from . import lifeline
 from .pipeline import ModelVersion
 from .run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest
 from .workflow import record_run_end
 from .training import Progress, TrainSettings
 
 FLAG = "--train-child"
-# Pausing the training process while the user waits for a prediction needs SIGSTOP/SIGCONT,
-# and a guarantee that a paused child cannot outlive the app (Linux: PR_SET_PDEATHSIG).
-CAN_PAUSE = sys.platform.startswith("linux")
+# Pausing the training process while the user waits for a prediction (psutil, every OS), with a
+# guarantee that a paused child cannot outlive the app (core/lifeline.py, on each OS its way).
+CAN_PAUSE = True
 
 
 def command() -> list[str]:
@@ -116,8 +116,7 @@ def request_from_json(data: dict[str, Any]) -> TrainRequest:
 
 def child_main() -> int:
     """The child's whole life: read the request, run, wait for the decision, exit."""
-    if CAN_PAUSE:
-        _die_with_parent()
+    lifeline.child_side()
     # fds, not sys.stdout/sys.stdin: a windowed frozen app has None there, yet real pipes
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # stray prints go to stderr, not into the protocol
@@ -163,21 +162,6 @@ def child_main() -> int:
     return 0
 
 
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when the thread that started it ends (the app's worker
-    thread, which always outlives a run it started unless the app itself died). A child
-    the app paused for a prediction (SIGSTOP) would otherwise wait forever."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the call
-            os._exit(1)
-    except (OSError, AttributeError):
-        pass
-
-
 # ---- foreground work pauses training ----------------------------------------------------------
 # Measured here: the machine's two cores share one physical core's resources, so a training
 # process on the other core still slows a 200-word prediction 1.6-2x. A prediction the user
@@ -199,7 +183,7 @@ def foreground() -> Iterator[None]:
         _PAUSED[0] += 1
         if _PAUSED[0] == 1:
             for child in list(_ACTIVE):
-                child._signal(signal.SIGSTOP)
+                child._pause(True)
     try:
         yield
     finally:
@@ -207,7 +191,7 @@ def foreground() -> Iterator[None]:
             _PAUSED[0] -= 1
             if _PAUSED[0] == 0:
                 for child in list(_ACTIVE):
-                    child._signal(signal.SIGCONT)
+                    child._pause(False)
 
 
 # ---- the parent's handle --------------------------------------------------------------------
@@ -223,26 +207,23 @@ class ChildRun:
         self.run_id: int | None = None
         self._closing = False
         self.proc = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=_child_env())
+                                     stderr=self._stderr, env=_child_env(), **lifeline.popen_options())
+        lifeline.parent_side(self.proc)
         self._send({"request": request_to_json(request)})
         with _PAUSE_LOCK:
             _ACTIVE.add(self)
             if _PAUSED[0]:
-                self._signal(signal.SIGSTOP)
+                self._pause(True)
 
-    def _signal(self, sig) -> None:
+    def _pause(self, on: bool) -> None:
         if self.proc.returncode is None:
-            try:
-                os.kill(self.proc.pid, sig)
-            except OSError:
-                pass
+            (lifeline.suspend if on else lifeline.resume)(self.proc.pid)
 
     def _forget(self) -> None:
         with _PAUSE_LOCK:
             if self in _ACTIVE:
                 _ACTIVE.discard(self)
-                if CAN_PAUSE:  # (no SIGCONT on Windows)
-                    self._signal(signal.SIGCONT)
+                self._pause(False)
 
     def _send(self, msg: dict[str, Any]) -> None:
         with self._lock:

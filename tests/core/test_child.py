@@ -112,7 +112,6 @@ def test_stray_output_in_the_child_does_not_break_the_protocol(tmp_path, monkeyp
     assert kinds[0] == "started" and kinds[-1] == "finished"
 
 
-@pytest.mark.skipif(not child.CAN_PAUSE, reason="pausing the training process needs Linux")
 def test_foreground_work_pauses_the_training_process(tmp_path):
     path, run, events = _long_run(tmp_path)
     with foreground():
