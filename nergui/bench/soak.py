@@ -4,7 +4,8 @@ On a project of ``--docs`` distinct documents (20,000) plus annotated ones to tr
 script drives the window (offscreen) through ``--edits`` span edits (mark, relabel, remove,
 undo, redo), ``--switches`` document switches among them, and ``--runs`` training runs
 (in the training process, as the app runs them) each kept as a new model version, while
-the user goes on editing. An action every few milliseconds, each in its own turn of the
+the user goes on editing; a run due while the one before still trains waits for it (and the
+script with it), so every run happens within the session. An action every few milliseconds, each in its own turn of the
 event loop, as a user's would be.
 
 Printed: what was really done (``edits`` by kind, ``switches``, ``runs_kept``, ``imported``),
@@ -78,7 +79,10 @@ class Session:
         from PySide6.QtCore import QTimer
 
         due = len(self.run_starts) < len(self.train_at) and self.index >= self.train_at[len(self.run_starts)]
-        if due and not self.w.training.runner.busy and self.w.training.train():
+        if due and self.w.training.runner.busy:  # the run before it is still training: the user waits for it
+            QTimer.singleShot(50, self._step)
+            return
+        if due and self.w.training.train():
             self.run_starts.append(self.index)
             self._run_t0 = time.perf_counter()
             self.done["train"] = self.done.get("train", 0) + 1

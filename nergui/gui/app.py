@@ -23,6 +23,14 @@ def run_app(argv: list[str]) -> int:
 
         return smoke_test(args.project)
 
+    from . import xcb
+
+    if xcb.uses_xcb():  # Qt would abort naming only one of them
+        absent = xcb.missing()
+        if absent:
+            print(xcb.message(absent), file=sys.stderr)
+            return 1
+
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -33,6 +41,7 @@ def run_app(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("nergui")
     app.setApplicationName("nergui")
+    set_app_icon(app)
     settings = QSettings("nergui", "nergui")
     message = None
     try:
@@ -71,6 +80,17 @@ def run_app(argv: list[str]) -> int:
 
 
 STARTUP_PROBE = "NERGUI_STARTUP_PROBE"
+
+
+def set_app_icon(app) -> None:
+    """The nergui icon (resources/icon/nergui.svg) on every window."""
+    from PySide6.QtGui import QIcon
+
+    from ..core.resources import find
+
+    path = find("resources", "icon", "nergui.svg")
+    if path is not None:
+        app.setWindowIcon(QIcon(str(path)))
 
 
 def _exit_when_shown(app, window) -> None:
