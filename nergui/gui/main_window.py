@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
         """Once the models and the tokenizer are loaded: move everything alive to Python's
         permanent generation (``settle_memory``), so later full collections skip it."""
         if not self._closed and not self.settled:
+            self.training.ensure_charts()  # not while the model loaded: it held the GIL for 0.1-0.25 s
             settle_memory()
             self.settled = True
 

@@ -27,7 +27,9 @@ from .versions import VersionsList
 
 METER_NOTE = "Measured after each epoch on held-out unannotated text, against the original model."
 FEW_RETENTION_TEXTS = 30  # below this many held-out texts the meter says its figure is rough
-CHARTS_AFTER_MS = 300  # after the window's first paint; building and first painting them takes ~90 ms
+# Building and first painting the charts takes ~90-250 ms of the GUI thread: the window asks
+# for them once its models are loaded (MainWindow._settle), this long after start at the latest.
+CHARTS_AFTER_MS = 4000
 
 
 def _eta(seconds: float) -> str:
@@ -333,6 +335,9 @@ class TrainingPanel(QWidget):
         if request.holdout and n >= MIN_DOCS:
             n = round(n * (1 - FRACTION))
         return max(1, request.settings.epochs * math.ceil(n / request.settings.batch_size))
+
+    def ensure_charts(self) -> None:
+        self._ensure_charts()
 
     def _ensure_charts(self) -> None:
         """Build the progress charts (pyqtgraph) and show them, empty until the first run:
