@@ -274,6 +274,7 @@ def main(argv: list[str]) -> int:
     idle_ms, busy_ms = statistics.median(idle) * 1000, statistics.median(busy) * 1000 if busy else float("nan")
     row.update({"switch_idle_ms": round(idle_ms, 2), "switch_training_ms": round(busy_ms, 2),
                 "switch_training_p90_ms": round(_pct([b * 1000 for b in busy], 90), 2), "switches": len(busy),
+                "switches_idle": len(idle), "switches_asked": args.switches,
                 "switch_ratio": round(busy_ms / idle_ms, 3)})
     window.close()
     row["loadavg_1m"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
