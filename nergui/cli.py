@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .core.format_names import READ_FORMATS, WRITE_FORMATS
+from .core.settings import STRATEGIES
 from .errors import Msg, NerguiError
 
 COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--epochs", type=int, default=None)
     tr.add_argument("--batch-size", type=int, default=None)
     tr.add_argument("--dropout", type=float, default=None)
-    tr.add_argument("--strategy", choices=["new-component", "in-place"], default=None)
+    tr.add_argument("--strategy", choices=list(STRATEGIES), default=None)
     tr.add_argument("--eval", dest="eval_file", help="an annotated file to score the result on")
     tr.add_argument("--seed", type=int, default=0)
 

@@ -205,6 +205,8 @@ class Msg:
     TRAIN_OOM = "Training ran out of memory: {detail}. Lower the batch size; nothing was lost."
     BAD_RATIO = "Rehearsal must be between 0 and 1 (got {value})."
     BAD_STRATEGY = "Unknown strategy {value!r}. Use 'new-component' or 'in-place'."
+    BAD_SETTING = "Training setting {name} cannot be {value!r}. Use one of: {allowed}."
+    BAD_SETTING_RANGE = "Training setting {name} must be between {low} and {high} (got {value})."
     NO_NEW_LABELS_IN_PLACE = "{labels}: these labels are not in the project's data; nothing to learn."
     SPAN_BACKWARDS = "Span [{start}, {end}) ends before it starts. Give the smaller offset first."
     SPAN_BAD_LABEL = "Label {label!r} cannot be used: labels must be non-empty text without spaces."

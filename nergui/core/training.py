@@ -35,58 +35,9 @@ from ..errors import Msg, TrainingError
 from . import evaluate
 from .pipeline import clone, ner_components, ner_labels
 from .records import Record
+from .settings import STRATEGIES, TrainSettings  # noqa: F401 - the settings live there (no spaCy import)
 
 NEW_NAME = "ner_new"
-STRATEGIES = ("new-component", "in-place")
-
-
-@dataclass
-class TrainSettings:
-    """What a training run does. Every option is keyword-only in spirit; defaults are measured."""
-
-    strategy: str = "new-component"
-    # 0.25 measured best on the fashion data over 3 seeds: F 0.650, retention 0.989
-    # (0.5: F 0.637, retention 0.992; 1.0: F 0.645, retention 0.993; 0: F 0.647, retention 0.962).
-    rehearsal: float = 0.25
-    epochs: int = 10
-    batch_size: int = 8
-    dropout: float = 0.35
-    learn_rate: float | None = None
-    seed: int = 0
-    # How tokens the user did not mark are treated for the old types, in place:
-    # "fill" (the original model's entities), "o" (not an entity) or "missing".
-    unmarked: str = "fill"
-    # How rehearsal texts are marked for the new component: "o" (every token "O") or
-    # "ents" (the original's entity tokens "O", the rest missing).
-    rehearsal_marking: str = "o"
-    # Hold out ``dev_fraction`` of the documents and keep the weights of the epoch with the
-    # best joint dev score (new-type F and retention). Off by default: measured on the
-    # fashion data, training on every document for 10 epochs beat selecting on a small,
-    # noisy dev split (F 0.648 vs 0.632, retention 0.993 vs 0.995).
-    early_stopping: bool = False
-    # The new component predicts only the labels it is taught; its copied old labels are muted.
-    mute_old: bool = True
-    # Documents with spans are seen this many times per epoch (the new type is rare).
-    oversample: int = 1
-    # In place: also distil the original's action scores on the rehearsal texts (nlp.rehearse).
-    distill: bool = False
-    # Which weights are scored and kept: an exponential moving average of the weights
-    # ("ema"), the optimizer's running mean since the start ("optimizer", spaCy's default,
-    # which lags far behind in a short online run) or the raw weights ("none").
-    average: str = "ema"
-    ema_decay: float = 0.99
-    dev_fraction: float = 0.1
-    # Rehearsal texts held out to measure retention after every epoch (the forgetting meter).
-    dev_rehearsal: int = 100
-
-    def validate(self) -> None:
-        if self.strategy not in STRATEGIES:
-            raise TrainingError(Msg.BAD_STRATEGY.format(value=self.strategy))
-        if not 0.0 <= self.rehearsal <= 1.0:
-            raise TrainingError(Msg.BAD_RATIO.format(value=self.rehearsal))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

@@ -1,3 +1,5 @@
+import re
+
 import spacy
 import pytest
 
@@ -179,3 +181,21 @@ def test_documents_longer_than_the_pipeline_accepts_are_named_and_left_out():
     assert long not in trainer.train_records and all(len(t) <= 300 for t in trainer.rehearsal_texts)
     _run(trainer)  # trains on the rest without spaCy's E088
     assert trainer.nlp is not None
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("unmarked", "fil", "unmarked cannot be 'fil'. Use one of: 'fill', 'o', 'missing'"),
+    ("average", "emaa", "average cannot be 'emaa'. Use one of: 'ema', 'optimizer', 'none'"),
+    ("rehearsal_marking", "O", "rehearsal_marking cannot be 'O'"),
+    ("epochs", 0, "epochs must be between 1 and 10000 (got 0)"),
+    ("dropout", 1.5, "dropout must be between 0.0 and 0.99"),
+])
+def test_a_misspelt_or_impossible_setting_is_refused_not_guessed(field, value, words):
+    """Issue 11: a typo in ``unmarked`` used to mean "fill", one in ``average`` raw weights."""
+    from dataclasses import replace
+
+    from nergui.core.settings import CHOICES, STRATEGIES
+
+    with pytest.raises(TrainingError, match=re.escape(words)):
+        replace(TrainSettings(), **{field: value}).validate()
+    assert CHOICES["strategy"] == STRATEGIES == ("new-component", "in-place")

@@ -10,17 +10,20 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QDoubleSpi
                                QLabel, QPushButton, QRadioButton, QSlider, QSpinBox, QToolButton, QVBoxLayout,
                                QWidget)
 
+from ...core import settings as core_settings
 from ...core.training import TrainSettings
 from ...errors import Msg, NerguiError
 
-STRATEGIES = (
-    ("new-component", "New types in their own component (keeps the original intact)",
-     "A second recognizer learns the new types in front of the frozen original, "
-     "so the old types cannot be forgotten."),
-    ("in-place", "Update the model in place (needed to correct old types)",
-     "The model's own recognizer learns everything; rehearsal keeps the old types, "
-     "but some forgetting is likely."),
-)
+_STRATEGY_TEXT = {
+    "new-component": ("New types in their own component (keeps the original intact)",
+                      "A second recognizer learns the new types in front of the frozen original, "
+                      "so the old types cannot be forgotten."),
+    "in-place": ("Update the model in place (needed to correct old types)",
+                 "The model's own recognizer learns everything; rehearsal keeps the old types, "
+                 "but some forgetting is likely."),
+}
+# one entry per strategy the trainer knows (core.settings), in its order
+STRATEGIES = tuple((key, *_STRATEGY_TEXT.get(key, (key, ""))) for key in core_settings.STRATEGIES)
 
 
 class Hint(QLabel):
