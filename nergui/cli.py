@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .core.settings import STRATEGIES
-from .errors import Msg, NerguiError
+from .errors import Msg, NerguiError, detail as error_detail
 
 COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
 
@@ -117,7 +117,7 @@ def _guard(fn, *, project: str | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("NERGUI_DEBUG"):
             raise
-        detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+        detail = error_detail(err, limit=300)
         print(f"nergui: {Msg.INTERNAL.format(detail=detail)}", file=sys.stderr)
         return 1
 

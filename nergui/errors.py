@@ -36,6 +36,12 @@ class SpanError(NerguiError):
     """A span cannot be added as asked (out of range, overlapping, misaligned)."""
 
 
+def detail(err: BaseException, *, limit: int | None = None) -> str:
+    """An exception as the detail of a message: its type and text on one line."""
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text[:limit] if limit else text
+
+
 class Msg:
     """Message templates. Fill with ``Msg.X.format(...)``."""
 

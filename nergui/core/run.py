@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import Msg, NerguiError
+from ..errors import Msg, NerguiError, detail as error_detail
 from .training import Progress, TrainSettings
 
 KEEP_SNAPSHOTS = 3  # preview snapshots kept on disk during a run (the previewer may still be loading one)
@@ -154,7 +154,7 @@ class TrainingRun:
             return self._run()
         except Exception as err:  # every failure becomes one clear message
             message = str(err) if isinstance(err, NerguiError) else Msg.TRAIN_FAILED.format(
-                detail=f"{type(err).__name__}: {err}")
+                detail=error_detail(err))
             self.record("failed", message)
             self.emit("failed", message)
             return False
@@ -170,7 +170,7 @@ class TrainingRun:
             version = self.job.finish(keep=keep)
         except Exception as err:
             message = str(err) if isinstance(err, NerguiError) else Msg.TRAIN_SAVE_FAILED.format(
-                detail=f"{type(err).__name__}: {err}")
+                detail=error_detail(err))
             self.record("failed", message)
             self.emit("failed", message)
             return

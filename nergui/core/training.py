@@ -23,7 +23,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import minibatch
 
-from ..errors import Msg, TrainingError
+from ..errors import Msg, TrainingError, detail as error_detail
 from . import evaluate
 from .pipeline import clone, ner_components, ner_labels
 from .records import Record
@@ -214,7 +214,7 @@ class Trainer:
         except MemoryError as err:
             raise TrainingError(Msg.TRAIN_OOM.format(detail=str(err) or "MemoryError")) from err
         except Exception as err:
-            raise TrainingError(Msg.TRAIN_FAILED.format(detail=f"{type(err).__name__}: {err}")) from err
+            raise TrainingError(Msg.TRAIN_FAILED.format(detail=error_detail(err))) from err
 
     def _run(self) -> Iterator[Progress]:
         s = self.settings

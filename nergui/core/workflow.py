@@ -18,7 +18,7 @@ from typing import Any
 
 import srsly
 
-from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError
+from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError, detail as error_detail
 from . import evaluate, formats
 from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
 from .holdout import retention_split
@@ -219,7 +219,7 @@ class TrainJob:
                 except NerguiError:
                     raise
                 except Exception as err:  # disk full, read-only: the last saved model stays current
-                    message = Msg.TRAIN_SAVE_FAILED.format(detail=f"{type(err).__name__}: {err}")
+                    message = Msg.TRAIN_SAVE_FAILED.format(detail=error_detail(err))
                     if self.run_id is not None:
                         project.finish_run(self.run_id, status="failed", metrics={"error": message})
                     raise TrainingError(message) from err

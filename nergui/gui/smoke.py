@@ -19,7 +19,7 @@ import time
 import traceback
 from pathlib import Path
 
-from ..errors import Msg, NerguiError
+from ..errors import Msg, NerguiError, detail as error_detail
 
 SAMPLE = "Harbor Lane Roasters in Seattle sells the Pourwell Kettle for $40 since March 2021."
 
@@ -39,7 +39,7 @@ def smoke_test(project_path: str | None) -> int:
         return 1
     except Exception as err:  # a frozen app's missing module or data file lands here: show it all
         traceback.print_exc()
-        print("nergui: " + Msg.GUI_SMOKE_FAILED.format(detail=f"{type(err).__name__}: {err}"), file=sys.stderr)
+        print("nergui: " + Msg.GUI_SMOKE_FAILED.format(detail=error_detail(err)), file=sys.stderr)
         return 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -31,7 +31,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 # the run's types live in the Qt-free core; the panel takes them from here with the runner
 from ..core.run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest  # noqa: F401
-from ..errors import Msg, NerguiError
+from ..errors import Msg, NerguiError, detail as error_detail
 
 # While a run goes on, Python hands the GIL between threads every millisecond instead of
 # every 5 ms: the GUI thread re-takes the GIL after each Qt call it makes, and waited up to
@@ -110,7 +110,7 @@ class TrainWorker(QObject):
             try:
                 self.child = ChildRun(self.request)
             except OSError as err:
-                self._emit("failed", Msg.TRAIN_CHILD_START.format(detail=f"{type(err).__name__}: {err}"))
+                self._emit("failed", Msg.TRAIN_CHILD_START.format(detail=error_detail(err)))
                 return
             if self.control.cancelled:
                 self.child.cancel()
@@ -139,7 +139,7 @@ class TrainWorker(QObject):
                 self._emit(kind, payload)
         except Exception as err:  # never leave the panel waiting for an end that cannot come
             self.child.kill()
-            self._emit("failed", Msg.TRAIN_FAILED.format(detail=f"{type(err).__name__}: {err}"))
+            self._emit("failed", Msg.TRAIN_FAILED.format(detail=error_detail(err)))
 
     def _emit(self, kind: str, payload: Any) -> None:
         if kind == "snapshot":
