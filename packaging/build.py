@@ -76,6 +76,8 @@ def build(*, pipeline_specs: list[str], demo: bool = True, debug: bool = False, 
            "--workpath", str(workpath), "--log-level", "WARN" if quiet else "INFO"]
     cmd += ["--clean"] if clean else []
     cmd += [str(HERE / "nergui.spec"), "--", *spec_args]
+    # the sources as they are when the build starts (a file changed during it makes it stale)
+    fingerprint = source_hash(build_options(pipeline_specs, demo=demo, debug=debug))
     started = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True)
     seconds = time.perf_counter() - started
@@ -89,7 +91,7 @@ def build(*, pipeline_specs: list[str], demo: bool = True, debug: bool = False, 
         "pipelines": [{"name": p.name, "kind": p.kind, "version": p.version} for p in chosen],
         "demo": demo,
         "debug": debug,
-        "source_hash": source_hash(build_options(pipeline_specs, demo=demo, debug=debug)),
+        "source_hash": fingerprint,
         "built_at": time.time(),
         "build_seconds": round(seconds, 1),
         "pyinstaller": PyInstaller.__version__,

@@ -29,7 +29,7 @@ BOM = b"\xef\xbb\xbf"
 PEEK_BYTES = 8192
 
 #: Names used in the "export your data as ..." advice.
-FORMAT_NAMES = READ_FORMATS
+FORMAT_NAMES = {**READ_FORMATS, "text": "UTF-8 text", "text_files": "UTF-8 .txt files"}
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
