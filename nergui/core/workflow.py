@@ -6,7 +6,6 @@ messages, and leaves the project unchanged on failure.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import tempfile
@@ -48,12 +47,7 @@ def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = 
     """
     base_nlp = load_pipeline(base) if base else None  # fail early on a bad name, before anything is written
     detection = formats.detect(Path(file)) if fmt is None else formats.described(fmt)
-    options = dict(detection.options)
-    if columns is not None:
-        sniffed = options.get("columns") or formats.conll.sniff_file(Path(file), str(file)) or formats.conll.Columns()
-        options["columns"] = dataclasses.replace(sniffed, token=columns[0], tag=columns[1], extra_tags=())
-    if text_key:
-        options["text_key"] = text_key
+    options = formats.reader_options(file, detection, columns=columns, text_key=text_key)
     notes: list[str] = []
     items = formats.read(Path(file), detection.fmt, notes=notes, **options)
     tokenizer = _Tokenizer(project, base_nlp.tokenizer if base_nlp is not None else None)

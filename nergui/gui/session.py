@@ -149,14 +149,6 @@ class Session(QObject):
             self.tokens  # noqa: B018 - builds it
         return True
 
-    def reload(self) -> None:
-        """Read the shown document again from the store."""
-        if self.doc is not None:
-            self.doc = self.project.get_document(self.doc.id)
-            self.rejected = self.project.rejections(self.doc.id)
-            self._resolve_selection()
-        self.sig_spans.emit()
-
     def _resolve_selection(self) -> None:
         """The selected span as the document now has it (by offsets), or none."""
         sel = self.selected

@@ -46,12 +46,24 @@ _WRITERS: dict[str, Callable[..., int]] = {
     "doccano": doccano.write,
 }
 __all__ = ["DESCRIPTIONS", "READ_FORMATS", "WRITE_FORMATS", "Detection", "described", "detect", "detect_format",
-           "read", "write", "write_training_bundle"]
+           "read", "reader_options", "write", "write_training_bundle"]
 
 
 def detect_format(path: Path | str) -> str:
     """The read format of ``path`` (see ``detect``, which also says how it was recognised)."""
     return detect(path).fmt
+
+
+def reader_options(path: Path | str, detection: Detection, *, columns: tuple[int, int] | None = None,
+                   text_key: str | None = None) -> dict[str, Any]:
+    """The reader's options for a detected (or chosen) format, with what the user chose:
+    ``columns`` (0-based token and tag column) for a column file, ``text_key`` for Label Studio."""
+    options = dict(detection.options)
+    if detection.fmt == "conll" or columns is not None:
+        options["columns"] = conll.columns_for(Path(path), options.get("columns"), columns)
+    if text_key:
+        options["text_key"] = text_key
+    return options
 
 
 def read(path: Path | str, fmt: str | None = None, **options: Any) -> Iterator[Record | Problem]:

@@ -22,6 +22,7 @@ Record.line is the line of the document's first token.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -106,13 +107,27 @@ def sniff_columns(lines: list[str]) -> Columns | None:
     return Columns(token, tag, sep, width, tuple(tag_columns[1:]))
 
 
-def sniff_file(path: Path, shown: str) -> Columns | None:
+def first_lines(path: Path, shown: str, n: int = SNIFF_LINES) -> list[str]:
+    """The file's first ``n`` lines (what format detection looks at)."""
     lines = []
     for _, line in iter_lines(path, shown):
         lines.append(line)
-        if len(lines) >= SNIFF_LINES:
+        if len(lines) >= n:
             break
-    return sniff_columns(lines)
+    return lines
+
+
+def sniff_file(path: Path, shown: str) -> Columns | None:
+    return sniff_columns(first_lines(path, shown))
+
+
+def columns_for(path: Path, found: Columns | None, chosen: tuple[int, int] | None) -> Columns:
+    """The columns to read ``path`` with: those found in it (or sniffed now), with the token and
+    tag columns the user chose, if any (0-based), keeping the separator found."""
+    columns = found or sniff_file(path, str(path)) or Columns()
+    if chosen is not None:
+        columns = dataclasses.replace(columns, token=chosen[0], tag=chosen[1], extra_tags=())
+    return columns
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 from ...errors import InputError, Msg
 from ..format_names import READ_FORMATS as DESCRIPTIONS
 from ._common import BOM, JsonError, check_exists, check_file, fail, iter_lines, parse_json, read_text
-from .conll import SNIFF_LINES, sniff_columns
+from .conll import first_lines, sniff_columns
 from .label_studio import ANNOTATION_KEYS, is_json_min
 from .prodigy import is_binary
 from .spacy_v2 import looks_like_iob_line
@@ -118,17 +118,8 @@ def _detect_json(path: Path, shown: str, suffix: str, *, guess_broken: bool = Tr
     raise _unknown(shown, "broken JSON")
 
 
-def _sample(path: Path, shown: str) -> list[str]:
-    lines = []
-    for _, line in iter_lines(path, shown):
-        lines.append(line)
-        if len(lines) >= SNIFF_LINES:
-            break
-    return lines
-
-
 def _detect_text(path: Path, shown: str, suffix: str) -> Detection:
-    lines = _sample(path, shown)
+    lines = first_lines(path, shown)
     body = [line for line in lines if line.strip()]
     iob = [line for line in body if looks_like_iob_line(line)]
     if body and len(iob) >= 0.9 * len(body) and any(

@@ -10,14 +10,13 @@ file was read (the counts are then the import's own).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import NerguiError
 from ..records import Problem, Record
-from .conll import Columns, sniff_file
+from .conll import Columns
 from .detect import Detection, described, detect
 
 WHOLE_FILE_BYTES = 20_000_000
@@ -53,14 +52,11 @@ def preview_file(path: str | Path, fmt: str | None = None, *, columns: tuple[int
             return out
         found = None
     out.detection = found if fmt is None or (found is not None and found.fmt == fmt) else described(fmt)
-    options = dict(out.detection.options)
-    if out.detection.fmt == "conll":
-        sniffed = options.get("columns") or sniff_file(Path(path), str(path)) or Columns()
-        if columns is not None:
-            sniffed = dataclasses.replace(sniffed, token=columns[0], tag=columns[1], extra_tags=())
-        options["columns"] = out.columns = sniffed
-    if text_key:
-        options["text_key"] = text_key
+    from . import reader_options
+
+    options = reader_options(path, out.detection, columns=columns if out.detection.fmt == "conll" else None,
+                             text_key=text_key)
+    out.columns = options.get("columns")
     try:
         big = Path(path).is_file() and Path(path).stat().st_size > WHOLE_FILE_BYTES
         items = read(path, out.detection.fmt, notes=out.notes, **options)
