@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -95,12 +94,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return _guard(lambda: bench_main(argv[1:]))
     args = _parser().parse_args(argv)
-    return _guard(lambda: _COMMANDS[args.command](args), project=getattr(args, "project", None))
+    return _guard(lambda: _COMMANDS[args.command](args))
 
 
-def _guard(fn, *, project: str | None = None) -> int:
-    """Run a command: a user error, a damaged database or an unexpected exception is one line
-    on stderr and exit 1, never a traceback (NERGUI_DEBUG=1 re-raises unexpected ones)."""
+def _guard(fn) -> int:
+    """Run a command: a user error (a damaged, busy or read-only database among them: the
+    store raises those as NerguiError) or an unexpected exception is one line on stderr and
+    exit 1, never a traceback (NERGUI_DEBUG=1 re-raises unexpected ones)."""
     try:
         return fn() or 0
     except NerguiError as err:
@@ -109,11 +109,6 @@ def _guard(fn, *, project: str | None = None) -> int:
     except KeyboardInterrupt:
         print("nergui: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
-    except sqlite3.DatabaseError as err:  # damaged, read-only, busy or full: found past Project.open
-        from .core.store import db_error
-
-        print(f"nergui: {db_error(project or '.', err)}", file=sys.stderr)
-        return 1
     except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("NERGUI_DEBUG"):
             raise
@@ -186,10 +181,11 @@ def _train(args) -> int:
         job = workflow.prepare_training(project, base=args.base, labels=args.labels, settings=settings,
                                         raw_file=args.raw, eval_file=args.eval_file,
                                         project_raw=not args.raw_only)
-    for record in job.trainer.skipped:
+    data = job.data
+    for record in data.skipped:
         print(f"  warning: {Msg.TRAIN_SKIPPED_LONG.format(doc=record.line, length=len(record.text))}", file=sys.stderr)
-    print(f"training {', '.join(job.trainer.labels)} on {len(job.trainer.train_records)} documents "
-          f"({settings.strategy}, rehearsal {settings.rehearsal:.2f}, {len(job.trainer.rehearsal_texts)} rehearsal texts)")
+    print(f"training {', '.join(data.labels)} on {len(data.train)} documents "
+          f"({settings.strategy}, rehearsal {settings.rehearsal:.2f}, {len(data.rehearsal)} rehearsal texts)")
     last = 0.0
     try:
         for p in job.run():

@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
         runs.append(("default", defaults))
     for setting, settings in runs:
         started = time.perf_counter()
-        trainer = Trainer(base, train, pool, settings=replace(settings), labels=labels, teacher=teacher)
+        trainer = Trainer.on(base, train, pool, settings=replace(settings), labels=labels, teacher=teacher)
         for _ in trainer.run():
             pass
         measure(trainer.nlp, started, setting=setting, strategy=settings.strategy, rehearsal=settings.rehearsal,

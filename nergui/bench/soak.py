@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from . import emit
+from ..core.events import RunResult, Saved
 
 TICK_MS = 10
 GAP_MS = 4  # between two scripted actions
@@ -57,8 +58,7 @@ class Session:
         self.last = time.perf_counter()
         self.finished = False
         self.objects_after_first_run: tuple[int, int] | None = None
-        self.w.training.runner.sig_finished.connect(lambda _r: QTimer.singleShot(0, self._keep))
-        self.w.training.runner.sig_saved.connect(self._saved)
+        self.w.training.runner.sig_event.connect(self._run_event)
 
     # ---- measuring ---------------------------------------------------------------------
     def _tick(self) -> None:
@@ -144,6 +144,12 @@ class Session:
         if self.w.training.runner.state == "waiting":
             self.w.training.card.keep.click()
 
+    def _run_event(self, ev) -> None:
+        if isinstance(ev, RunResult):
+            QTimer.singleShot(0, self._keep)
+        elif isinstance(ev, Saved):
+            self._saved(ev.version)
+
     def _saved(self, version) -> None:
         if version is not None:
             self.kept += 1
@@ -187,16 +193,20 @@ def _warmup_run(w, app) -> bool:
         QTimer.singleShot(2000, loop.quit)
 
     runner = w.training.runner
-    runner.sig_finished.connect(finished)
-    runner.sig_saved.connect(kept)
+    def event(ev) -> None:
+        if isinstance(ev, RunResult):
+            finished(ev)
+        elif isinstance(ev, Saved):
+            kept(ev.version)
+
+    runner.sig_event.connect(event)
     QTimer.singleShot(600_000, loop.quit)
     try:
         if not w.training.train():
             return False
         loop.exec()  # kept, and two seconds for the preview to load it
     finally:
-        runner.sig_finished.disconnect(finished)
-        runner.sig_saved.disconnect(kept)
+        runner.sig_event.disconnect(event)
     return bool(saved and saved[0] is not None)
 
 

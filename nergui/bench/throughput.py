@@ -63,14 +63,14 @@ def _example(nlp, record, labels):
 
 def _trainer(base, train, labels, settings: TrainSettings) -> tuple[float, float]:
     """(words/s inside the training loop, words/s end to end including setup)."""
-    trainer = Trainer(base, train, [], settings=settings, labels=labels)
+    trainer = Trainer.on(base, train, [], settings=settings, labels=labels)
     started = time.perf_counter()
     loop_wps = 0.0
     for p in trainer.run():
         if not p.epoch_end:
             loop_wps = p.words_per_second  # measured by the trainer from its first batch
     elapsed = time.perf_counter() - started
-    words = sum(len(trainer.nlp.make_doc(r.text)) for r in trainer.train_records) * settings.epochs
+    words = sum(len(trainer.nlp.make_doc(r.text)) for r in trainer.data.train) * settings.epochs
     return loop_wps, words / elapsed
 
 

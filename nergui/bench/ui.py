@@ -161,6 +161,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from ..core.events import EpochEnd, RunResult, Saved, Snapshot, Tick
     from ..core.pipeline import installed_pipelines, load_pipeline
     from ..core.store import Project
     from ..core.training import TrainSettings
@@ -189,7 +190,7 @@ def main(argv: list[str]) -> int:
     if args.snapshot_gap is not None:
         panel.snapshot_gap = args.snapshot_gap
     snapshots: list[str] = []
-    panel.runner.sig_snapshot.connect(lambda _path, name: snapshots.append(name))
+    panel.runner.sig_event.connect(lambda ev: snapshots.append(ev.name) if isinstance(ev, Snapshot) else None)
     if window.previewer.worker.nlp is None:
         _wait(window.previewer.sig_model, 120_000)
     row: dict = {"bench": "ui", "base": base, "docs": len(records), "epochs": args.epochs,
@@ -219,11 +220,11 @@ def main(argv: list[str]) -> int:
     probe = _Probe()
     probe.start()
     panel.train()
-    _wait(panel.runner.sig_progress)
+    _wait(panel.runner.sig_event, until=lambda ev: isinstance(ev, Tick))
     marks["loop"] = len(probe.late)
-    _wait(panel.runner.sig_epoch, until=lambda p: p.epoch + 1 == args.epochs)
+    _wait(panel.runner.sig_event, until=lambda ev: isinstance(ev, EpochEnd) and ev.epoch + 1 == args.epochs)
     marks["loop_end"] = len(probe.late)
-    result = _wait(panel.runner.sig_finished)[0]
+    result = _wait(panel.runner.sig_event, until=lambda ev: isinstance(ev, RunResult))[0]
     probe.stop()
     midrun = sum(1 for name in snapshots if "epoch" in name)
     panel.holdout = True
@@ -250,11 +251,11 @@ def main(argv: list[str]) -> int:
     panel.snapshot_gap = 0.0
     loop_over: list = []  # the switches are made while batches are trained, not while scoring at the end
 
-    def last_epoch(p) -> None:
-        if p.epoch + 1 == args.epochs:
-            loop_over.append(p.epoch)
+    def last_epoch(ev) -> None:
+        if isinstance(ev, EpochEnd) and ev.epoch + 1 == args.epochs:
+            loop_over.append(ev.epoch)
 
-    panel.runner.sig_epoch.connect(last_epoch)
+    panel.runner.sig_event.connect(last_epoch)
     first_snapshot = _Waiter(window.previewer.sig_model, lambda name: "training" in name)
     panel.train()
     first_snapshot.wait(600_000)
@@ -264,10 +265,10 @@ def main(argv: list[str]) -> int:
         busy.append(_switch(window, ids[(i * 7 + 3) % len(ids)]))
         i += 1
         _pause(100)
-    panel.runner.sig_epoch.disconnect(last_epoch)
+    panel.runner.sig_event.disconnect(last_epoch)
     final = _Waiter(window.previewer.sig_model, lambda name: "trained" in name)
     if panel.runner.state == "running":
-        _wait(panel.runner.sig_finished)
+        _wait(panel.runner.sig_event, until=lambda ev: isinstance(ev, RunResult))
     final.wait(120_000)
     idle = [_switch(window, ids[i % len(ids)]) for i in range(1, args.switches + 2)][1:]
     _wait_saved(panel)
@@ -284,8 +285,10 @@ def main(argv: list[str]) -> int:
 
 def _wait_saved(panel) -> None:
     """Discard the run's model (the bench keeps nothing) and wait for the thread to end."""
+    from ..core.events import Saved
+
     if panel.runner.state == "waiting":
-        waiter = _Waiter(panel.runner.sig_saved, lambda *_: True)
+        waiter = _Waiter(panel.runner.sig_event, lambda ev: isinstance(ev, Saved))
         panel.card.discard.click()
         waiter.wait(120_000)
 

@@ -14,8 +14,7 @@ a message):
 * parent -> child: first ``{"request": {...}}``, then any of ``{"cmd": "rehearsal",
   "value": r}``, ``{"cmd": "cancel"}``, ``{"cmd": "decide", "keep": bool}``. End of input
   (the parent closed the pipe or died) cancels the run, or discards a finished one.
-* child -> parent: ``{"event": kind, "data": payload}`` for each ``nergui.core.run``
-  event, payloads as plain JSON.
+* child -> parent: one ``nergui.core.events.encode`` line per event.
 
 Start it with ``command()``: ``python -m nergui.cli --train-child`` from source, the app's
 own executable with ``--train-child`` when frozen.
@@ -24,7 +23,6 @@ own executable with ``--train-child`` when frozen.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import queue
@@ -35,12 +33,12 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from ..errors import Msg
+from ..errors import Msg, TrainingError, detail as error_detail
 from . import lifeline
-from .pipeline import ModelVersion
-from .run import Control, RunInfo, RunResult, Tick, TrainingRun, TrainRequest
+from .events import LAST, Failed, RunInfo, decode, encode, from_plain, to_plain
+from .run import TrainRequest, serve
+from .training import Control
 from .workflow import record_run_end
-from .training import Progress, TrainSettings
 
 FLAG = "--train-child"
 # Pausing the training process while the user waits for a prediction (psutil, every OS), with a
@@ -55,61 +53,8 @@ def command() -> list[str]:
     return [sys.executable, "-m", "nergui.cli", FLAG]
 
 
-# ---- payloads <-> JSON ----------------------------------------------------------------------
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: dataclasses to dicts, paths to strings, numpy scalars to floats."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return str(value)
-
-
-def encode(kind: str, payload: Any) -> bytes:
-    return json.dumps({"event": kind, "data": _plain(payload)}, allow_nan=True).encode("utf8") + b"\n"
-
-
-def decode(line: bytes) -> tuple[str, Any]:
-    """One message from the child as (kind, payload) with the payload's own types."""
-    msg = json.loads(line)
-    kind, data = msg["event"], msg.get("data")
-    if kind == "started":
-        return kind, RunInfo(**data)
-    if kind == "progress":
-        return kind, Tick(Progress(**data["progress"]), [tuple(p) for p in data["points"]],
-                          data["elapsed"], data["total_steps"])
-    if kind == "epoch":
-        return kind, Progress(**data)
-    if kind == "snapshot":
-        return kind, tuple(data)
-    if kind == "finished":
-        return kind, RunResult(data["metrics"], data["seconds"], RunInfo(**data["info"]),
-                               data["words_per_second"], data["history"])
-    if kind == "saved":
-        if data is None:
-            return kind, None
-        return kind, ModelVersion(data["name"], Path(data["path"]), data["created"], data["info"])
-    return kind, data
-
-
-def request_to_json(request: TrainRequest) -> dict[str, Any]:
-    return _plain(request)
-
-
 def request_from_json(data: dict[str, Any]) -> TrainRequest:
-    data = dict(data)
-    data["project_path"] = Path(data["project_path"])
-    data["settings"] = TrainSettings(**data["settings"])
-    return TrainRequest(**data)
+    return from_plain(TrainRequest, data)
 
 
 # ---- the child ------------------------------------------------------------------------------
@@ -123,8 +68,8 @@ def child_main() -> int:
     inp = os.fdopen(0, "rb")
     lock = threading.Lock()
 
-    def emit(kind: str, payload: Any) -> None:
-        line = encode(kind, payload)
+    def emit(ev: Any) -> None:
+        line = encode(ev)
         with lock:
             try:
                 out.write(line)
@@ -155,9 +100,7 @@ def child_main() -> int:
         decisions.put(False)
 
     threading.Thread(target=listen, name="nergui-train-commands", daemon=True).start()
-    run = TrainingRun(request, control, emit)
-    if run.run():
-        run.decide(decisions.get())
+    serve(request, control, emit, decisions.get)
     out.close()
     return 0
 
@@ -197,26 +140,40 @@ def foreground() -> Iterator[None]:
 # ---- the parent's handle --------------------------------------------------------------------
 
 class ChildRun:
-    """Start a training child and read its events (``events()`` blocks; call it from a worker
-    thread). ``set_rehearsal``, ``cancel`` and ``decide`` may be called from any thread."""
+    """A run in a training child process (``nergui.core.run.RunHandle``). ``start`` starts
+    the child; ``events()`` blocks (call it from a worker thread); ``set_rehearsal``,
+    ``cancel`` and ``decide`` may be called from any thread, also before ``start``."""
 
     def __init__(self, request: TrainRequest):
         self.request = request
+        self.rehearsal = float(request.settings.rehearsal)
         self._lock = threading.Lock()
         self._stderr = tempfile.TemporaryFile()
         self.run_id: int | None = None
         self._closing = False
-        self.proc = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=_child_env(), **lifeline.popen_options())
-        lifeline.parent_side(self.proc)
-        self._send({"request": request_to_json(request)})
+        self._cancelled = False
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start the child with the request (and the ratio and cancel set so far)."""
+        with self._lock:
+            self.request.settings.rehearsal = self.rehearsal
+            try:
+                self.proc = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=self._stderr, env=_child_env(), **lifeline.popen_options())
+            except OSError as err:
+                raise TrainingError(Msg.TRAIN_CHILD_START.format(detail=error_detail(err))) from err
+            lifeline.parent_side(self.proc)
+        self._send({"request": to_plain(self.request)})
+        if self._cancelled:
+            self._send({"cmd": "cancel"})
         with _PAUSE_LOCK:
             _ACTIVE.add(self)
             if _PAUSED[0]:
                 self._pause(True)
 
     def _pause(self, on: bool) -> None:
-        if self.proc.returncode is None:
+        if self.proc is not None and self.proc.returncode is None:
             (lifeline.suspend if on else lifeline.resume)(self.proc.pid)
 
     def _forget(self) -> None:
@@ -227,6 +184,8 @@ class ChildRun:
 
     def _send(self, msg: dict[str, Any]) -> None:
         with self._lock:
+            if self.proc is None:
+                return
             stdin: IO[bytes] | None = self.proc.stdin
             if stdin is None or stdin.closed:
                 return
@@ -237,32 +196,35 @@ class ChildRun:
                 pass  # the child has ended; events() reports how
 
     def set_rehearsal(self, value: float) -> None:
-        self._send({"cmd": "rehearsal", "value": float(value)})
+        Control().set_rehearsal(value)  # refused here, as the trainer would, not in the child
+        self.rehearsal = float(value)
+        self._send({"cmd": "rehearsal", "value": self.rehearsal})
 
     def cancel(self) -> None:
+        self._cancelled = True
         self._send({"cmd": "cancel"})
 
     def decide(self, keep: bool) -> None:
         self._send({"cmd": "decide", "keep": bool(keep)})
 
-    def events(self, until: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-        """The child's events up to and including the first whose kind is in ``until``. If the
-        child ends without one, a ``failed`` event says how it ended (and the run is recorded
-        as failed in the project)."""
-        assert self.proc.stdout is not None
+    def events(self) -> Iterator[Any]:
+        """The child's events up to and including the last (``events.LAST``). If the child
+        ends without one, a ``Failed`` event says how it ended (and the run is recorded as
+        failed in the project)."""
+        assert self.proc is not None and self.proc.stdout is not None, "start() first"
         for line in self.proc.stdout:
             try:
-                kind, payload = decode(line)
+                ev = decode(line)
             except (ValueError, KeyError, TypeError):
                 continue  # not a message of ours
-            if kind == "started":
-                self.run_id = payload.run_id
-            yield kind, payload
-            if kind in until:
+            if isinstance(ev, RunInfo):
+                self.run_id = ev.run_id
+            yield ev
+            if isinstance(ev, LAST):
                 return
         self.proc.stdout.close()
         if not self._closing:  # it ended on its own, without a last word
-            yield "failed", self._crash_message()
+            yield Failed(self._crash_message())
 
     def _crash_message(self) -> str:
         try:
@@ -292,6 +254,8 @@ class ChildRun:
         thread, and more than once; a reader in ``events()`` then ends quietly."""
         self._closing = True
         self._forget()
+        if self.proc is None:
+            return None
         with self._lock:
             try:
                 if self.proc.stdin is not None:
@@ -306,6 +270,8 @@ class ChildRun:
 
     def kill(self) -> None:
         self._forget()
+        if self.proc is None:
+            return
         try:
             self.proc.kill()
             self.proc.wait(timeout=10)

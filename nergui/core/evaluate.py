@@ -93,7 +93,8 @@ def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Se
                      old_labels: Sequence[str]) -> dict[str, Any]:
     """Retention, and what became of the original model's old-type entities on ``texts``.
 
-    Returns ``{"retention", "reference", "kept", "relabelled", "lost", "changes"}``: of the
+    Returns ``{"retention", "texts", "reference", "kept", "relabelled", "lost", "changes"}``
+    (``texts``: how many texts were scored); of the
     ``reference`` entities, ``kept`` are predicted with the same span and label;
     ``relabelled`` overlap an entity of a type that is not an old one (a type the user
     taught: right for ORG -> ROASTER on coffee roasters, an overreach for PERSON -> ROASTER);
@@ -103,9 +104,10 @@ def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Se
     wanted = set(old_labels)
     examples = []
     disable = non_ner_pipes(nlp)
-    kept = relabelled = total = 0
+    kept = relabelled = total = scored = 0
     changes: dict[str, int] = {}
     for ents, pred in zip(reference, nlp.pipe(texts, batch_size=64, disable=disable)):
+        scored += 1
         predicted = [(e.start_char, e.end_char, e.label_) for e in pred.ents]
         for a, b, label in ents:
             if label not in wanted:
@@ -126,7 +128,7 @@ def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Se
         value = 1.0 if not any(len(e.predicted.ents) for e in examples) else 0.0
     else:
         value = float(Scorer.score_spans(examples, "ents", has_annotation=lambda doc: True).get("ents_f") or 0.0)
-    return {"retention": value, "reference": total, "kept": kept, "relabelled": relabelled,
+    return {"retention": value, "texts": scored, "reference": total, "kept": kept, "relabelled": relabelled,
             "lost": total - kept - relabelled, "changes": dict(sorted(changes.items(), key=lambda kv: -kv[1]))}
 
 
@@ -142,13 +144,3 @@ def describe_retention(detail: dict[str, Any] | None) -> str:
         text += f", {moved} now one of your new types ({top})"
     text += f", {lost} lost or changed." if lost else "."
     return text
-
-
-def evaluate_model(nlp: Language, eval_records: Sequence[Record], *, labels: Sequence[str],
-                   teacher: Language | None = None, raw_texts: Sequence[str] = (),
-                   old_labels: Sequence[str] = ()) -> dict[str, Any]:
-    """Scores on annotated records and, given a teacher and raw texts, retention."""
-    out = score_records(nlp, eval_records, labels=labels) if eval_records else {}
-    if teacher is not None and raw_texts and old_labels:
-        out["retention"] = retention(nlp, raw_texts, teacher_entities(teacher, raw_texts), old_labels=old_labels)
-    return out

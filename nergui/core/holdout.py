@@ -65,19 +65,3 @@ def split(records: Sequence[Record], *, fraction: float = FRACTION,
     if not any(r.spans for r in held) or not any(r.spans for r in train):
         return records, []
     return train, held
-
-
-def hold_out(trainer, *, fraction: float = FRACTION, min_docs: int = MIN_DOCS) -> int:
-    """Move the held-out share of a Trainer's documents to its dev records (before ``run()``).
-
-    The trainer then scores per-label F on them after every epoch, and ``TrainJob.evaluate``
-    reports before/after on them. Does nothing if the trainer already has dev records
-    (early stopping or an eval file). Returns how many documents were held out.
-    """
-    if trainer.dev_records:
-        return 0
-    train, held = split(trainer.train_records, fraction=fraction, min_docs=min_docs)
-    if held:
-        trainer.train_records = train
-        trainer.dev_records = held
-    return len(held)

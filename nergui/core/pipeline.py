@@ -19,7 +19,6 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import srsly
 from spacy.language import Language
 
 from ..errors import Msg, PipelineError
+from .events import ModelVersion  # noqa: F401 - what a saved version is (a "saved" event carries one)
 
 CURRENT = "CURRENT"
 NERGUI_META = "nergui.json"
@@ -211,14 +211,6 @@ def predict(nlp: Language, texts: list[str], *, batch_size: int = 64):
 
 
 # ---- versioned model storage -----------------------------------------------------------
-@dataclass
-class ModelVersion:
-    name: str
-    path: Path
-    created: float
-    info: dict[str, Any]
-
-
 class ModelStore:
     """Every trained version of a project's model, and which one is current."""
 

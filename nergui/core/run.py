@@ -1,29 +1,29 @@
 """One training run, from preparation to the keep-or-discard decision, as a stream of events.
 
-This is what the app's training worker runs (``nergui.gui.workers``), either in a child
-process (``nergui.core.child``, the default: the GUI process then never waits for the GIL
-that training holds) or in the worker's own thread. It is Qt-free: the caller gives an
-``emit(kind, payload)`` callback and a ``Control`` (thread-safe rehearsal ratio and cancel).
-
-Events, in order: ``started`` (RunInfo), then any number of ``progress`` (Tick, throttled),
-``epoch`` (Progress with scores) and ``snapshot`` ((folder, name): a preview pipeline with
-the weights so far); then exactly one of ``finished`` (RunResult: waiting for ``decide``),
-``cancelled`` (None) or ``failed`` (the complete message). After ``decide``: ``saved``
-(ModelVersion, or None when discarded) or ``failed``.
+``serve`` is a run's whole life: prepare, train, score, snapshot, then wait for the decision
+and save or drop. It runs in a child process (``nergui.core.child.ChildRun``, the app's
+default: the GUI process then never waits for the GIL that training holds) or in a thread
+of the app (``ThreadRun``). Both handles have one interface (``RunHandle``): ``start``,
+``events`` (blocking; the run's events, ``nergui.core.events``, until the last),
+``set_rehearsal``, ``cancel``, ``decide``, ``close``; so the caller never asks which it has.
+Qt-free.
 """
 
 from __future__ import annotations
 
 import gc
+import queue
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Protocol
 
 from ..errors import Msg, NerguiError, detail as error_detail
-from .training import Progress, TrainSettings
+from .events import LAST, Cancelled, EpochEnd, Failed, RunInfo, RunResult, Saved, Snapshot, Tick
+from .settings import TrainSettings
+from .training import Control
 
 KEEP_SNAPSHOTS = 3  # preview snapshots kept on disk during a run (the previewer may still be loading one)
 # A preview snapshot is written at the end of an epoch once this many seconds of training
@@ -34,14 +34,14 @@ KEEP_SNAPSHOTS = 3  # preview snapshots kept on disk during a run (the previewer
 SNAPSHOT_GAP = 2.0
 SNAPSHOT_GAP_THREAD = 30.0
 
-Emit = Callable[[str, Any], None]
+Emit = Callable[[Any], None]  # takes one event
 
 
 @dataclass
 class TrainRequest:
     """What to run. ``holdout``: score per-label F on a fixed share of the accepted documents
     (``nergui.core.holdout``; only from 50 accepted documents on). ``process``: run in a
-    child process (the app's default) or in the calling thread."""
+    child process (the app's default) or in a thread of the caller's process."""
 
     project_path: Path
     settings: TrainSettings
@@ -60,90 +60,16 @@ class TrainRequest:
         return SNAPSHOT_GAP if self.process else SNAPSHOT_GAP_THREAD
 
 
-@dataclass
-class RunInfo:
-    """What a prepared run trains on (the ``started`` event)."""
-
-    labels: list[str]
-    old_labels: list[str]
-    n_train: int
-    n_dev: int
-    n_rehearsal: int
-    n_retention: int
-    strategy: str
-    epochs: int
-    total_steps: int
-    auto: bool = False
-    run_id: int | None = None
-
-
-@dataclass
-class Tick:
-    """A throttled progress report: the latest Progress and every (step, loss) since the last."""
-
-    progress: Progress
-    points: list[tuple[int, float]]
-    elapsed: float
-    total_steps: int
-
-    @property
-    def examples_per_second(self) -> float:
-        return self.progress.examples_seen / self.elapsed if self.elapsed > 0 else 0.0
-
-
-@dataclass
-class RunResult:
-    """A finished run, waiting for keep or discard. ``metrics`` is ``TrainJob.evaluate()``'s
-    dict plus ``current``: the same scores of the model in use, if there is one."""
-
-    metrics: dict[str, Any]
-    seconds: float
-    info: RunInfo
-    words_per_second: float = 0.0
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-
-class Control:
-    """The caller's hold on a run from another thread: the rehearsal ratio and cancel.
-    Both take effect at the trainer's next batch."""
-
-    def __init__(self, rehearsal: float):
-        self._lock = threading.Lock()
-        self.rehearsal = float(rehearsal)
-        self.cancelled = False
-        self._trainer = None
-
-    def set_rehearsal(self, value: float) -> None:
-        with self._lock:
-            self.rehearsal = float(value)
-            if self._trainer is not None:
-                self._trainer.set_rehearsal(self.rehearsal)
-
-    def cancel(self) -> None:
-        with self._lock:
-            self.cancelled = True
-            if self._trainer is not None:
-                self._trainer.stop()
-
-    def attach(self, trainer) -> None:
-        with self._lock:
-            self._trainer = trainer
-            trainer.set_rehearsal(self.rehearsal)
-            if self.cancelled:
-                trainer.stop()
-
-
 class TrainingRun:
     """Prepare, train, score and snapshot (``run``), then save or drop (``decide``).
 
-    Every exception becomes one ``failed`` event with a complete message; the project's
+    Every exception becomes one ``Failed`` event with a complete message; the project's
     annotations and its current model are never touched by a failure (saves are atomic).
     """
 
     def __init__(self, request: TrainRequest, control: Control, emit: Emit):
         self.request, self.control, self.emit = request, control, emit
         self.job = None
-        self.trainer = None
         self.decided = False
         self.snapshots: list[Path] = []
         self._snapshot_at = 0.0
@@ -156,7 +82,7 @@ class TrainingRun:
             message = str(err) if isinstance(err, NerguiError) else Msg.TRAIN_FAILED.format(
                 detail=error_detail(err))
             self.record("failed", message)
-            self.emit("failed", message)
+            self.emit(Failed(message))
             return False
         finally:
             gc.unfreeze()
@@ -172,12 +98,11 @@ class TrainingRun:
             message = str(err) if isinstance(err, NerguiError) else Msg.TRAIN_SAVE_FAILED.format(
                 detail=error_detail(err))
             self.record("failed", message)
-            self.emit("failed", message)
+            self.emit(Failed(message))
             return
-        self.emit("saved", version)
+        self.emit(Saved(version))
 
     def _run(self) -> bool:
-        from . import holdout
         from .store import Project
         from .workflow import prepare_training
 
@@ -187,26 +112,21 @@ class TrainingRun:
         project = Project.open(req.project_path)
         try:
             job = prepare_training(project, settings=req.settings, raw_file=req.raw_file,
-                                   project_raw=req.project_raw)
+                                   project_raw=req.project_raw, hold_out=req.holdout, control=control)
         finally:
             project.close()
         self.job = job
-        trainer = self.trainer = job.trainer
-        if req.holdout:
-            holdout.hold_out(trainer)
+        trainer, data = job.trainer, job.data
         # The loaded pipelines are millions of long-lived objects: a full garbage collection
         # walking them holds the GIL for ~250 ms. Frozen, they are skipped until the run
         # ends (``run`` unfreezes them; nothing is lost, collection is deferred).
         gc.freeze()
-        control.attach(trainer)
         s = trainer.settings
-        total = s.epochs * -(-len(trainer.train_records) // s.batch_size)
-        info = RunInfo(labels=list(trainer.labels), old_labels=list(trainer.old_labels),
-                       n_train=len(trainer.train_records), n_dev=len(trainer.dev_records),
-                       n_rehearsal=len(trainer.rehearsal_texts), n_retention=len(trainer.dev_rehearsal_texts),
-                       strategy=s.strategy, epochs=s.epochs, total_steps=total, auto=req.auto,
-                       run_id=job.run_id)
-        self.emit("started", info)
+        info = RunInfo(labels=list(data.labels), old_labels=list(data.old_labels), n_train=len(data.train),
+                       n_dev=len(data.dev), n_rehearsal=len(data.rehearsal), n_retention=len(data.retention),
+                       strategy=s.strategy, epochs=s.epochs, total_steps=trainer.total_steps, auto=req.auto,
+                       run_id=job.run_id, dev_source=data.dev_source)
+        self.emit(info)
         if control.cancelled:
             return self._cancelled()
         points: list[tuple[int, float]] = []
@@ -217,14 +137,14 @@ class TrainingRun:
         for p in job.run():
             last = p
             now = time.perf_counter()
-            if not p.epoch_end:
+            if not isinstance(p, EpochEnd):
                 points.append((p.step, p.loss))
                 if now - last_emit < req.throttle:
                     continue
-            self.emit("progress", Tick(p, points, now - t0, total))
+            self.emit(Tick(p, points, now - t0, info.total_steps))
             points, last_emit = [], now
-            if p.epoch_end:
-                self.emit("epoch", p)
+            if isinstance(p, EpochEnd):
+                self.emit(p)
                 due = now - self._snapshot_at >= gap
                 if not control.cancelled and p.epoch + 1 < s.epochs and due:
                     with trainer.kept_weights() as nlp:  # what Keep would save now, not the raw weights
@@ -236,12 +156,12 @@ class TrainingRun:
         self._compare_current(metrics)
         self._snapshot(trainer.nlp, "trained (keep or discard it)")
         wps = last.words_per_second if last is not None else 0.0
-        self.emit("finished", RunResult(metrics, time.perf_counter() - started, info, wps, list(trainer.history)))
+        self.emit(RunResult(metrics, time.perf_counter() - started, info, wps, list(trainer.history)))
         return True
 
     def _cancelled(self) -> bool:
         self.record("cancelled", "cancelled by the user")
-        self.emit("cancelled", None)
+        self.emit(Cancelled())
         return False
 
     def record(self, status: str, message: str) -> None:
@@ -255,28 +175,22 @@ class TrainingRun:
         job.run_id = None
 
     def _compare_current(self, metrics: dict[str, Any]) -> None:
-        """The model in use now, scored on the same held-out documents and texts."""
-        from . import evaluate
+        """The model in use now, by the run's own scorer (same documents, same texts)."""
         from .pipeline import ModelStore, load_pipeline
 
-        job, tr = self.job, self.trainer
-        store = ModelStore(Path(job.project_path) / "models")
+        store = ModelStore(Path(self.job.project_path) / "models")
         name = store.current_name()
         if name is None:
             return
         try:
-            nlp = load_pipeline(store.dir / name)
-            current: dict[str, Any] = {"version": name}
-            records = job.eval_records or tr.dev_records
-            if records:
-                scores = evaluate.score_records(nlp, records, labels=tr.labels)
-                current["per_type"] = {k: v["f"] for k, v in scores["per_type"].items()}
-            texts = tr.dev_rehearsal_texts  # the texts the run's own retention was measured on
-            if texts and tr.old_labels:
-                ref = evaluate.teacher_entities(tr.teacher, texts)
-                current["retention"] = evaluate.retention(nlp, texts, ref, old_labels=tr.old_labels)
+            scores = self.job.trainer.scorer(load_pipeline(store.dir / name))
         except NerguiError:
             return  # an unreadable old version: nothing to compare with
+        current: dict[str, Any] = {"version": name}
+        if "per_type" in scores:
+            current["per_type"] = {k: v["f"] for k, v in scores["per_type"].items()}
+        if "retention" in scores:
+            current["retention"] = scores["retention"]
         metrics["current"] = current
 
     def _snapshot(self, nlp, name: str) -> None:
@@ -292,5 +206,80 @@ class TrainingRun:
         self._snapshot_at = time.perf_counter()
         for old in self.snapshots[:-KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
-        self.emit("snapshot", (str(path), name))
+        self.emit(Snapshot(str(path), name))
 
+
+def serve(request: TrainRequest, control: Control, emit: Emit, decision: Callable[[], bool]) -> None:
+    """A run's whole life: run it; if it finished, wait for ``decision()`` and save or drop."""
+    run = TrainingRun(request, control, emit)
+    if run.run():
+        run.decide(decision())
+
+
+class RunHandle(Protocol):
+    """The caller's hold on a run, wherever it runs. ``events`` blocks (call it from a worker
+    thread); the other methods may be called from any thread."""
+
+    rehearsal: float
+
+    def start(self) -> None: ...
+    def events(self) -> Iterator[Any]: ...
+    def set_rehearsal(self, value: float) -> None: ...
+    def cancel(self) -> None: ...
+    def decide(self, keep: bool) -> None: ...
+    def close(self, timeout: float = 60.0) -> int | None: ...
+    def kill(self) -> None: ...
+
+
+class ThreadRun:
+    """A run in a thread of this process (``RunHandle``). The training then shares this
+    process's GIL: the app's child process is the better default."""
+
+    def __init__(self, request: TrainRequest):
+        self.request = request
+        self.control = Control(request.settings.rehearsal)
+        self._events: queue.Queue[Any] = queue.Queue()
+        self._decisions: queue.Queue[bool] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def rehearsal(self) -> float:
+        return self.control.rehearsal
+
+    def start(self) -> None:
+        self.request.settings.rehearsal = self.control.rehearsal  # the run records what it starts with
+
+        def life() -> None:
+            try:
+                serve(self.request, self.control, self._events.put, self._decisions.get)
+            finally:
+                self._events.put(None)  # the end of the stream
+
+        self._thread = threading.Thread(target=life, name="nergui-train-run", daemon=True)
+        self._thread.start()
+
+    def events(self) -> Iterator[Any]:
+        while (ev := self._events.get()) is not None:
+            yield ev
+            if isinstance(ev, LAST):
+                return
+
+    def set_rehearsal(self, value: float) -> None:
+        self.control.set_rehearsal(value)
+
+    def cancel(self) -> None:
+        self.control.cancel()
+        self._decisions.put(False)  # a finished run waiting for a decision is discarded
+
+    def decide(self, keep: bool) -> None:
+        self._decisions.put(bool(keep))
+
+    def close(self, timeout: float = 60.0) -> int | None:
+        """Stop the run (or discard an undecided result) and wait for its thread."""
+        self.cancel()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return 0
+
+    def kill(self) -> None:
+        self.cancel()

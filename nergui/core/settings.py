@@ -83,5 +83,12 @@ class TrainSettings:
             if value is not None and not low <= value <= high:
                 raise TrainingError(Msg.BAD_SETTING_RANGE.format(name=name, value=value, low=low, high=high))
 
+    def total_steps(self, n_train: int, n_with_spans: int) -> int:
+        """Batches in a run over ``n_train`` documents of which ``n_with_spans`` hold a span
+        to learn (those are seen ``oversample`` times an epoch). The one formula: the
+        trainer's progress and ETA, the run's report and the panel's first estimate use it."""
+        n = n_train + n_with_spans * (max(1, self.oversample) - 1)
+        return self.epochs * -(-n // self.batch_size)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,19 +11,21 @@ Two strategies:
   frozen original's entities so it keeps predicting the old types.
 
 Rehearsal texts are annotated by a frozen copy of the original pipeline (the teacher),
-never by the weights being trained. The trainer yields a ``Progress`` after every batch;
-the caller may change ``rehearsal`` or call ``stop()`` between batches.
+never by the weights being trained. The trainer yields a ``Progress`` after every batch and
+an ``EpochEnd`` (with the scores) after every epoch; another thread may change the
+rehearsal ratio or cancel through ``trainer.control`` between batches.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import itertools
 import math
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
@@ -33,105 +35,91 @@ from spacy.util import minibatch
 
 from ..errors import Msg, TrainingError, detail as error_detail
 from . import evaluate
-from .pipeline import clone, ner_components, ner_labels
+from .events import EpochEnd, Progress
+from .pipeline import clone, ner_components
 from .records import Record
 from .settings import STRATEGIES, TrainSettings  # noqa: F401 - the settings live there (no spaCy import)
+from .train_data import Scorer, TrainData, split_data
 
 NEW_NAME = "ner_new"
 
 
-@dataclass
-class Progress:
-    """What the trainer reports after each batch (and, with ``scores``, after each epoch)."""
+class Control:
+    """A run's rehearsal ratio and cancel flag: set from any thread (the GUI's, a command
+    reader's), read by the trainer before each batch."""
 
-    step: int
-    epoch: int
-    examples_seen: int
-    words_per_second: float
-    loss: float
-    eta_seconds: float
-    fraction_done: float
-    rehearsal: float
-    epoch_end: bool = False
-    scores: dict[str, Any] | None = None
-    is_best: bool = False
-    losses: dict[str, float] = field(default_factory=dict)
+    def __init__(self, rehearsal: float = 0.0):
+        self.rehearsal = 0.0
+        self.cancelled = False
+        self.set_rehearsal(rehearsal)
+
+    def set_rehearsal(self, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise TrainingError(Msg.BAD_RATIO.format(value=value))
+        self.rehearsal = float(value)  # one assignment: atomic for the reader
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 class Trainer:
-    """Online NER training on a project's accepted annotations.
+    """Online NER training on one ``TrainData`` (``nergui.core.train_data``).
 
     Args:
         base: the original pipeline (not modified; the trainer works on a copy).
-        train: accepted records with their spans.
-        rehearsal_texts: raw texts for pseudo-rehearsal (unannotated documents or a file).
+        data: what to learn from, score on and measure forgetting on.
         settings: a TrainSettings.
-        labels: the labels to learn (default: every label in ``train``).
-        eval_records: optional held-out annotated records for per-epoch scores; by
-            default a fixed fraction of ``train`` is held out.
+        teacher: a frozen copy of ``base`` that annotates rehearsal text (default: a clone).
+        control: the rehearsal ratio and cancel flag, changed from another thread.
     After ``run()`` is exhausted, ``self.nlp`` is the trained pipeline (the best epoch
-    when early stopping is on) and ``self.scores`` its dev scores.
+    when early stopping is on) and ``self.scores`` its scores. ``Trainer.on`` splits records
+    and texts itself (``split_data``).
     """
 
-    def __init__(
-        self,
-        base: Language,
-        train: Sequence[Record],
-        rehearsal_texts: Sequence[str] = (),
-        *,
-        settings: TrainSettings | None = None,
-        labels: Sequence[str] | None = None,
-        eval_records: Sequence[Record] | None = None,
-        teacher: Language | None = None,
-        retention_texts: Sequence[str] | None = None,
-    ):
+    def __init__(self, base: Language, data: TrainData, *, settings: TrainSettings | None = None,
+                 teacher: Language | None = None, control: Control | None = None):
         self.settings = settings or TrainSettings()
         self.settings.validate()
-        self.rehearsal = float(self.settings.rehearsal)
-        self._stop = False
-        self.base = base
+        self.base, self.data = base, data
         self.teacher = teacher if teacher is not None else clone(base)
-        self.old_labels = ner_labels(base)
-        records = [r for r in train if r.spans or r.state == "accepted"]
-        # spaCy refuses texts over nlp.max_length (E088); name them instead of failing the run
-        self.skipped = [r for r in records if len(r.text) > base.max_length]
-        records = [r for r in records if len(r.text) <= base.max_length]
-        rng = random.Random(self.settings.seed)
-        if eval_records is None and self.settings.early_stopping and len(records) >= 20:
-            order = list(range(len(records)))
-            rng.shuffle(order)
-            n_dev = max(2, int(len(records) * self.settings.dev_fraction))
-            dev_idx = set(order[:n_dev])
-            self.dev_records = [r for i, r in enumerate(records) if i in dev_idx]
-            self.train_records = [r for i, r in enumerate(records) if i not in dev_idx]
-        else:
-            self.dev_records = list(eval_records or [])
-            self.train_records = records
-        if not self.train_records:
-            raise TrainingError(Msg.TRAIN_FAILED.format(detail="no accepted documents to train on"))
-        self.labels = list(labels) if labels else sorted({s.label for r in records for s in r.spans})
-        texts = [t for t in dict.fromkeys(rehearsal_texts) if len(t) <= base.max_length]
-        rng.shuffle(texts)
-        if retention_texts:  # held out by the caller (holdout.retention_split): scored after each epoch and at the end
-            self.dev_rehearsal_texts = [t for t in retention_texts if len(t) <= base.max_length] if self.old_labels else []
-            self.rehearsal_texts = texts
-        else:
-            n_dev_reh = min(self.settings.dev_rehearsal, len(texts) // 5) if self.old_labels else 0
-            self.dev_rehearsal_texts = texts[:n_dev_reh]
-            self.rehearsal_texts = texts[n_dev_reh:]
+        self.control = control or Control(self.settings.rehearsal)
+        self.scorer = Scorer(data, self.teacher)
         self._teacher_cache: dict[str, list[tuple[int, int, str]]] = {}
         self.nlp: Language | None = None
         self.scores: dict[str, Any] = {}
         self.history: list[dict[str, Any]] = []
+        self._epoch_params: dict = {}
+        self._best: tuple[float, dict[str, bytes] | None] = (-1.0, None)
 
-    # ---- control from another thread (read between batches) ------------------------------
-    def set_rehearsal(self, value: float) -> None:
-        if not 0.0 <= value <= 1.0:
-            raise TrainingError(Msg.BAD_RATIO.format(value=value))
-        self.rehearsal = float(value)
+    @classmethod
+    def on(cls, base: Language, records: Sequence[Record], texts: Sequence[str] = (), *,
+           settings: TrainSettings | None = None, labels: Sequence[str] | None = None,
+           teacher: Language | None = None, control: Control | None = None, **split) -> "Trainer":
+        """A trainer on ``split_data(base, records, texts, ...)``."""
+        settings = settings or TrainSettings()
+        settings.validate()
+        data = split_data(base, records, texts, settings=settings, labels=labels, **split)
+        return cls(base, data, settings=settings, teacher=teacher, control=control)
 
-    def stop(self) -> None:
-        self._stop = True
+    @property
+    def labels(self) -> list[str]:
+        return self.data.labels
+
+    @property
+    def old_labels(self) -> list[str]:
+        return self.data.old_labels
+
+    def _with_spans(self) -> list[Record]:
+        return [r for r in self.data.train if any(s.label in self.labels for s in r.spans)]
+
+    def epoch_records(self) -> list[Record]:
+        """The records of one epoch: each with a span to learn ``oversample`` times."""
+        return self.data.train + self._with_spans() * (max(1, self.settings.oversample) - 1)
+
+    @property
+    def total_steps(self) -> int:
+        """Batches in the whole run (``TrainSettings.total_steps``)."""
+        return self.settings.total_steps(len(self.data.train), len(self._with_spans()))
 
     # ---- setup -------------------------------------------------------------------------
     def _teacher_ents(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
@@ -152,7 +140,7 @@ class Trainer:
             ner = nlp.add_pipe("ner", name="ner", last=True)
             for label in self.labels:
                 ner.add_label(label)
-            sample = [self._example(nlp, r, for_new=False) for r in self.train_records[:200]]
+            sample = [self._example(nlp, r, for_new=False) for r in self.data.train[:200]]
             ner.initialize(lambda: sample, nlp=nlp)
             return nlp, ["ner"]
         if s.strategy == "in-place":
@@ -206,7 +194,8 @@ class Trainer:
 
     # ---- the loop ------------------------------------------------------------------------
     def run(self) -> Iterator[Progress]:
-        """Train, yielding a Progress after every batch. Raises TrainingError on failure."""
+        """Train, yielding a Progress after every batch and an EpochEnd after every epoch.
+        Raises TrainingError on failure."""
         try:
             yield from self._run()
         except TrainingError:
@@ -221,118 +210,115 @@ class Trainer:
         rng = random.Random(s.seed)
         _seed(s.seed)
         nlp, trainable = self._build()
+        self.nlp = nlp
         for_new = NEW_NAME in trainable
         frozen = [name for name in nlp.pipe_names if name not in trainable]
         optimizer = nlp.create_optimizer()
-        distill = s.distill and not for_new and bool(self.rehearsal_texts) and bool(ner_components(self.base))
+        if s.learn_rate is not None:
+            optimizer.learn_rate = s.learn_rate
+        distill = s.distill and not for_new and bool(self.data.rehearsal) and bool(ner_components(self.base))
         if distill:  # copies each trainable model as the frozen score teacher for nlp.rehearse
             for name in trainable:
                 nlp.get_pipe(name)._rehearsal_model = copy.deepcopy(nlp.get_pipe(name).model)
         ema = _Ema([nlp.get_pipe(n).model for n in trainable], s.ema_decay) if s.average == "ema" else None
-        if s.learn_rate is not None:
-            optimizer.learn_rate = s.learn_rate
-        examples = [self._example(nlp, r, for_new=for_new) for r in self.train_records]
-        examples += [e for e in examples if len(e.reference.ents)] * (max(1, s.oversample) - 1)
-        words_per_epoch = sum(len(e.reference) for e in examples)
-        total_batches = s.epochs * math.ceil(len(examples) / s.batch_size)
-        dev_teacher = self._teacher_ents(self.dev_rehearsal_texts) if self.dev_rehearsal_texts else []
-        reh_order = list(range(len(self.rehearsal_texts)))
-        reh_pos = 0
-        carry = 0.0
-        step = seen = 0
-        words = 0
+        examples = [self._example(nlp, r, for_new=for_new) for r in self.epoch_records()]
+        batches = mixed_batches(examples, self.data.rehearsal, epochs=s.epochs, batch_size=s.batch_size,
+                                ratio=lambda: self.control.rehearsal, rng=rng,
+                                make=lambda text: self._rehearsal_example(nlp, text, for_new=for_new))
+        total = self.total_steps
+        step = seen = words = 0
         started = time.perf_counter()
-        best_score, best_bytes = -1.0, None
-        self.nlp = nlp
-        for epoch in range(s.epochs):
-            rng.shuffle(examples)
-            for batch in minibatch(examples, size=s.batch_size):
-                if self._stop:
+        progress = None
+        for epoch, epoch_batches in itertools.groupby(batches, key=lambda item: item[0]):
+            for _, batch, rehearsal in epoch_batches:
+                if self.control.cancelled:
                     return
-                batch = list(batch)
-                carry += self.rehearsal * len(batch)
-                n_reh = int(carry)
-                carry -= n_reh
-                if n_reh and self.rehearsal_texts:
-                    picked = []
-                    for _ in range(n_reh):
-                        if reh_pos % len(reh_order) == 0:
-                            rng.shuffle(reh_order)
-                        picked.append(self.rehearsal_texts[reh_order[reh_pos % len(reh_order)]])
-                        reh_pos += 1
-                    rehearsal_batch = [self._rehearsal_example(nlp, t, for_new=for_new) for t in picked]
-                    batch += rehearsal_batch
-                else:
-                    rehearsal_batch = []
                 losses: dict[str, float] = {}
-                nlp.update(batch, sgd=optimizer, drop=s.dropout, losses=losses, exclude=frozen)
-                if distill and rehearsal_batch:
-                    nlp.rehearse(rehearsal_batch, sgd=optimizer, losses=losses, exclude=frozen)
+                nlp.update(batch + rehearsal, sgd=optimizer, drop=s.dropout, losses=losses, exclude=frozen)
+                if distill and rehearsal:
+                    nlp.rehearse(rehearsal, sgd=optimizer, losses=losses, exclude=frozen)
                 if ema is not None:
                     ema.update()
                 step += 1
-                seen += len(batch)
-                words += sum(len(e.reference) for e in batch)
+                seen += len(batch) + len(rehearsal)
+                words += sum(len(e.reference) for e in batch + rehearsal)
                 elapsed = time.perf_counter() - started
-                wps = words / elapsed if elapsed > 0 else 0.0
-                done = step / total_batches
-                eta = elapsed / done - elapsed if done > 0 else float("nan")
-                yield Progress(step=step, epoch=epoch, examples_seen=seen, words_per_second=wps,
-                               loss=sum(losses.values()), eta_seconds=eta, fraction_done=done,
-                               rehearsal=self.rehearsal, losses=losses)
-            # end of epoch: score with the averaged weights
-            scores = {}
-            is_best = False
-            params = ema.params if ema is not None else optimizer.averages if s.average == "optimizer" else {}
-            self._epoch_params = params
-            if self.dev_records or dev_teacher:
-                with nlp.use_params(params):
-                    scores = self._dev_scores(nlp, dev_teacher)
-                joint = scores.get("joint", 0.0)
-                if s.early_stopping and joint > best_score:
-                    best_score = joint
-                    with nlp.use_params(params):
-                        best_bytes = {name: nlp.get_pipe(name).to_bytes() for name in trainable}
+                done = step / total
+                progress = Progress(step=step, epoch=epoch, examples_seen=seen,
+                                    words_per_second=words / elapsed if elapsed > 0 else 0.0,
+                                    loss=sum(losses.values()), eta_seconds=elapsed / done - elapsed,
+                                    fraction_done=done, rehearsal=self.control.rehearsal, losses=losses)
+                yield progress
+            scores, is_best = self._end_epoch(nlp, epoch, trainable, ema.params if ema is not None else
+                                              optimizer.averages if s.average == "optimizer" else {})
+            yield EpochEnd(**{**dataclasses.asdict(progress), "epoch_end": True, "scores": scores,
+                              "is_best": is_best, "losses": {}})
+        self._finish(nlp, trainable, ema.params if ema is not None else
+                     optimizer.averages if s.average == "optimizer" else {})
+
+    def _end_epoch(self, nlp: Language, epoch: int, trainable: Sequence[str], params) -> tuple[dict[str, Any], bool]:
+        """Score the epoch's averaged weights with the run's scorer; keep them if best."""
+        s = self.settings
+        self._epoch_params = params
+        scores: dict[str, Any] = {}
+        is_best = False
+        if self.data.dev or (self.data.retention and self.old_labels):
+            with nlp.use_params(params):
+                scores = self.scorer(nlp)
+                if s.early_stopping and scores["joint"] > self._best[0]:
+                    self._best = (scores["joint"], {name: nlp.get_pipe(name).to_bytes() for name in trainable})
                     is_best = True
-            self.history.append({"epoch": epoch, **scores})
-            self.scores = scores if is_best or not s.early_stopping else self.scores
-            yield Progress(step=step, epoch=epoch, examples_seen=seen, words_per_second=words / max(elapsed, 1e-9),
-                           loss=sum(losses.values()), eta_seconds=eta, fraction_done=done,
-                           rehearsal=self.rehearsal, epoch_end=True, scores=scores, is_best=is_best)
-        # finish: the best epoch's weights, else the averaged weights of the last one
-        if best_bytes is not None:
-            for name, data in best_bytes.items():
+        self.history.append({"epoch": epoch, **scores})
+        if is_best or not s.early_stopping:
+            self.scores = scores
+        return scores, is_best
+
+    def _finish(self, nlp: Language, trainable: Sequence[str], params) -> None:
+        """Leave the weights the run keeps in ``nlp``: the best epoch's, else the averaged
+        weights of the last one."""
+        best = self._best[1]
+        if best is not None:
+            for name, data in best.items():
                 nlp.get_pipe(name).from_bytes(data)
-        elif ema is not None:
-            _apply_params(nlp, ema.params, trainable)
-        elif s.average == "optimizer":
-            _apply_params(nlp, optimizer.averages, trainable)
+        elif params:
+            _apply_params(nlp, params, trainable)
 
     @contextmanager
     def kept_weights(self) -> Iterator[Language | None]:
         """Inside, ``self.nlp`` holds the weights a run ending now would keep (the moving
         average as of the last epoch's end), e.g. for a mid-run preview snapshot. Use only
         while the trainer is suspended at an epoch's end (between its steps)."""
-        params = getattr(self, "_epoch_params", None)
-        if self.nlp is None or not params:
+        if self.nlp is None or not self._epoch_params:
             yield self.nlp
             return
-        with self.nlp.use_params(params):
+        with self.nlp.use_params(self._epoch_params):
             yield self.nlp
 
-    def _dev_scores(self, nlp: Language, dev_teacher) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        new_labels = [l for l in self.labels if l not in self.old_labels] or self.labels
-        if self.dev_records:
-            out.update(evaluate.score_records(nlp, self.dev_records, labels=self.labels))
-            out["new_f"] = evaluate.mean_f(out, new_labels)
-        if dev_teacher:
-            detail = evaluate.retention_detail(nlp, self.dev_rehearsal_texts, dev_teacher, old_labels=self.old_labels)
-            out["retention"] = detail.pop("retention")
-            out["retention_detail"] = detail
-        parts = [v for k, v in out.items() if k in ("new_f", "retention") and v is not None]
-        out["joint"] = 2 * math.prod(parts) / sum(parts) if len(parts) == 2 and sum(parts) else (parts[0] if parts else 0.0)
-        return out
+
+def mixed_batches(examples: list[Example], texts: Sequence[str], *, epochs: int, batch_size: int,
+                  ratio: Callable[[], float], rng: random.Random,
+                  make: Callable[[str], Example]) -> Iterator[tuple[int, list[Example], list[Example]]]:
+    """``(epoch, batch, rehearsal)`` for every batch of the run (like spaCy's
+    ``create_train_batches``): the examples reshuffled each epoch; with each batch,
+    ``ratio()`` (read then, so a slider moved mid-run applies to the next batch) times its
+    size of rehearsal examples, the fractions carried to the next batch, drawn from the
+    texts in a shuffled order that is used up before it repeats."""
+    carry = 0.0
+    order, pos = list(range(len(texts))), 0
+    for epoch in range(epochs):
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=batch_size):
+            batch = list(batch)
+            carry += ratio() * len(batch)
+            n = int(carry)
+            carry -= n
+            picked = []
+            for _ in range(n if texts else 0):
+                if pos % len(order) == 0:
+                    rng.shuffle(order)
+                picked.append(texts[order[pos % len(order)]])
+                pos += 1
+            yield epoch, batch, [make(text) for text in picked]
 
 
 def _no_overlap(spans):

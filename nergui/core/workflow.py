@@ -23,7 +23,8 @@ from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
 from .holdout import retention_split
 from .records import ImportReport, Problem, Record, Span
 from .store import Filter, Project
-from .training import Progress, Trainer, TrainSettings
+from .train_data import Scorer, TrainData, split_data
+from .training import Control, Progress, Trainer, TrainSettings
 
 DEFAULT_BASE = "blank:en"
 
@@ -165,33 +166,26 @@ class TrainJob:
     trainer: Trainer
     base_spec: str
     settings: TrainSettings
-    held_out: list[str]
-    eval_records: list[Record]
     run_id: int | None = None
     started: float = field(default_factory=time.time)
     result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> TrainData:
+        return self.trainer.data
 
     def run(self) -> Iterator[Progress]:
         yield from self.trainer.run()
 
     def evaluate(self) -> dict[str, Any]:
-        """Final scores: the eval file (or the dev split) and retention on held-out raw text."""
+        """Final scores of the trained model: the run's scorer (per-label F on its dev records,
+        retention on its held-out texts, with the counts scored) and the original's per-label
+        F on the same records (``before``)."""
         tr = self.trainer
-        nlp = tr.nlp
-        labels = tr.labels
-        records = self.eval_records or tr.dev_records
-        out: dict[str, Any] = {"labels": labels, "strategy": self.settings.strategy}
-        if records:
-            out.update(evaluate.score_records(nlp, records, labels=labels))
-            base_scores = evaluate.score_records(tr.teacher, records, labels=labels)
-            out["before"] = {k: v["f"] for k, v in base_scores["per_type"].items()}
-        texts = tr.dev_rehearsal_texts  # the held-out texts the meter showed after each epoch: one split
-        if texts and tr.old_labels:
-            ref = evaluate.teacher_entities(tr.teacher, texts)
-            detail = evaluate.retention_detail(nlp, texts, ref, old_labels=tr.old_labels)
-            out["retention"] = detail.pop("retention")
-            out["retention_detail"] = detail
-            out["retention_texts"] = len(texts)
+        out: dict[str, Any] = {"labels": tr.labels, "strategy": self.settings.strategy, **tr.scorer(tr.nlp)}
+        if tr.data.dev:
+            out["before"] = tr.scorer.before()
+            out["dev_source"] = tr.data.dev_source
         out["seconds"] = time.time() - self.started
         self.result = out
         return out
@@ -240,13 +234,17 @@ def record_run_end(project_path, run_id: int, status: str, message: str) -> None
 
 def prepare_training(project: Project, *, base: str | None = None, labels: Sequence[str] | None = None,
                      settings: TrainSettings | None = None, raw_file: str | None = None,
-                     eval_file: str | None = None, held_out: int = 300, project_raw: bool = True) -> TrainJob:
-    """Load the base pipeline, collect annotations and rehearsal text, and build a Trainer.
+                     eval_file: str | None = None, hold_out: bool = False, retention_limit: int = 300,
+                     project_raw: bool = True, control: Control | None = None) -> TrainJob:
+    """Load the base pipeline, collect annotations and rehearsal text, split them once
+    (``split_data``) and build a Trainer.
 
     Every run starts from the base (original) pipeline and learns all accepted annotations,
     so drift never compounds across runs; the frozen teacher is a copy of that base.
-    Rehearsal text is the project's unannotated documents plus ``raw_file``'s texts, or only
-    the file's with ``project_raw=False``.
+    Unannotated text is the project's unannotated documents plus ``raw_file``'s texts, or only
+    the file's with ``project_raw=False``. ``control``: the caller's hold on the rehearsal
+    ratio and cancel, which the trainer reads before each batch. Per-label F is scored on ``eval_file``'s records,
+    else (``hold_out``, or early stopping) on a fixed share of the accepted documents.
     """
     settings = settings or TrainSettings()
     settings.validate()
@@ -264,35 +262,33 @@ def prepare_training(project: Project, *, base: str | None = None, labels: Seque
                  for r in train]
     if not any(r.spans for r in train):
         raise TrainingError(Msg.NO_ANNOTATIONS.format(path=project.path))
-    # rehearsal text: the project's unannotated documents and/or a file's texts
     raw: list[str] = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
     if raw_file:
         raw += read_texts(raw_file)
-    held: list[str] = []
-    if ner_labels(nlp):  # one split: the meter's texts, after each epoch and at the end (and nergui evaluate's)
-        raw, held = retention_split(raw, limit=held_out)
-    eval_records = read_records(eval_file) if eval_file else []
-    trainer = Trainer(nlp, train, raw, settings=settings, labels=labels, teacher=clone(nlp), retention_texts=held)
+    data = split_data(nlp, train, raw, settings=settings, labels=labels, hold_out=hold_out,
+                      eval_records=read_records(eval_file) if eval_file else None, retention_limit=retention_limit)
+    trainer = Trainer(nlp, data, settings=settings, teacher=clone(nlp), control=control)
     run_id = project.start_run({"base": spec, **settings.to_dict(), "raw_file": raw_file, "eval_file": eval_file})
-    return TrainJob(project.path, trainer, spec, settings, held, eval_records, run_id=run_id)
+    return TrainJob(project.path, trainer, spec, settings, run_id=run_id)
 
 
 def evaluate_project(project: Project, eval_file: str, *, raw_file: str | None = None) -> dict[str, Any]:
-    """Scores of the current model on an eval file (and retention, given raw text)."""
+    """Scores of the current model on an eval file (and retention, given raw text), by the
+    same scorer as a run: retention on the texts training holds out of that file."""
     store = ModelStore(project.models_dir)
     nlp = store.load_current()
     if nlp is None:
         raise PipelineError(Msg.NO_CURRENT_MODEL.format(path=project.path))
     records = read_records(eval_file)
     labels = sorted({s.label for r in records for s in r.spans}) or project.label_names()
-    out = evaluate.score_records(nlp, records, labels=labels)
-    if raw_file and project.base_pipeline:
-        base = load_pipeline(project.base_pipeline)
-        _, texts = retention_split(read_texts(raw_file))  # the texts training holds out of this file, never rehearsed
-        if texts:
-            out["retention"] = evaluate.retention(nlp, texts, evaluate.teacher_entities(base, texts),
-                                                  old_labels=ner_labels(base))
-        out["retention_texts"] = len(texts)
+    base = load_pipeline(project.base_pipeline) if raw_file and project.base_pipeline else None
+    texts = retention_split(read_texts(raw_file))[1] if base is not None else []
+    data = TrainData(train=[], labels=labels, old_labels=ner_labels(base) if base is not None else [],
+                     dev=records, dev_source="eval file", retention=texts)
+    out = Scorer(data, base if base is not None else nlp)(nlp)
+    out.pop("joint", None)
+    if base is not None:
+        out.setdefault("retention_texts", 0)
     return out
 
 

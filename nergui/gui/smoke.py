@@ -56,6 +56,7 @@ def _steps(project_path: str | None, tmp: Path):
     from ..core.pipeline import ModelStore, describe, load_pipeline, ner_labels
     from ..core.store import Project
     from ..core.child import ChildRun
+    from ..core.events import Cancelled, Failed, RunResult, Saved, Tick
     from ..core.run import TrainRequest
     from ..core.training import TrainSettings
     from .demo import create_demo_project
@@ -94,17 +95,23 @@ def _steps(project_path: str | None, tmp: Path):
 
     # train as the app does: in a training child process (for a bundle: this executable again)
     run = ChildRun(TrainRequest(project.path, TrainSettings(epochs=1), holdout=False))
-    events = list(run.events(("finished", "cancelled", "failed")))
-    kind, payload = events[-1]
-    if kind != "finished":
+    run.start()
+    stream = run.events()
+    events = []
+    for ev in stream:
+        events.append(ev)
+        if isinstance(ev, (RunResult, Cancelled, Failed)):
+            break
+    if not isinstance(events[-1], RunResult):
         run.close(30)
-        raise _Failed(f"training in the child process ended with {kind}: {payload}")
+        raise _Failed(f"training in the child process ended with {events[-1]}")
     run.decide(True)
-    kind, version = list(run.events(("saved", "failed")))[-1]
+    last_event = list(stream)[-1]
     run.close(30)
-    steps = [p for k, p in events if k == "progress"]
-    if kind != "saved" or version is None or not steps:
-        raise _Failed(f"training made {len(steps)} progress reports and saved no model version ({version})")
+    version = last_event.version if isinstance(last_event, Saved) else None
+    steps = [ev for ev in events if isinstance(ev, Tick)]
+    if version is None or not steps:
+        raise _Failed(f"training made {len(steps)} progress reports and saved no model version ({last_event})")
     last = steps[-1].progress
     yield (f"training ran {last.step} steps in a child process ({last.examples_seen} examples, "
            f"loss {last.loss:.2f}, {last.words_per_second:.0f} words/s)")

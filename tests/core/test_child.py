@@ -10,13 +10,29 @@ import pytest
 
 from nergui.bench.data import generated_training
 from nergui.core import child
-from nergui.core.child import ChildRun, decode, encode, foreground
+from nergui.core.child import ChildRun, foreground
+from nergui.core.events import (EVENTS, Cancelled, EpochEnd, Failed, ModelVersion, Progress, RunInfo, RunResult,
+                                Saved, Snapshot, Tick, decode, encode)
 from nergui.core.pipeline import ModelStore
-from nergui.core.run import RunInfo, RunResult, Tick, TrainRequest
+from nergui.core.run import ThreadRun, TrainRequest
 from nergui.core.store import Project
-from nergui.core.training import Progress, TrainSettings
+from nergui.core.training import TrainSettings
 
-ENDS = ("finished", "cancelled", "failed")
+ENDS = (RunResult, Cancelled, Failed)
+
+
+def _until(run, ends=ENDS):
+    """The run's events up to the first of class ``ends`` (the stream goes on after a result)."""
+    for ev in run.events():
+        yield ev
+        if isinstance(ev, ends):
+            return
+
+
+def _started(request):
+    run = ChildRun(request)
+    run.start()
+    return run
 
 
 def _project(tmp_path, n=24) -> Path:
@@ -30,9 +46,9 @@ def _project(tmp_path, n=24) -> Path:
 def _long_run(tmp_path):
     """A child started on a run far too long to finish, once it reports ``started``."""
     path = _project(tmp_path, n=40)
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=500, batch_size=4), holdout=False))
-    events = run.events(ENDS)
-    assert next(events)[0] == "started"
+    run = _started(TrainRequest(path, TrainSettings(epochs=500, batch_size=4), holdout=False))
+    events = _until(run)
+    assert isinstance(next(events), RunInfo)
     return path, run, events
 
 
@@ -44,46 +60,58 @@ def _state(pid: int) -> str:
 
 def test_events_round_trip_with_their_types():
     p = Progress(step=3, epoch=1, examples_seen=24, words_per_second=1234.5, loss=0.5, eta_seconds=2.0,
-                 fraction_done=0.5, rehearsal=0.25, epoch_end=True, scores={"retention": 0.99}, losses={"ner": 0.5})
-    info = RunInfo(["X"], ["ORG"], 10, 2, 5, 1, "new-component", 2, 4, run_id=7)
-    for kind, payload in [("progress", Tick(p, [(1, 0.5), (2, 0.25)], 1.5, 8)), ("epoch", p), ("started", info),
-                          ("finished", RunResult({"per_type": {"X": {"f": 0.5}}}, 3.0, info, 100.0, [{"epoch": 0}])),
-                          ("snapshot", ("/tmp/s000", "training")), ("failed", "a message"), ("saved", None)]:
-        line = encode(kind, payload)
+                 fraction_done=0.5, rehearsal=0.25, losses={"ner": 0.5})
+    end = EpochEnd(step=3, epoch=1, examples_seen=24, words_per_second=1234.5, loss=0.5, eta_seconds=2.0,
+                   fraction_done=0.5, rehearsal=0.25, scores={"retention": 0.99}, is_best=True)
+    info = RunInfo(["X"], ["ORG"], 10, 2, 5, 1, "new-component", 2, 4, run_id=7, dev_source="held-out share")
+    version = ModelVersion("v0001", Path("/tmp/models/v0001"), 12.5, {"metrics": {"ents_f": 0.5}})
+    events = [Tick(p, [(1, 0.5), (2, 0.25)], 1.5, 8), end, info,
+              RunResult({"per_type": {"X": {"f": 0.5}}}, 3.0, info, 100.0, [{"epoch": 0}]),
+              Snapshot("/tmp/s000", "training"), Cancelled(), Failed("a message"), Saved(None), Saved(version)]
+    assert {type(ev) for ev in events} == set(EVENTS.values())  # every kind declared is covered here
+    for ev in events:
+        line = encode(ev)
         assert line.endswith(b"\n") and b"\n" not in line[:-1]  # one message, one line
-        assert decode(line) == (kind, payload)
+        assert decode(line) == ev and type(decode(line)) is type(ev)
+    assert isinstance(decode(encode(version and Saved(version))).version.path, Path)
+    assert decode(encode(Tick(p, [(1, 0.5)], 1.0, 2))).points == [(1, 0.5)]  # tuples come back as tuples
 
 
-def test_a_run_in_the_child_trains_saves_and_records(tmp_path):
+@pytest.mark.parametrize("handle", [ChildRun, ThreadRun], ids=["child process", "thread"])
+def test_a_run_trains_saves_and_records_through_either_handle(tmp_path, handle):
     path = _project(tmp_path)
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=2, batch_size=4), holdout=False))
-    assert run.pid != __import__("os").getpid()
+    run = handle(TrainRequest(path, TrainSettings(epochs=2, batch_size=4), holdout=False))
+    run.set_rehearsal(0.5)  # before start: the run begins with it
+    run.start()
     kinds, result = [], None
-    for kind, payload in run.events(ENDS):
-        kinds.append(kind)
-        if kind == "finished":
-            result = payload
-    assert kinds[0] == "started" and kinds[-1] == "finished" and "epoch" in kinds and "progress" in kinds
-    assert isinstance(result, RunResult) and result.info.n_train == 24 and result.words_per_second > 0
+    events = run.events()
+    for ev in events:
+        kinds.append(type(ev))
+        if isinstance(ev, RunResult):
+            result = ev
+            break
+    assert kinds[0] is RunInfo and kinds[-1] is RunResult and EpochEnd in kinds and Tick in kinds
+    assert result.info.n_train == 24 and result.words_per_second > 0
     run.decide(True)
-    saved = list(run.events(("saved", "failed")))
-    assert saved[-1][0] == "saved" and saved[-1][1].name == "v0001"
+    rest = list(events)
+    assert isinstance(rest[-1], Saved) and rest[-1].version.name == "v0001"
     assert run.close(30) == 0
     assert ModelStore(path / "models").current_name() == "v0001"
     with Project.open(path) as project:
-        assert project.runs()[-1]["status"] == "kept"
+        last = project.runs()[-1]
+    assert last["status"] == "kept" and last["settings"]["rehearsal"] == 0.5
 
 
 def test_cancel_and_closed_input_stop_the_child_and_save_nothing(tmp_path):
     path, run, events = _long_run(tmp_path)
     run.cancel()
-    assert [k for k, _ in events][-1] == "cancelled"
+    assert isinstance(list(events)[-1], Cancelled)
     assert run.close(30) == 0
     with Project.open(path) as project:
         assert project.runs()[-1]["status"] == "cancelled"
     # a finished run whose parent goes away without deciding: discarded, the child ends
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=1, batch_size=4), holdout=False))
-    assert [k for k, _ in run.events(ENDS)][-1] == "finished"
+    run = _started(TrainRequest(path, TrainSettings(epochs=1, batch_size=4), holdout=False))
+    assert isinstance(list(_until(run))[-1], RunResult)
     assert run.close(30) == 0
     assert ModelStore(path / "models").current_name() is None
     with Project.open(path) as project:
@@ -93,8 +121,9 @@ def test_cancel_and_closed_input_stop_the_child_and_save_nothing(tmp_path):
 def test_a_child_that_dies_is_reported_and_recorded(tmp_path):
     path, run, events = _long_run(tmp_path)
     run.proc.kill()
-    kind, message = list(events)[-1]
-    assert kind == "failed" and "exit code -9" in message and "unchanged" in message
+    last = list(events)[-1]
+    message = last.message
+    assert isinstance(last, Failed) and "exit code -9" in message and "unchanged" in message
     with Project.open(path) as project:
         run_row = project.runs()[-1]
     assert run_row["status"] == "failed" and run_row["metrics"]["error"] == message
@@ -106,10 +135,10 @@ def test_stray_output_in_the_child_does_not_break_the_protocol(tmp_path, monkeyp
     (inject / "sitecustomize.py").write_text("print('hello from a library'); import sys; sys.stdout.flush()\n")
     monkeypatch.setenv("PYTHONPATH", str(inject))
     path = _project(tmp_path)
-    run = ChildRun(TrainRequest(path, TrainSettings(epochs=1, batch_size=4), holdout=False))
-    kinds = [k for k, _ in run.events(ENDS)]
+    run = _started(TrainRequest(path, TrainSettings(epochs=1, batch_size=4), holdout=False))
+    kinds = [type(ev) for ev in _until(run)]
     run.close(30)
-    assert kinds[0] == "started" and kinds[-1] == "finished"
+    assert kinds[0] is RunInfo and kinds[-1] is RunResult
 
 
 def test_foreground_work_pauses_the_training_process(tmp_path):
@@ -122,7 +151,7 @@ def test_foreground_work_pauses_the_training_process(tmp_path):
     time.sleep(0.05)
     assert _state(run.pid) != "T"
     run.cancel()
-    assert [k for k, _ in events][-1] == "cancelled"
+    assert isinstance(list(events)[-1], Cancelled)
     run.close(30)
     assert run not in child._ACTIVE  # a finished child is never signalled again
 

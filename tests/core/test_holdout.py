@@ -2,7 +2,8 @@
 
 from nergui.bench.data import generated_training
 from nergui.core import holdout
-from nergui.core.training import Trainer, TrainSettings
+from nergui.core.train_data import split_data
+from nergui.core.training import TrainSettings
 
 
 def test_small_projects_hold_out_nothing():
@@ -21,12 +22,17 @@ def test_split_is_stable_and_about_the_fraction():
     assert not held_texts & {r.text for r in train2}
 
 
-def test_hold_out_moves_documents_to_the_trainers_dev_records():
+def test_the_run_scores_on_the_held_out_share_and_never_trains_on_it():
     import spacy
 
-    trainer = Trainer(spacy.blank("en"), generated_training(60), settings=TrainSettings(epochs=1))
-    n = holdout.hold_out(trainer)
-    assert n == len(trainer.dev_records) > 0
-    assert len(trainer.train_records) == 60 - n
-    assert holdout.hold_out(trainer) == 0  # already has dev records
-
+    records = generated_training(60)
+    data = split_data(spacy.blank("en"), records, settings=TrainSettings(epochs=1), hold_out=True)
+    _, held = holdout.split(records)
+    assert data.dev == held and data.dev_source == "held-out share" and len(data.train) == 60 - len(held) > 0
+    assert not {r.text for r in data.dev} & {r.text for r in data.train}
+    without = split_data(spacy.blank("en"), records, settings=TrainSettings(epochs=1))
+    assert without.dev == [] and len(without.train) == 60
+    evals = generated_training(5, seed=9)  # an eval file wins over the held-out share
+    with_file = split_data(spacy.blank("en"), records, settings=TrainSettings(epochs=1), hold_out=True,
+                           eval_records=evals)
+    assert with_file.dev == evals and with_file.dev_source == "eval file" and len(with_file.train) == 60

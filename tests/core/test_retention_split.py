@@ -36,15 +36,15 @@ def test_training_scores_retention_on_the_held_out_texts_and_says_how_many(tmp_p
         project.import_records([Record(t) for t in raw], path="raw")
         settings = replace(TrainSettings(), epochs=1, early_stopping=False)
         job = workflow.prepare_training(project, settings=settings)
-    tr = job.trainer
+    tr, data = job.trainer, job.data
     _, expected = retention_split(raw)
-    assert tr.dev_rehearsal_texts == expected == job.held_out  # one split, made once
-    assert not set(tr.dev_rehearsal_texts) & set(tr.rehearsal_texts)
-    for _ in job.run():
-        pass
+    assert data.retention == expected  # one split, made once
+    assert not set(data.retention) & set(data.rehearsal)
+    epochs = [p for p in job.run() if p.epoch_end]
     result = job.evaluate()
-    assert result["retention_texts"] == len(tr.dev_rehearsal_texts) == len(expected)
+    assert result["retention_texts"] == len(data.retention) == len(expected)
     assert tr.history[-1].get("retention") is not None  # the per-epoch figure, on the same texts
+    assert epochs[-1].scores["retention_texts"] == len(expected)  # each figure says how many it scored
 
 
 def test_evaluate_raw_uses_the_texts_training_held_out(tmp_path, pretrained):
@@ -65,5 +65,5 @@ def test_evaluate_raw_uses_the_texts_training_held_out(tmp_path, pretrained):
         job.evaluate()
         job.finish(keep=True)
         scores = workflow.evaluate_project(project, str(evals), raw_file=str(raw_file))
-    assert scores["retention_texts"] == len(job.trainer.dev_rehearsal_texts) > 0
+    assert scores["retention_texts"] == len(job.data.retention) > 0
     assert scores["retention"] is not None

@@ -18,7 +18,7 @@ def _run(trainer):
 
 def test_blank_pipeline_learns_and_reports_progress():
     train = generated_training(120, seed=3)
-    trainer = Trainer(load_pipeline("blank:en"), train, settings=TrainSettings(epochs=6, early_stopping=False))
+    trainer = Trainer.on(load_pipeline("blank:en"), train, settings=TrainSettings(epochs=6, early_stopping=False))
     progress = _run(trainer)
     batches = [p for p in progress if not p.epoch_end]
     assert len(batches) == 6 * 15
@@ -36,7 +36,7 @@ def test_deterministic_given_a_seed():
     texts = [r.text for r in generated_training(10, seed=6)]
     outs = []
     for _ in range(2):
-        trainer = Trainer(load_pipeline("blank:en"), train, settings=TrainSettings(**FAST, early_stopping=False, seed=7))
+        trainer = Trainer.on(load_pipeline("blank:en"), train, settings=TrainSettings(**FAST, early_stopping=False, seed=7))
         _run(trainer)
         outs.append((predict(trainer.nlp, texts), trainer.nlp.get_pipe("ner").to_bytes()))
     assert outs[0] == outs[1]
@@ -44,7 +44,7 @@ def test_deterministic_given_a_seed():
 
 def test_kept_weights_at_the_last_epoch_are_the_weights_the_run_keeps():
     train = generated_training(60, seed=5)
-    trainer = Trainer(load_pipeline("blank:en"), train, settings=TrainSettings(**FAST, early_stopping=False))
+    trainer = Trainer.on(load_pipeline("blank:en"), train, settings=TrainSettings(**FAST, early_stopping=False))
     ner_bytes = {}
     for p in trainer.run():
         if p.epoch_end:
@@ -56,20 +56,20 @@ def test_kept_weights_at_the_last_epoch_are_the_weights_the_run_keeps():
     assert trainer.nlp.get_pipe("ner").to_bytes() == ner_bytes[FAST["epochs"] - 1]
 
 
-def test_stop_between_batches():
-    trainer = Trainer(load_pipeline("blank:en"), generated_training(80), settings=TrainSettings(**FAST))
+def test_cancel_between_batches():
+    trainer = Trainer.on(load_pipeline("blank:en"), generated_training(80), settings=TrainSettings(**FAST))
     seen = []
     for p in trainer.run():
         seen.append(p)
         if p.step == 3:
-            trainer.stop()
+            trainer.control.cancel()
     assert max(p.step for p in seen) == 3
 
 
 def test_rehearsal_change_reaches_the_next_batch(pretrained):
     train = generated_training(64, seed=1)
     raw = generated_raw(100)
-    trainer = Trainer(pretrained, train, raw, settings=TrainSettings(epochs=1, batch_size=8, rehearsal=0.0,
+    trainer = Trainer.on(pretrained, train, raw, settings=TrainSettings(epochs=1, batch_size=8, rehearsal=0.0,
                                                                      early_stopping=False))
     sizes = []
     last = 0
@@ -79,17 +79,17 @@ def test_rehearsal_change_reaches_the_next_batch(pretrained):
         sizes.append(p.examples_seen - last)
         last = p.examples_seen
         if p.step == 2:
-            trainer.set_rehearsal(1.0)
+            trainer.control.set_rehearsal(1.0)
     assert sizes[:2] == [8, 8] and all(s == 16 for s in sizes[2:])
     with pytest.raises(TrainingError, match="between 0 and 1"):
-        trainer.set_rehearsal(1.5)
+        trainer.control.set_rehearsal(1.5)
 
 
 def test_new_component_keeps_the_original_and_saves_one_pipeline(tmp_path, pretrained):
     train = generated_training(120, seed=2)
     raw = generated_raw(200)
     before_labels = list(pretrained.get_pipe("ner").labels)
-    trainer = Trainer(pretrained, train, raw, settings=TrainSettings(epochs=3, rehearsal=0.5))
+    trainer = Trainer.on(pretrained, train, raw, settings=TrainSettings(epochs=3, rehearsal=0.5))
     _run(trainer)
     nlp = trainer.nlp
     assert nlp.pipe_names.index(NEW_NAME) == nlp.pipe_names.index("ner") - 1
@@ -119,7 +119,7 @@ def test_new_component_keeps_the_original_and_saves_one_pipeline(tmp_path, pretr
 
 
 def test_in_place_adds_the_label_to_the_existing_ner(pretrained):
-    trainer = Trainer(pretrained, generated_training(80, seed=4), generated_raw(100),
+    trainer = Trainer.on(pretrained, generated_training(80, seed=4), generated_raw(100),
                       settings=TrainSettings(strategy="in-place", epochs=2, rehearsal=0.5))
     _run(trainer)
     assert NEW_NAME not in trainer.nlp.pipe_names
@@ -129,7 +129,7 @@ def test_in_place_adds_the_label_to_the_existing_ner(pretrained):
 
 def test_rehearsal_examples_come_from_the_frozen_teacher(pretrained):
     raw = ["Angela Merkel visited Paris with Barack Obama on Monday."]
-    trainer = Trainer(pretrained, generated_training(30), raw, settings=TrainSettings(strategy="in-place",
+    trainer = Trainer.on(pretrained, generated_training(30), raw, settings=TrainSettings(strategy="in-place",
                                                                                         early_stopping=False))
     nlp = clone(pretrained)
     ex = trainer._rehearsal_example(nlp, raw[0], for_new=False)
@@ -139,7 +139,7 @@ def test_rehearsal_examples_come_from_the_frozen_teacher(pretrained):
 
 
 def test_failure_inside_update_is_a_training_error(monkeypatch):
-    trainer = Trainer(load_pipeline("blank:en"), generated_training(40), settings=TrainSettings(**FAST))
+    trainer = Trainer.on(load_pipeline("blank:en"), generated_training(40), settings=TrainSettings(**FAST))
     calls = {"n": 0}
     real = spacy.language.Language.update
 
@@ -157,16 +157,16 @@ def test_failure_inside_update_is_a_training_error(monkeypatch):
         raise MemoryError("cannot allocate 8 GiB")
 
     monkeypatch.setattr(spacy.language.Language, "update", oom)
-    trainer = Trainer(load_pipeline("blank:en"), generated_training(40), settings=TrainSettings(**FAST))
+    trainer = Trainer.on(load_pipeline("blank:en"), generated_training(40), settings=TrainSettings(**FAST))
     with pytest.raises(TrainingError, match="ran out of memory"):
         _run(trainer)
 
 
 def test_bad_settings_are_refused():
     with pytest.raises(TrainingError, match="Unknown strategy"):
-        Trainer(load_pipeline("blank:en"), generated_training(5), settings=TrainSettings(strategy="magic"))
+        Trainer.on(load_pipeline("blank:en"), generated_training(5), settings=TrainSettings(strategy="magic"))
     with pytest.raises(TrainingError, match="between 0 and 1"):
-        Trainer(load_pipeline("blank:en"), generated_training(5), settings=TrainSettings(rehearsal=2))
+        Trainer.on(load_pipeline("blank:en"), generated_training(5), settings=TrainSettings(rehearsal=2))
 
 
 def test_documents_longer_than_the_pipeline_accepts_are_named_and_left_out():
@@ -176,9 +176,10 @@ def test_documents_longer_than_the_pipeline_accepts_are_named_and_left_out():
     from nergui.core.records import Record
 
     long = Record(text="word " * 100, spans=[], state="accepted", line=999)
-    trainer = Trainer(base, train + [long], ["x " * 400, "short text"], settings=TrainSettings(**FAST))
-    assert trainer.skipped == [long]
-    assert long not in trainer.train_records and all(len(t) <= 300 for t in trainer.rehearsal_texts)
+    trainer = Trainer.on(base, train + [long], ["x " * 400, "short text"], settings=TrainSettings(**FAST))
+    assert trainer.data.skipped == [long]
+    assert long not in trainer.data.train and all(len(t) <= 300 for t in trainer.data.rehearsal)
+    assert "x " * 400 not in trainer.data.retention
     _run(trainer)  # trains on the rest without spaCy's E088
     assert trainer.nlp is not None
 

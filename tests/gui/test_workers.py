@@ -3,7 +3,11 @@
 from nergui.bench.data import generated_training
 from nergui.core.store import Project
 from nergui.core.training import TrainSettings
-from nergui.gui.workers import TrainRequest, TrainRunner
+from nergui.gui.workers import EpochEnd, Failed, RunResult, Tick, TrainRequest, TrainRunner
+
+
+def of(cls):
+    return lambda ev: isinstance(ev, cls)
 
 LONG = 60_000
 
@@ -19,10 +23,10 @@ def test_progress_is_throttled_but_every_step_arrives(tmp_path, qtbot):
     project = _project(tmp_path)
     runner = TrainRunner()
     ticks, epochs = [], []
-    runner.sig_progress.connect(ticks.append)
-    runner.sig_epoch.connect(epochs.append)
+    runner.sig_event.connect(lambda ev: ticks.append(ev) if isinstance(ev, Tick) else None)
+    runner.sig_event.connect(lambda ev: epochs.append(ev) if isinstance(ev, EpochEnd) else None)
     request = TrainRequest(project.path, TrainSettings(epochs=3, batch_size=4), throttle=3600.0)
-    with qtbot.waitSignal(runner.sig_finished, timeout=LONG):
+    with qtbot.waitSignal(runner.sig_event, timeout=LONG, check_params_cb=of(RunResult)):
         assert runner.start(request, snapshots=False)
         assert not runner.start(request, snapshots=False)  # one run at a time
     # with a throttle longer than the run: the first batch, then only the epoch ends
@@ -38,7 +42,7 @@ def test_failure_in_preparation_is_one_message(tmp_path, qtbot):
     project = Project.create(tmp_path / "empty")
     project.set_setting("base_pipeline", "blank:en")
     runner = TrainRunner()
-    with qtbot.waitSignal(runner.sig_failed, timeout=LONG) as failed:
+    with qtbot.waitSignal(runner.sig_event, timeout=LONG, check_params_cb=of(Failed)) as failed:
         runner.start(TrainRequest(project.path, TrainSettings(epochs=1)), snapshots=False)
-    assert "no accepted documents" in failed.args[0]
+    assert "no accepted documents" in failed.args[0].message
     assert runner.thread is None and runner.state == "idle"

@@ -19,7 +19,8 @@ from ...core.evaluate import describe_retention
 from ...core.holdout import FRACTION, MIN_DOCS
 from ...errors import Msg
 from ..session import Session
-from ..workers import RunInfo, RunResult, Tick, TrainRequest, TrainRunner
+from ..workers import (Cancelled, EpochEnd, Failed, RunInfo, RunResult, Saved, Snapshot, Tick, TrainRequest,
+                       TrainRunner)
 from .charts import EpochChart, LossChart, RetentionMeter, preload
 from .result_card import ResultCard, duration
 from .settings import TrainForm, hint
@@ -121,16 +122,12 @@ class TrainingPanel(QWidget):
         self.card.sig_discard.connect(lambda: self._decide(False))
         self.versions.sig_rolled_back.connect(self._rolled_back)
         self.versions.sig_failed.connect(self.sig_message)
-        r = self.runner
-        r.sig_state.connect(self._sync)
-        r.sig_started.connect(self._started)
-        r.sig_progress.connect(self._progress)
-        r.sig_epoch.connect(self._epoch)
-        r.sig_snapshot.connect(self.sig_preview)
-        r.sig_finished.connect(self._finished)
-        r.sig_cancelled.connect(self._cancelled)
-        r.sig_saved.connect(self._saved)
-        r.sig_failed.connect(self._failed)
+        self.runner.sig_state.connect(self._sync)
+        self.runner.sig_event.connect(self._event)
+        self._handlers = {RunInfo: self._started, Tick: self._progress, EpochEnd: self._epoch,
+                          Snapshot: lambda ev: self.sig_preview.emit(ev.path, ev.name),
+                          RunResult: self._finished, Cancelled: self._cancelled, Saved: self._saved,
+                          Failed: self._failed}
         session.sig_state.connect(self._doc_state_changed)
         self.refresh_counts()
         self._sync("idle")
@@ -199,6 +196,9 @@ class TrainingPanel(QWidget):
         self._update_auto_status()
 
     # ---- runner reports ----------------------------------------------------------------------------
+    def _event(self, ev) -> None:
+        self._handlers[type(ev)](ev)
+
     def _started(self, info: RunInfo) -> None:
         self.info = info
         if info.total_steps > self.total_estimate:
@@ -221,18 +221,17 @@ class TrainingPanel(QWidget):
                             f"{tick.examples_per_second:,.0f} examples/s \u00b7 ETA {_eta(p.eta_seconds)}")
         self.loss_chart.add(tick.points)
 
-    def _epoch(self, p) -> None:
+    def _epoch(self, p: EpochEnd) -> None:
         self.loss_chart.flush()
         scores = p.scores or {}
         self.epoch_chart.add(p.epoch + 1, scores)
         if scores.get("retention") is not None:
             self.meter.set_value(scores["retention"])
-            self._meter_note(scores.get("retention_detail"))
+            self._meter_note(scores.get("retention_detail"), scores.get("retention_texts"))
 
-    def _meter_note(self, detail, n: int | None = None) -> None:
+    def _meter_note(self, detail, n: int | None) -> None:
         """What became of the original's entities: kept, taken by the new types, or lost;
-        ``n`` is how many texts the figure shown was measured on."""
-        n = n if n is not None else (self.info.n_retention if self.info else 0)
+        ``n`` is how many texts the figure shown was measured on (the scorer's count)."""
         where = METER_NOTE
         if n:
             where = f"Measured after each epoch on {n:,} held-out unannotated texts, against the original model."
@@ -259,7 +258,8 @@ class TrainingPanel(QWidget):
         self.card.set_busy()
         self.runner.decide(keep)
 
-    def _saved(self, version) -> None:
+    def _saved(self, ev: Saved) -> None:
+        version = ev.version
         if version is None:
             self.card.show_decided("Discarded; the model in use did not change.")
             self.sig_message.emit(Msg.GUI_TRAIN_DISCARDED)
@@ -271,13 +271,14 @@ class TrainingPanel(QWidget):
         self.versions.refresh()
         self.refresh_counts()
 
-    def _cancelled(self) -> None:
+    def _cancelled(self, _ev: Cancelled) -> None:
         self.detail.setText("Cancelled.")
         self.sig_message.emit(Msg.GUI_TRAIN_CANCELLED)
         self.sig_model_changed.emit()
         self.refresh_counts()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, ev: Failed) -> None:
+        message = ev.message
         self.detail.setText("Failed.")
         self.card.hide()
         self.sig_model_changed.emit()
@@ -330,11 +331,12 @@ class TrainingPanel(QWidget):
         self.form.auto_status.setText(f"{n} newly accepted since the last run; next run {when}.")
 
     def _estimate_steps(self, request: TrainRequest) -> int:
-        """Batches in the run, from the accepted count (the held-out share is about 15 %)."""
+        """Batches in the run, from the accepted count (the held-out share is about 15 %; the
+        run's own count, in its first event, replaces this)."""
         n = self.project.counts_by_state().get("accepted", 0)
         if request.holdout and n >= MIN_DOCS:
             n = round(n * (1 - FRACTION))
-        return max(1, request.settings.epochs * math.ceil(n / request.settings.batch_size))
+        return max(1, request.settings.total_steps(n, n))
 
     def ensure_charts(self) -> None:
         self._ensure_charts()
