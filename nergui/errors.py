@@ -24,6 +24,16 @@ class ProjectError(NerguiError):
     """The project folder or its database cannot be used."""
 
 
+class StoreError(ProjectError):
+    """The project database could not do what was asked: busy (another program is writing),
+    read-only, disk full or damaged. Nothing was changed; the same action may work later."""
+
+
+class EditConflict(ProjectError):
+    """An edit no longer fits the data (the span it names is gone: the document was changed
+    elsewhere). Retrying cannot help, unlike a ``StoreError``."""
+
+
 class PipelineError(NerguiError):
     """A spaCy pipeline cannot be loaded, changed or saved."""
 

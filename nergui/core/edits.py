@@ -2,7 +2,10 @@
 
 Spans are named by their document and offsets, never by row id, so an edit can be undone
 and redone any number of times (a re-added span gets a new row id). Each ``apply`` is one
-store transaction; a refused edit raises a ``NerguiError`` and changes nothing.
+store transaction; a refused edit raises a ``NerguiError`` and changes nothing: an
+``EditConflict`` when the span it names is gone (changed elsewhere), a ``SpanError`` when
+it no longer fits, a ``StoreError`` when the database could not do it (busy, read-only,
+disk full, damaged: the same edit may work later).
 
 ``patch(doc, rejected)`` makes the same change to a document already in memory (its spans
 and state, and the set of its rejected predictions), exactly as the store made it, so the
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 from bisect import insort
 
-from ..errors import Msg, ProjectError
+from ..errors import EditConflict, Msg
 from .records import Span
 from .store import Document, Project
 
@@ -41,6 +44,11 @@ class Edit:
         """Make this (applied) edit's change to ``doc`` in memory, as the store made it."""
         raise NotImplementedError
 
+    def labels(self) -> frozenset[str]:
+        """The labels this edit gives spans: applying it adds any the project lacks (e.g.
+        accepting a prediction of a type only the model knows)."""
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class AddSpans(Edit):
@@ -51,6 +59,9 @@ class AddSpans(Edit):
     def apply(self, project: Project) -> Edit:
         project.add_spans(self.doc_id, self.spans)
         return RemoveSpans(self.doc_id, self.text, tuple(self.spans))
+
+    def labels(self) -> frozenset[str]:
+        return frozenset(s.label for s in self.spans)
 
     def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
         for span in self.spans:
@@ -68,7 +79,7 @@ class RemoveSpans(Edit):
         for s in self.spans:
             span_id = project.find_span_id(self.doc_id, s.start, s.end)
             if span_id is None:
-                raise ProjectError(Msg.NO_SPAN_AT.format(doc_id=self.doc_id, start=s.start, end=s.end))
+                raise EditConflict(Msg.NO_SPAN_AT.format(doc_id=self.doc_id, start=s.start, end=s.end))
             ids.append(span_id)
         removed = project.remove_spans(ids)
         return AddSpans(self.doc_id, self.text, tuple(removed))
@@ -89,9 +100,12 @@ class Relabel(Edit):
     def apply(self, project: Project) -> Edit:
         span_id = project.find_span_id(self.doc_id, self.start, self.end)
         if span_id is None:
-            raise ProjectError(Msg.NO_SPAN_AT.format(doc_id=self.doc_id, start=self.start, end=self.end))
+            raise EditConflict(Msg.NO_SPAN_AT.format(doc_id=self.doc_id, start=self.start, end=self.end))
         old = project.relabel_span(span_id, self.label)
         return Relabel(self.doc_id, self.text, self.start, self.end, old)
+
+    def labels(self) -> frozenset[str]:
+        return frozenset((self.label,))
 
     def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
         doc.spans[:] = [Span(s.start, s.end, self.label, "user", s.token_start, s.token_end)
@@ -108,9 +122,12 @@ class ReplaceSpan(Edit):
     def apply(self, project: Project) -> Edit:
         span_id = project.find_span_id(self.doc_id, self.old.start, self.old.end)
         if span_id is None:
-            raise ProjectError(Msg.NO_SPAN_AT.format(doc_id=self.doc_id, start=self.old.start, end=self.old.end))
+            raise EditConflict(Msg.NO_SPAN_AT.format(doc_id=self.doc_id, start=self.old.start, end=self.old.end))
         _, old = project.replace_span(span_id, self.new)
         return ReplaceSpan(self.doc_id, self.text, self.new, old)
+
+    def labels(self) -> frozenset[str]:
+        return frozenset((self.new.label,))
 
     def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
         doc.spans[:] = _without(doc.spans, self.old.start, self.old.end)

@@ -8,6 +8,9 @@ never load the corpus into memory.
 
 A ``Project`` object holds one connection and must be used from one thread; other
 threads (the trainer, the previewer) open their own with ``Project.open(path)``.
+
+No ``sqlite3`` error leaves this class: each public method translates it into a
+``StoreError`` that says what to do (``nergui.core.store_errors``).
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from typing import Any
 
 from ..errors import Msg, ProjectError, SpanError
 from .records import STATES, ImportReport, Problem, Record, Span
+from .store_errors import DB_NAME, guard_public_methods, translated
+from .store_filter import Filter, _where
 from .store_schema import _PALETTE, DISPLACY_COLOURS, MIGRATIONS, SCHEMA_VERSION
 
-DB_NAME = "nergui.sqlite"
 MODELS_DIR = "models"
+BUSY_TIMEOUT_S = 30  # how long an action waits for another program's write to finish
+
 
 def _dumps(value: Any) -> str:
     # stdlib json: srsly's ujson parser rounds floats (0.7 -> 0.7000000000000001)
@@ -50,21 +56,13 @@ class Document:
     suggestions: list[Span] = field(default_factory=list)  # imported with the file (a model's proposals)
 
 
-@dataclass(frozen=True)
-class Filter:
-    """Which documents a list shows. Every field narrows the result; None means any.
-
-    ``search`` finds documents holding the text (ignoring the case of ASCII letters) where
-    each of its words begins a word of the document: "roast" finds "Roasters", not "Potroast".
-    """
-
-    state: str | None = None
-    label: str | None = None
-    search: str | None = None
-
-
+@guard_public_methods(skip=("transaction", "close"))
 class Project:
-    """A nergui project folder. Use ``Project.open`` or ``Project.create``."""
+    """A nergui project folder. Use ``Project.open`` or ``Project.create``.
+
+    Every public method raises ``StoreError`` (a ``ProjectError``), never ``sqlite3.Error``,
+    when the database fails: busy, read-only, disk full or damaged.
+    """
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
@@ -95,18 +93,22 @@ class Project:
             raise ProjectError(Msg.READ_ONLY.format(path=path))
         if db.exists() and not os.access(db, os.W_OK):  # sqlite would open it read-only, silently
             raise ProjectError(Msg.DB_READ_ONLY.format(path=db))
+        conn = None
         try:
-            conn = sqlite3.connect(db, isolation_level=None, timeout=30, check_same_thread=True)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            # FULL: a commit is on disk before it is acknowledged, even across a power cut
-            # (NORMAL in WAL mode survives an application crash but may lose the last
-            # commits on power loss). One fsync per user edit is invisible to the user.
-            conn.execute("PRAGMA synchronous=FULL")
-            project = cls(path, conn)
-            project._migrate()
-        except sqlite3.DatabaseError as err:
-            raise db_error(path, err) from None
+            with translated(path):
+                conn = sqlite3.connect(db, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=True)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                # FULL: a commit is on disk before it is acknowledged, even across a power cut
+                # (NORMAL in WAL mode survives an application crash but may lose the last
+                # commits on power loss). One fsync per user edit is invisible to the user.
+                conn.execute("PRAGMA synchronous=FULL")
+                project = cls(path, conn)
+                project._migrate()
+        except BaseException:
+            if conn is not None:  # not left open behind a refusal (a newer schema, a damaged file)
+                conn.close()
+            raise
         return project
 
     def close(self) -> None:
@@ -135,15 +137,29 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One user action: everything inside commits together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+        """One user action: everything inside commits together or not at all.
+
+        Raises ``StoreError`` if the database refuses (another program holds the write lock
+        longer than ``BUSY_TIMEOUT_S``, read-only, disk full, damaged), from the ``BEGIN``,
+        the statements inside or the ``COMMIT``; then nothing of the block is kept.
+        """
+        with translated(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not already (it does on some errors,
+        e.g. a full disk); a failure here must not hide the error that led to it."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @property
     def models_dir(self) -> Path:
@@ -253,7 +269,7 @@ class Project:
                               (first_new,))  # the search index, in one statement
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         report.committed = True
         report.labels = list(labels)
@@ -517,20 +533,6 @@ class Project:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def db_error(project_path: str | os.PathLike, err: sqlite3.Error) -> ProjectError:
-    """The message for an SQLite error on a project's database: read-only, busy, disk full
-    or (anything else) damaged."""
-    db = Path(project_path) / DB_NAME
-    text = str(err).lower()
-    if "readonly" in text or "read-only" in text:
-        return ProjectError(Msg.DB_READ_ONLY.format(path=db))
-    if "locked" in text or "busy" in text:
-        return ProjectError(Msg.DB_BUSY.format(path=Path(project_path)))
-    if "full" in text:
-        return ProjectError(Msg.DB_FULL.format(path=db))
-    return ProjectError(Msg.DB_CORRUPT.format(path=db, detail=err))
-
-
 def _statements(script: str) -> Iterator[str]:
     """The statements of a script one by one (a trigger's body holds semicolons of its own)."""
     buffer = ""
@@ -540,36 +542,3 @@ def _statements(script: str) -> Iterator[str]:
             if buffer.strip(" \n;"):
                 yield buffer
             buffer = ""
-
-
-def _fts_query(text: str) -> str | None:
-    """The search box's words as an FTS5 query: each word begins a word of the document
-    (quotes and signs are not query syntax); None when the text has no letter or digit."""
-    words = [w.replace('"', '""') for w in text.split() if any(c.isalnum() for c in w)]
-    return " ".join(f'"{w}"*' for w in words) or None
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _where(flt: Filter | None) -> tuple[str, tuple]:
-    if flt is None:
-        return "", ()
-    clauses, args = [], []
-    if flt.state:
-        clauses.append("d.state = ?")
-        args.append(flt.state)
-    if flt.label:
-        clauses.append("d.id IN (SELECT doc_id FROM spans WHERE label = ?)")
-        args.append(flt.label)
-    if flt.search:
-        # candidates from the full-text index when the text has words (a scan of 100,000
-        # documents took 110-290 ms), then the exact text among them
-        query = _fts_query(flt.search)
-        if query is not None:
-            clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-            args.append(query)
-        clauses.append("d.text LIKE ? ESCAPE '\\'")
-        args.append("%" + _like_escape(flt.search) + "%")
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(args)

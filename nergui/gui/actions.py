@@ -37,15 +37,13 @@ def build_menus(w) -> None:
     add(w, f, "&Quit", w.close, ["Ctrl+Q"], name="quit")
 
     e = bar.addMenu("&Edit")
-    undo = w.session.undo_stack.createUndoAction(w, "&Undo")
-    undo.setShortcut(QKeySequence("Ctrl+Z"))
-    redo = w.session.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    for a, n in ((undo, "undo"), (redo, "redo")):
-        a.setObjectName(n)
-        w.acts[n] = a
-        w.addAction(a)
-        e.addAction(a)
+    stack = w.session.undo_stack
+    # Not stack.createUndoAction: its action calls the C++ QUndoStack::undo, which would skip
+    # EditStack's override (a step the database could not take would be passed over).
+    undo = add(w, e, "&Undo", lambda *_: stack.undo(), ["Ctrl+Z"], name="undo")
+    redo = add(w, e, "&Redo", lambda *_: stack.redo(), ["Ctrl+Shift+Z", "Ctrl+Y"], name="redo")
+    _follow(undo, "&Undo", stack.canUndo, stack.canUndoChanged, stack.undoText, stack.undoTextChanged)
+    _follow(redo, "&Redo", stack.canRedo, stack.canRedoChanged, stack.redoText, stack.redoTextChanged)
     e.addSeparator()
     add(w, e, "&Remove selected span", w.session.remove_selected, ["Delete", "Backspace"], name="delete")
     add(w, e, "&Find\u2026", w.focus_search, ["Ctrl+F"], name="find")
@@ -83,8 +81,22 @@ def build_menus(w) -> None:
     add(w, h, "&About nergui", w.show_about, name="about")
 
 
+def _follow(act: QAction, prefix: str, can, can_changed, text, text_changed) -> None:
+    """Keep an undo or redo action enabled and named as the stack's next step (as the
+    actions QUndoStack makes do: "&Undo Mark 'Acme' as ORG")."""
+    def name(step: str) -> None:
+        act.setText(f"{prefix} {step}" if step else prefix)
+
+    act.setEnabled(can())
+    name(text())
+    can_changed.connect(act.setEnabled)
+    text_changed.connect(name)
+
+
 def build_label_actions(w) -> None:
-    """Keys 1-9 (each label's shortcut) pick the label, or relabel the selected span."""
+    """Keys 1-9 (each label's shortcut) pick the label, or relabel the selected span.
+
+    Built again whenever the session announces new labels (``Session.sig_labels``)."""
     for a in getattr(w, "_label_actions", []):
         w.removeAction(a)
     w.label_menu.clear()

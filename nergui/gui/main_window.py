@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         use_fusion(QApplication.instance())  # before the widgets are made, so they are polished once
         self.settings = settings or QSettings("nergui", "nergui")
         self.acts: dict = {}
-        self._colours: dict[str, QColor] | None = None  # label colours, re-read after edits
+        self._colours: dict[str, QColor] | None = None  # label colours, re-read when the labels change
         self.theme = str(self.settings.value("theme", "system"))
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
@@ -159,6 +159,11 @@ class MainWindow(QMainWindow):
         s.sig_suggestions.connect(self.repaint_marks)
         s.sig_state.connect(self._state_changed)
         s.sig_message.connect(self.message)
+        s.sig_labels.connect(self._labels_changed)  # the label bar follows it by itself
+        s.sig_labels.connect(self.docs.reload_labels)
+        s.sig_documents.connect(self.docs.apply_filter)
+        s.sig_documents.connect(self.update_status)
+        s.sig_misaligned.connect(self._show_misaligned)
         self.view.sig_selected.connect(lambda a, b, ch: s.mark(a, b, char_mode=ch))
         self.view.sig_clicked.connect(self._clicked)
         self.view.sig_context.connect(self._context_menu)
@@ -251,13 +256,17 @@ class MainWindow(QMainWindow):
             self.previewer.request(doc.id if doc and want else None, doc.text if doc else "")
 
     def _spans_changed(self) -> None:
-        self._colours = None  # an edit can add a label (accepting a model-only type)
         self.repaint_marks()
         self.update_status()
 
-    def labels_changed(self) -> None:
+    def _labels_changed(self) -> None:
+        actions.build_label_actions(self)
         self._colours = None
         self.repaint_marks()
+
+    def _show_misaligned(self) -> None:
+        self.misaligned_dock.show()
+        self.misaligned.refresh()
 
     def _state_changed(self, doc_id: int) -> None:
         self.docs.model.refresh(doc_id)

@@ -27,6 +27,7 @@ class LabelBar(QWidget):
         self.show_predictions.setChecked(True)
         self.show_predictions.toggled.connect(self.sig_toggle_predictions)
         self.rebuild()
+        session.sig_labels.connect(self.rebuild)
         session.sig_spans.connect(self.sync)
         session.sig_document.connect(self.sync)
 

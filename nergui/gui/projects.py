@@ -1,19 +1,20 @@
 """Project-level actions of the window: new, open, demo, recent, import, export, patterns.
 
 Each calls ``nergui.core.workflow``; failures are NerguiErrors shown in the status bar.
-Opening another project replaces the window (one project per window).
+Opening another project replaces the window (one project per window). What changes the
+open project (an import, new labels) is announced by the session (``documents_imported``,
+``add_labels``); the widgets follow its signals, so nothing here refreshes a widget.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
 
 from ..core.workflow import export_project, import_file, open_or_create
-from ..core.store import Project, db_error
+from ..core.store import Project
 from ..errors import InputError, Msg, NerguiError, ProjectError
 
 MAX_RECENT = 8
@@ -142,31 +143,13 @@ def _report_text(report) -> str:
 def import_path(window, path: str, *, fmt: str | None = None, columns: tuple[int, int] | None = None,
                 text_key: str | None = None, partial: bool = False) -> None:
     """Import ``path`` into the open project as read by the format detected (or ``fmt``)."""
+    session = window.session
     try:
-        report = import_file(window.session.project, path, fmt=fmt, columns=columns, text_key=text_key,
-                             partial=partial)
-    except NerguiError as err:
+        report = import_file(session.project, path, fmt=fmt, columns=columns, text_key=text_key, partial=partial)
+    except NerguiError as err:  # nothing was written (a database failure rolled the import back)
         window.message(str(err))
         return
-    except sqlite3.DatabaseError as err:  # the import was rolled back: busy, read-only, disk full, damaged
-        window.message(str(db_error(window.session.project.path, err)))
-        return
-    window.message(_report_text(report))
-    window.docs.reload_labels()
-    window.docs.apply_filter()
-    actions_refresh(window)
-    window.update_status()
-    if report.warnings:
-        window.misaligned_dock.show()
-        window.misaligned.refresh()
-
-
-def actions_refresh(window) -> None:
-    from .actions import build_label_actions
-
-    window.label_bar.rebuild()
-    build_label_actions(window)
-    window.labels_changed()
+    session.documents_imported(report, _report_text(report))
 
 
 def import_dialog(window) -> None:
@@ -217,16 +200,14 @@ def load_patterns(window, path: str) -> None:
     from ..core.patterns import read_patterns
 
     try:
-        n = len(read_patterns(path))  # check here so a bad file is reported at once
+        patterns = read_patterns(path)  # check here so a bad file is reported at once
     except NerguiError as err:
         window.message(str(err))
         return
+    if not window.session.add_labels(sorted({p.label for p in patterns})):
+        return  # the store refused (busy, read-only...): the status bar says why; try again
     window.settings.setValue("patterns", path)
-    for lab in {p.label for p in read_patterns(path)}:
-        if lab not in window.session.project.label_names():
-            window.session.project.add_label(lab)
-    actions_refresh(window)
     if window.previewer:
         window.previewer.load_patterns(path)
         window.request_predictions()
-    window.message(Msg.GUI_PATTERNS_LOADED.format(path=path, count=n))
+    window.message(Msg.GUI_PATTERNS_LOADED.format(path=path, count=len(patterns)))

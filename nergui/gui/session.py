@@ -1,26 +1,30 @@
 """The open project and document, bound to the widgets: the glue between views and core.
 
 Every user action becomes a core edit (``nergui.core.edits``), applied to the store at
-once (one transaction) and pushed on the QUndoStack. Refusals come back as NerguiError
-and go to ``sig_message`` (the status bar).
+once (one transaction) and pushed on the undo stack (``commands.EditStack``). Refusals
+come back as NerguiError (the store translates database errors) and go to
+``sig_message`` (the status bar).
+
+The session announces every change with a signal and the widgets follow: ``sig_labels``
+(label bar, label keys, colours, the list's label filter), ``sig_documents`` (the
+document list, the counts). Nothing outside calls a widget to refresh it. What is shown
+of a document (the span at a position, the visible suggestions...) is worked out in
+``nergui.core.document_view``; the methods here are thin wrappers over it.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
 
-from ..core import edits
+from ..core import document_view, edits
 from ..core.pipeline import load_tokenizer
-from ..core.overlap import first_fit
-from ..core.records import Span
-from ..core.store import Document, Project, db_error
+from ..core.records import ImportReport, Span
+from ..core.store import Document, Project
 from ..core.text import TokenIndex, snap
 from ..errors import Msg, NerguiError
-from .commands import EditCommand
+from .commands import EditCommand, EditStack
 
 _UNSET = object()
 
@@ -85,14 +89,19 @@ class Session(QObject):
     sig_suggestions = Signal()       # the suggestions shown changed (not the spans)
     sig_state = Signal(int)          # a document's state changed (doc id)
     sig_message = Signal(str)        # for the status bar
+    sig_labels = Signal()            # the project's labels (names, colours, keys) changed
+    sig_documents = Signal()         # documents were added, removed or changed in bulk (an import)
+    sig_misaligned = Signal()        # spans that do not match token boundaries came in (an import)
 
     def __init__(self, project: Project, parent=None):
         super().__init__(parent)
         self.project = project
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = EditStack(self)
         self.doc: Document | None = None
         self._tokens: TokenIndex | None | object = _UNSET  # built on first use (see ``tokens``)
-        self.label: str | None = (project.label_names() or [None])[0]
+        names = project.label_names()
+        self._labels = frozenset(names)  # the labels the widgets were last told about
+        self.label: str | None = (names or [None])[0]
         self.selected: Span | None = None
         self.suggestions: list[Span] = []  # model and pattern predictions for self.doc
         self.rejected: set[tuple[int, int, str]] = set()  # (start, end, label) rejected on self.doc (from the store)
@@ -103,16 +112,58 @@ class Session(QObject):
 
     # ---- documents -----------------------------------------------------------------------
     def open_document(self, doc_id: int | None) -> None:
+        doc, rejected = None, set()
+        if doc_id is not None:
+            try:
+                doc, rejected = self.project.get_document(doc_id), self.project.rejections(doc_id)
+            except NerguiError as err:  # the database failed (damaged): say so, keep what is shown
+                self.sig_message.emit(str(err))
+                return
         self.selected = None
         self.suggestions = []
         self._tokens = _UNSET
-        if doc_id is None:
-            self.doc = None
-            self.rejected = set()
-        else:
-            self.doc = self.project.get_document(doc_id)
-            self.rejected = self.project.rejections(doc_id)
+        self.doc, self.rejected = doc, rejected
         self.sig_document.emit()
+
+    def documents_imported(self, report: ImportReport, message: str) -> None:
+        """An import finished (``message`` says how): if it wrote anything, the widgets
+        learn of the new documents and labels, and of spans off the token boundaries."""
+        self.sig_message.emit(message)
+        if not report.committed:
+            return
+        self.labels_changed()
+        self.sig_documents.emit()
+        if report.warnings:
+            self.sig_misaligned.emit()
+
+    # ---- labels ----------------------------------------------------------------------------
+    def labels_changed(self) -> None:
+        """The project's labels changed: re-read them once, then tell the widgets. A new
+        project's first label becomes the label for new spans."""
+        try:
+            names = self.project.label_names()
+        except NerguiError as err:
+            self.sig_message.emit(str(err))
+            return
+        self._labels = frozenset(names)
+        if self.label not in self._labels:
+            self.label = names[0] if names else None
+        self.sig_labels.emit()
+
+    def add_labels(self, names) -> bool:
+        """Add the labels the project lacks (in the order given); False if the store refused."""
+        new = [n for n in dict.fromkeys(names) if n not in self._labels]
+        if not new:
+            return True
+        try:
+            for name in new:
+                self.project.add_label(name)
+        except NerguiError as err:
+            self.sig_message.emit(str(err))
+            return False
+        finally:
+            self.labels_changed()  # those added before a refusal are there too
+        return True
 
     @property
     def tokens(self) -> TokenIndex | None:
@@ -159,11 +210,8 @@ class Session(QObject):
     def apply(self, edit: edits.Edit) -> bool:
         try:
             inverse = edit.apply(self.project)
-        except NerguiError as err:
+        except NerguiError as err:  # refused, or the database failed (busy, read-only, full, damaged)
             self.sig_message.emit(str(err))
-            return False
-        except sqlite3.DatabaseError as err:  # busy (another writer), read-only, disk full, damaged
-            self.sig_message.emit(str(db_error(self.project.path, err)))
             return False
         self.undo_stack.push(EditCommand(self, edit, inverse))
         self.after_edit(edit)
@@ -173,6 +221,8 @@ class Session(QObject):
         """Called after any edit, undo or redo: show its document, refresh what depends on it."""
         if isinstance(edit, edits.SetState):
             self.sig_state.emit(edit.doc_id)
+        if not edit.labels() <= self._labels:  # e.g. accepting a type only the model knows
+            self.labels_changed()  # before the repaint: the new label has its colour in it
         if self.doc is None or edit.doc_id != self.doc.id:
             self.open_document(edit.doc_id)
         else:  # the shown document changed as the store did: no need to read it back
@@ -191,8 +241,7 @@ class Session(QObject):
         if rng is None:
             self.sig_message.emit(Msg.GUI_ONLY_SPACE)
             return False
-        tok = self.tokens.token_span(*rng) if self.tokens else None
-        span = Span(rng[0], rng[1], self.label, "user", *(tok or (None, None)))
+        span = document_view.with_tokens(*rng, self.label, "user", self.tokens)
         text = f"Mark {self.doc.text[rng[0]:rng[1]]!r} as {self.label}"
         before, self.selected = self.selected, span  # the new span is selected in the one repaint that follows
         if self.apply(edits.AddSpans(self.doc.id, text, (span,))):
@@ -201,14 +250,10 @@ class Session(QObject):
         return False
 
     def span_at(self, pos: int) -> Span | None:
-        if self.doc is None:
-            return None
-        inside = [s for s in self.doc.spans if s.start <= pos < s.end]
-        return inside[0] if inside else next((s for s in self.doc.spans if s.start < pos == s.end), None)
+        return document_view.span_at(self.doc.spans, pos) if self.doc is not None else None
 
     def suggestion_at(self, pos: int) -> Span | None:
-        inside = [s for s in self.visible_suggestions() if s.start <= pos < s.end]
-        return inside[0] if inside else next((s for s in self.visible_suggestions() if s.start < pos == s.end), None)
+        return document_view.suggestion_at(self.doc, self.suggestions, self.rejected, pos)
 
     def select(self, span: Span | None) -> None:
         self.selected = span
@@ -245,8 +290,7 @@ class Session(QObject):
         if start is None:
             self.apply(edits.RemoveSpans(self.doc.id, f"Drop misaligned {span.label}", (span,)))
             return
-        tok = self.tokens.token_span(start, end) if self.tokens else None
-        new = Span(start, end, span.label, span.source, *(tok or (None, None)))
+        new = document_view.with_tokens(start, end, span.label, span.source, self.tokens)
         if self.apply(edits.ReplaceSpan(self.doc.id, f"Fix {span.label} span", span, new)):
             self.sig_message.emit(Msg.GUI_FIXED.format(start=start, end=end, label=span.label))
 
@@ -258,17 +302,10 @@ class Session(QObject):
     def visible_suggestions(self) -> list[Span]:
         """Suggestions (the model's and patterns', then those imported with the file) not
         rejected and not already marked at the same place."""
-        if self.doc is None:
-            return []
-        have = {(s.start, s.end) for s in self.doc.spans}
-        shown = {(s.start, s.end, s.label) for s in self.suggestions}
-        imported = [s for s in self.doc.suggestions if (s.start, s.end, s.label) not in shown]
-        return [s for s in [*self.suggestions, *imported]
-                if (s.start, s.end) not in have and (s.start, s.end, s.label) not in self.rejected]
+        return document_view.visible_suggestions(self.doc, self.suggestions, self.rejected)
 
     def accept_suggestion(self, s: Span) -> None:
-        tok = self.tokens.token_span(s.start, s.end) if self.tokens else None
-        span = Span(s.start, s.end, s.label, "model" if s.source == "model" else "pattern", *(tok or (None, None)))
+        span = document_view.accepted(s, self.tokens)
         self.apply(edits.AddSpans(self.doc.id, f"Accept {s.label} {self.doc.text[s.start:s.end]!r}", (span,)))
 
     def reject_suggestion(self, s: Span) -> None:
@@ -281,12 +318,7 @@ class Session(QObject):
         """Add every visible suggestion that does not overlap a span, as one undoable edit."""
         if self.doc is None:
             return 0
-        fits, skipped = first_fit(self.visible_suggestions(), self.doc.spans)
-        tokens = self.tokens
-        chosen = []
-        for s in fits:
-            tok = tokens.token_span(s.start, s.end) if tokens else None
-            chosen.append(Span(s.start, s.end, s.label, s.source, *(tok or (None, None))))
+        chosen, skipped = document_view.accept_all(self.doc, self.suggestions, self.rejected, self.tokens)
         if not chosen:
             self.sig_message.emit(Msg.GUI_NO_PREDICTIONS)
             return 0
