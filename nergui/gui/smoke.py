@@ -134,7 +134,7 @@ def _mark_first_word(window, app) -> tuple[bool, str]:
     if s.doc is None:
         return False, "the project has no documents"
     if s.label is None:
-        s.project.add_label("SMOKE")
+        s.add_labels(["SMOKE"])  # the label bar and the label keys follow the session
         s.label = "SMOKE"
     text = s.doc.text
     taken = [(x.start, x.end) for x in s.doc.spans]
