@@ -145,6 +145,8 @@ class Session:
             self.w.training.card.keep.click()
 
     def _run_event(self, ev) -> None:
+        from PySide6.QtCore import QTimer
+
         if isinstance(ev, RunResult):
             QTimer.singleShot(0, self._keep)
         elif isinstance(ev, Saved):
