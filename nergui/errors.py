@@ -241,6 +241,26 @@ class Msg:
     GUI_ONLY_SPACE = "The selection holds only spaces; nothing to mark."
     GUI_NO_LABEL = "No label chosen. Add a label (Edit > Labels) or press 1-9 to pick one."
     GUI_NO_PREDICTIONS = "No predictions to accept on this document."
+    # keyboard-only labelling (issue 12)
+    GUI_NOTHING_FOCUSED = (
+        "Nothing to accept: press Tab to focus a suggestion, or move the caret with the arrow keys "
+        "(Shift+arrows select) and press a label's key."
+    )
+    GUI_ACCEPT_ALL_ACCEPTED = (
+        "This document is already accepted. Add its {n} predictions to it anyway? (Ctrl+Z takes them back.)"
+    )
+    # ``nergui bench keys`` stops without figures when the window or the store is not as keyed
+    BENCH_KEYS_SPANS = "bench keys: document {doc_id} holds {have}, not {want} as keyed. No figures printed."
+    BENCH_KEYS_STATE = "bench keys: document {doc_id} is {state}, not accepted as keyed. No figures printed."
+    BENCH_KEYS_REJECTED = "bench keys: document {doc_id} rejects {have}, not {want} as keyed. No figures printed."
+    BENCH_KEYS_NOT_STORED = (
+        "bench keys: document {doc_id}: [{start}, {end}) {label} is not in the store after its key. No figures printed."
+    )
+    BENCH_KEYS_CARET = "bench keys: after {keys} the caret is at {got}, not {want} as planned. No figures printed."
+    BENCH_KEYS_UNREACHABLE = "bench keys: no caret key reaches the word at {pos}. No figures printed."
+    BENCH_KEYS_FOCUS = "bench keys: the focus is on {got}, not on the suggestion {want}. No figures printed."
+    BENCH_KEYS_LOST_FOCUS = "bench keys: the text view lost the focus (to {widget}) before {key}. No figures printed."
+    BENCH_KEYS_TIMEOUT = "bench keys: {what} did not happen within {seconds} s. No figures printed."
     GUI_ACCEPTED_SOME = "Accepted {n} predictions; {skipped} overlapped your spans and were skipped."
     GUI_PATTERNS_BAD = "{path}:{line}: not an EntityRuler pattern ({detail}). Each line needs \"label\" and \"pattern\"."
     GUI_PATTERNS_LOADED = "{path}: {count} patterns loaded; their matches show as suggestions."

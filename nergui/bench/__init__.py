@@ -17,6 +17,7 @@ BENCHES = {
     "store": "nergui.bench.store",
     "gui": "nergui.bench.gui",
     "ui": "nergui.bench.ui",
+    "keys": "nergui.bench.keys",
     "bundle": "nergui.bench.bundle",
     "crash": "nergui.bench.crash",
     "soak": "nergui.bench.soak",

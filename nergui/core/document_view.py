@@ -52,11 +52,27 @@ def suggestion_at(doc: Document | None, suggestions: Sequence[Span], rejected: R
     return span_at(visible_suggestions(doc, suggestions, rejected), pos)
 
 
-def accepted(suggestion: Span, tokens: TokenIndex | None) -> Span:
+def accepted(suggestion: Span, tokens: TokenIndex | None, label: str | None = None) -> Span:
     """The span that accepting one suggestion adds: a model's stays "model", any other
-    (a pattern's, an imported one) becomes "pattern"; with token offsets."""
+    (a pattern's, an imported one) becomes "pattern"; with token offsets. Accepted as
+    another ``label`` (the user's choice of type), it is the user's ("user")."""
+    if label is not None and label != suggestion.label:
+        return with_tokens(suggestion.start, suggestion.end, label, "user", tokens)
     source = "model" if suggestion.source == "model" else "pattern"
     return with_tokens(suggestion.start, suggestion.end, suggestion.label, source, tokens)
+
+
+def at_range(doc: Document | None, suggestions: Sequence[Span], rejected: Rejected, start: int, end: int,
+             label: str | None = None) -> tuple[Span | None, Span | None]:
+    """What is exactly at [start, end): the span there (or None), and the visible suggestion
+    there (or None; one with ``label`` if there are several). Labelling that range from the
+    keyboard relabels the span, else accepts the suggestion, else makes a new span."""
+    if doc is None:
+        return None, None
+    span = next((s for s in doc.spans if (s.start, s.end) == (start, end)), None)
+    here = [s for s in visible_suggestions(doc, suggestions, rejected) if (s.start, s.end) == (start, end)]
+    suggestion = next((s for s in here if s.label == label), here[0] if here else None)
+    return span, suggestion
 
 
 def accept_all(doc: Document | None, suggestions: Sequence[Span], rejected: Rejected,

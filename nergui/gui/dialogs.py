@@ -14,22 +14,6 @@ from ..core.resources import bundled_pipelines
 from ..core.store import _PALETTE, DISPLACY_COLOURS
 from ..errors import Msg
 
-SHORTCUTS = [
-    ("Drag over text", "mark a span (snaps to whole tokens)"),
-    ("Alt + drag", "mark exact characters (or View > Select characters)"),
-    ("1 \u2013 9", "choose the label; relabels the selected span"),
-    ("Click a span", "select it"),
-    ("Delete / Backspace", "remove the selected span"),
-    ("Click a dashed suggestion", "accept that prediction"),
-    ("Right-click a suggestion", "accept or reject it"),
-    ("Enter", "accept all predictions on this document"),
-    ("P", "show or hide predictions"),
-    ("A / X / Space", "accept / reject / skip the document, then go to the next"),
-    ("\u2190 \u2192, PgUp PgDn", "previous / next document"),
-    ("Ctrl+F", "search the documents"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo"),
-    ("Ctrl+N / Ctrl+O", "new project / open project"),
-]
 
 
 class StartDialog(QDialog):
@@ -263,23 +247,30 @@ class NewProjectDialog(QDialog):
                 "pipeline": self.pipeline.currentText().strip() or "blank:en", "labels": labels}
 
 
-def shortcut_sheet(parent=None) -> QDialog:
+def shortcut_sheet(parent, rows: list[tuple[str, str, str]]) -> QDialog:
+    """The keyboard shortcuts: ``rows`` of (keys, what it does, where), made from the actions
+    and the text view's table (``actions.shortcut_rows``), so the sheet lists what the keys do."""
     dlg = QDialog(parent)
     dlg.setWindowTitle("Keyboard shortcuts")
-    table = QTableWidget(len(SHORTCUTS), 2)
-    table.setHorizontalHeaderLabels(["Keys", "What it does"])
+    table = QTableWidget(len(rows), 3)
+    table.setAccessibleName("Keyboard shortcuts")
+    table.setHorizontalHeaderLabels(["Keys", "What it does", "Where"])
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.NoEditTriggers)
-    for r, (keys, what) in enumerate(SHORTCUTS):
-        table.setItem(r, 0, QTableWidgetItem(keys))
-        table.setItem(r, 1, QTableWidgetItem(what))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(value))
     table.resizeColumnsToContents()
     table.horizontalHeader().setStretchLastSection(True)
+    close = QDialogButtonBox(QDialogButtonBox.Close)
+    close.rejected.connect(dlg.reject)
+    close.button(QDialogButtonBox.Close).setAccessibleName("Close")
     lay = QVBoxLayout(dlg)
     lay.addWidget(table)
-    dlg.resize(560, 460)
+    lay.addWidget(close)
+    dlg.resize(820, 560)
+    dlg.table = table
     return dlg
-
 
 
 def show_about(parent, version: str) -> None:

@@ -14,9 +14,10 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg
-from . import actions, dialogs, projects
+from . import actions, controls, dialogs, projects
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
+from .keyboard import KeyboardLabelling
 from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(sep)
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
+        self.keys = KeyboardLabelling(self)
         actions.build_menus(self)
         actions.build_label_actions(self)
         next(a.menu() for a in self.menuBar().actions() if a.text() == "&View").addAction(
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
         self._wire()
         self.view.installEventFilter(self)
         self.docs.list.installEventFilter(self)
+        self.docs.search.installEventFilter(self)
+        self.controls = controls.Controls(self)  # accessible names, the wheel over spin boxes and sliders (once painted)
         self.watcher = QFileSystemWatcher([str(project.models_dir)], self)
         self.watcher.directoryChanged.connect(lambda _p: self.load_model())
         self.watcher.fileChanged.connect(lambda _p: self.load_model())
@@ -124,6 +128,7 @@ class MainWindow(QMainWindow):
         row = self.docs.model.row_of(int(last)) if str(last or "").isdigit() else -1
         self.docs.go_to_row(max(row, 0))  # the document open when the project was last closed
         self.update_status()
+        self.view.setFocus()  # keys label from the start
 
     def _painted_once(self) -> None:
         self.view.sig_painted.disconnect(self._painted_once)
@@ -136,6 +141,7 @@ class MainWindow(QMainWindow):
         if self._loading_started or self._closed:
             return
         self._loading_started = True
+        self.controls.cover(self)
         if self.previewer is None:
             self.session.start_tokenizer()
         else:  # after the first predictions (a load beside the first nlp() call slowed it 10x)
@@ -179,16 +185,27 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, obj, event) -> bool:
         """Keys that reach the text view or the list unhandled go to the window's actions (the
-        shortcut map does not see every synthesised key event, e.g. from QTest)."""
-        if event.type() == QEvent.KeyPress:
-            seq = QKeySequence(event.keyCombination())
-            for act in self.actions():
-                if act.isEnabled() and any(k.matches(seq) == QKeySequence.ExactMatch for k in act.shortcuts()):
-                    if obj is self.docs.list and event.key() in (Qt.Key_Up, Qt.Key_Down):
-                        return False
-                    act.trigger()
-                    return True
-        return super().eventFilter(obj, event)
+        shortcut map does not see every synthesised key event, e.g. from QTest); the view's
+        own keys stay the view's. Escape in the search box goes back to the text."""
+        if event.type() != QEvent.KeyPress:
+            return super().eventFilter(obj, event)
+        if obj is self.docs.search:
+            if event.key() == Qt.Key_Escape:
+                self.view.setFocus(Qt.ShortcutFocusReason)
+                return True
+            return False
+        if obj is self.view and self.view.key_handler(event) is not None:
+            return False
+        seq = QKeySequence(event.keyCombination())
+        for act in self.actions():
+            if act.isEnabled() and any(k.matches(seq) == QKeySequence.ExactMatch for k in act.shortcuts()):
+                if obj is self.docs.list and event.key() in (Qt.Key_Up, Qt.Key_Down):
+                    return False
+                if act.shortcutContext() == Qt.WidgetShortcut and obj not in act.associatedObjects():
+                    continue  # not a key of this widget (accept all works in the text only)
+                act.trigger()
+                return True
+        return False
 
     # ---- documents -------------------------------------------------------------------------
     def _open_document(self, doc_id) -> None:
@@ -246,6 +263,7 @@ class MainWindow(QMainWindow):
         permanent generation (``settle_memory``), so later full collections skip it."""
         if not self._closed and not self.settled:
             self.training.ensure_charts()  # not while the model loaded: it held the GIL for 0.1-0.25 s
+            self.controls.cover(self.training)  # the charts are new controls
             settle_memory()
             self.settled = True
 
@@ -405,7 +423,12 @@ class MainWindow(QMainWindow):
         self.docs.search.selectAll()
 
     def show_shortcuts(self) -> None:
-        dialogs.shortcut_sheet(self).exec()
+        dialogs.shortcut_sheet(self, actions.shortcut_rows(self)).exec()
+
+    def train_now(self) -> None:
+        """Training > Train now (Ctrl+T): the training panel's Train, with the panel shown."""
+        self.training_dock.show()
+        self.training.train()
 
     def show_about(self) -> None:
         dialogs.show_about(self, __version__)

@@ -25,6 +25,7 @@ class LabelBar(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         self.show_predictions = QCheckBox("Show predictions (P)")
         self.show_predictions.setChecked(True)
+        self.show_predictions.setAccessibleName("Show predictions")
         self.show_predictions.toggled.connect(self.sig_toggle_predictions)
         self.rebuild()
         session.sig_labels.connect(self.rebuild)
@@ -41,6 +42,8 @@ class LabelBar(QWidget):
             key = lab["shortcut"]
             b = QToolButton(text=f"{key}  {lab['name']}" if key else lab["name"], checkable=True)
             b.setToolTip(f"Label new spans {lab['name']}" + (f" (key {key})" if key else ""))
+            b.setAccessibleName(f"Label {lab['name']}")
+            b.setFocusPolicy(Qt.TabFocus)  # a click keeps the focus in the text, where the keys label
             colour = QColor(lab["colour"])
             b.setStyleSheet(f"QToolButton {{ border: 1px solid palette(mid); border-left: 6px solid {colour.name()};"
                             f" border-radius: 3px; padding: 3px 8px; background: palette(button);"
@@ -70,6 +73,10 @@ class MisalignedPanel(QWidget):
         self.contract = QPushButton("Contract")
         self.drop = QPushButton("Drop")
         self.rescan = QPushButton("Rescan")
+        self.list.setAccessibleName("Misaligned spans")
+        for b, name in ((self.expand, "Expand the span to whole tokens"), (self.contract, "Contract the span to whole tokens"),
+                        (self.drop, "Drop the span"), (self.rescan, "Rescan for misaligned spans")):
+            b.setAccessibleName(name)
         for b, how in ((self.expand, "expand"), (self.contract, "contract"), (self.drop, "drop")):
             b.clicked.connect(lambda _=False, h=how: self.fix(h))
         self.rescan.clicked.connect(self.refresh)

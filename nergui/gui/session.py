@@ -230,24 +230,50 @@ class Session(QObject):
             self._resolve_selection()
             self.sig_spans.emit()
 
-    def mark(self, start: int, end: int, *, char_mode: bool = False) -> bool:
-        """Turn a selection into a span with the current label (token-snapped unless char_mode)."""
+    def mark(self, start: int, end: int, *, char_mode: bool = False, label: str | None = None,
+             select: bool = True) -> Span | None:
+        """Turn a selection into a span with the current label (token-snapped unless char_mode);
+        ``label`` becomes the current label first. The new span is selected unless ``select``
+        is False (the keyboard moves on past it). Returns the span made, or None."""
         if self.doc is None:
-            return False
+            return None
+        if label is not None:
+            self.label = label
         if self.label is None:
             self.sig_message.emit(Msg.GUI_NO_LABEL)
-            return False
+            return None
         rng = snap(self.doc.text, start, end, tokens=self.tokens, mode="char" if char_mode else "token")
         if rng is None:
             self.sig_message.emit(Msg.GUI_ONLY_SPACE)
-            return False
+            return None
         span = document_view.with_tokens(*rng, self.label, "user", self.tokens)
         text = f"Mark {self.doc.text[rng[0]:rng[1]]!r} as {self.label}"
-        before, self.selected = self.selected, span  # the new span is selected in the one repaint that follows
+        # the new span is selected in the one repaint that follows
+        before, self.selected = self.selected, (span if select else None)
         if self.apply(edits.AddSpans(self.doc.id, text, (span,))):
-            return True
+            return span
         self.selected = before
-        return False
+        return None
+
+    def label_range(self, start: int, end: int, label: str, *, char_mode: bool = False) -> Span | None:
+        """Give exactly [start, end) the label ``label`` (a label key on the keyboard's
+        selection): relabel the span there, else accept the suggestion there as ``label``,
+        else mark a new span. ``label`` becomes the current label. Returns the span the
+        range now holds, or None if the store refused."""
+        if self.doc is None:
+            return None
+        span, suggestion = document_view.at_range(self.doc, self.suggestions, self.rejected, start, end, label)
+        if span is not None:
+            self.label = label
+            if span.label != label and not self.relabel(span, label):
+                return None
+            if span.label == label:
+                self.sig_spans.emit()  # the label bar follows the current label
+            return next((s for s in self.doc.spans if (s.start, s.end) == (start, end)), None)
+        if suggestion is not None:
+            self.label = label
+            return self.accept_suggestion(suggestion, label)
+        return self.mark(start, end, char_mode=char_mode, label=label, select=False)
 
     def span_at(self, pos: int) -> Span | None:
         return document_view.span_at(self.doc.spans, pos) if self.doc is not None else None
@@ -262,9 +288,14 @@ class Session(QObject):
     def remove_selected(self) -> None:
         if self.doc is None or self.selected is None:
             return
-        s = self.selected
-        self.selected = None
-        self.apply(edits.RemoveSpans(self.doc.id, f"Remove {s.label} {self.doc.text[s.start:s.end]!r}", (s,)))
+        self.remove_span(self.selected)
+
+    def remove_span(self, s: Span) -> bool:
+        if self.doc is None:
+            return False
+        if self.selected is not None and (self.selected.start, self.selected.end) == (s.start, s.end):
+            self.selected = None
+        return self.apply(edits.RemoveSpans(self.doc.id, f"Remove {s.label} {self.doc.text[s.start:s.end]!r}", (s,)))
 
     def choose_label(self, label: str) -> None:
         """Pick the label for new spans; with a span selected, relabel it."""
@@ -304,15 +335,18 @@ class Session(QObject):
         rejected and not already marked at the same place."""
         return document_view.visible_suggestions(self.doc, self.suggestions, self.rejected)
 
-    def accept_suggestion(self, s: Span) -> None:
-        span = document_view.accepted(s, self.tokens)
-        self.apply(edits.AddSpans(self.doc.id, f"Accept {s.label} {self.doc.text[s.start:s.end]!r}", (span,)))
+    def accept_suggestion(self, s: Span, label: str | None = None) -> Span | None:
+        """Add a suggestion as a span, under its own label or as ``label``; returns the span."""
+        span = document_view.accepted(s, self.tokens, label)
+        what = f"Accept {s.label} {self.doc.text[s.start:s.end]!r}" + (f" as {span.label}" if span.label != s.label else "")
+        return span if self.apply(edits.AddSpans(self.doc.id, what, (span,))) else None
 
-    def reject_suggestion(self, s: Span) -> None:
+    def reject_suggestion(self, s: Span) -> bool:
         """Hide a prediction on this document for good (kept in the store; undoable)."""
-        if self.doc is not None:
-            self.apply(edits.Reject(self.doc.id, f"Reject {s.label} {self.doc.text[s.start:s.end]!r}",
-                                    s.start, s.end, s.label))
+        if self.doc is None:
+            return False
+        return self.apply(edits.Reject(self.doc.id, f"Reject {s.label} {self.doc.text[s.start:s.end]!r}",
+                                       s.start, s.end, s.label))
 
     def accept_all(self) -> int:
         """Add every visible suggestion that does not overlap a span, as one undoable edit."""

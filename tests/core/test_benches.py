@@ -93,3 +93,36 @@ def test_bench_ui_trains_and_switches_as_many_as_it_says():
     assert row["trained_docs"] == 30 and row["switches_asked"] == 6 and row["switches_idle"] == 6
     assert 1 <= row["switches"] <= 6  # switches made while it trained: as many as the run's length allowed
     assert row["lateness_ticks"] > 0 and row["app_words_per_s"] > 0
+
+
+def test_bench_keys_counts_the_keys_and_the_store_holds_what_was_keyed(pretrained):
+    """The demo's first three documents with spans, made again from the keyboard, and the
+    suggestions of its first three documents to do; the store was checked by the bench."""
+    (row,) = bench("keys", "--docs", "3", "--suggest-docs", "3", timeout=600)
+    assert row["documents"] == 6 and row["store_holds"] is True
+    assert row["new_spans"] == 3  # Harbor Lane Roasters, Pourwell Kettle, Copper Kettle Coffee
+    assert row["keys_new_spans"] == 12 and row["keys_per_new_span"] == 4.0  # e.g. Right, Shift+Right x2, 1
+    # documents 24-26: the model's ORG Mossgrove Coffee Co., ORG Siphonette and TIME, ORG Cinder & Clay
+    assert row["accepted_suggestions"] == row["accepted_as_other_label"] == 3
+    assert row["rejected_suggestions"] == 1
+    assert row["keys_per_accepted_suggestion"] == 2.0  # Tab, 1 on each document
+    assert row["keys_per_rejected_suggestion"] == 1.0  # Backspace: the focus had moved on to it
+    assert row["keys_per_document"] == 1 and row["targets_missed"] == "none"
+
+
+def test_bench_keys_refuses_figures_when_the_store_does_not_hold_what_it_counted(tmp_path):
+    from nergui.bench.keys import Refused, check
+    from nergui.gui.demo import create_demo_project
+
+    project = create_demo_project(tmp_path)
+    gold = {1: [(s.start, s.end, s.label) for s in project.get_document(1).spans]}
+    done = {"spans": {}, "rejections": {}}
+    check(project.path, gold, done)  # as it is: the document is accepted with its span
+    with pytest.raises(Refused, match="document 1 holds"):
+        check(project.path, {1: gold[1] + [(21, 27, "ROASTER")]}, done)
+    with pytest.raises(Refused, match="rejects"):
+        check(project.path, {}, {"spans": {}, "rejections": {1: {(0, 20, "ORG")}}})
+    project.set_state(1, "todo")
+    with pytest.raises(Refused, match="is todo, not accepted"):
+        check(project.path, gold, done)
+    project.close()

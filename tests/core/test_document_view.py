@@ -74,3 +74,24 @@ def test_accept_all_takes_the_longest_first_skips_overlaps_and_adds_tokens(token
     chosen, skipped = dv.accept_all(doc, model, set(), None)
     assert chosen == [Span(0, 12, "ORG", "model"), Span(31, 37, "GPE", "model")] and skipped == 2
     assert dv.accept_all(None, model, set(), tokens) == ([], 0)
+
+
+def test_at_range_finds_the_span_or_the_visible_suggestion_exactly_there():
+    """What a label key on the keyboard's selection labels: the span exactly there, else the
+    suggestion exactly there (the one with that label first), never one merely overlapping."""
+    acme = Span(0, 12, "ORG")
+    suggestions = [Span(19, 27, "PERSON", "model"), Span(19, 27, "ORG", "pattern"), Span(31, 37, "GPE", "model")]
+    doc = _doc([acme])
+    assert dv.at_range(doc, suggestions, set(), 0, 12) == (acme, None)
+    assert dv.at_range(doc, suggestions, set(), 0, 4) == (None, None)  # inside the span: a new one (refused)
+    assert dv.at_range(doc, suggestions, set(), 19, 27) == (None, suggestions[0])
+    assert dv.at_range(doc, suggestions, set(), 19, 27, "ORG") == (None, suggestions[1])
+    assert dv.at_range(doc, suggestions, {(31, 37, "GPE")}, 31, 37) == (None, None)  # rejected: not shown
+    assert dv.at_range(None, suggestions, set(), 0, 12) == (None, None)
+
+
+def test_a_suggestion_accepted_as_another_label_is_the_users(tokens):
+    s = Span(31, 37, "GPE", "model")
+    assert dv.accepted(s, tokens) == Span(31, 37, "GPE", "model", 6, 6)
+    assert dv.accepted(s, tokens, "GPE") == Span(31, 37, "GPE", "model", 6, 6)
+    assert dv.accepted(s, tokens, "CITY") == Span(31, 37, "CITY", "user", 6, 6)

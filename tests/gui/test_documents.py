@@ -17,7 +17,7 @@ def test_state_keys_move_on_and_undo(make_project, make_window, qtbot):
     assert p.get_document(2).state == "rejected" and w.session.doc.id == 3
     qtbot.keyClick(w.view, Qt.Key_Space)
     assert p.get_document(3).state == "skipped" and w.session.doc.id == 4
-    qtbot.keyClick(w.view, Qt.Key_Left)
+    qtbot.keyClick(w.view, Qt.Key_PageUp)  # (Left moves the text's caret since issue 12)
     assert w.session.doc.id == 3
     qtbot.keyClick(w.view, Qt.Key_PageDown)
     assert w.session.doc.id == 4

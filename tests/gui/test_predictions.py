@@ -21,7 +21,7 @@ def test_predictions_accept_all_and_undo(make_project, make_window, qtbot, pretr
     sugg = _wait_suggestions(w, qtbot)
     assert {(s.start, s.end, s.label) for s in sugg} == {(e.start_char, e.end_char, e.label_) for e in pretrained(TEXT).ents}
     p = w.session.project
-    qtbot.keyClick(w.view, Qt.Key_Return)
+    qtbot.keyClick(w.view, Qt.Key_Return, Qt.ShiftModifier)  # Shift+Enter (bare Enter accepts the focused one)
     assert {(a, b) for a, b, _ in spans_of(p)} == {(s.start, s.end) for s in sugg}
     assert w.session.visible_suggestions() == []
     qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)

@@ -174,3 +174,40 @@ def bounds(rects: list[QRectF], text: str, font: QFont, font_key: str | None = N
     for r in rects:
         out = out.united(r)
     return out.adjusted(-3, -3, 3, 3)
+
+
+def draw_caret(p: QPainter, rects: list[QRectF], colour: QColor, *, forward: bool, dark: bool) -> None:
+    """The keyboard caret (the range a label key labels): the range tinted with the theme's
+    highlight colour, a solid line along its foot and a bar at the edge Shift+arrow moves."""
+    if not rects:
+        return
+    tint = QColor(colour)
+    tint.setAlpha(95 if dark else 70)
+    p.setPen(Qt.NoPen)
+    p.setBrush(tint)
+    for r in rects:
+        p.drawRoundedRect(r, 2, 2)
+    p.setBrush(colour)
+    for r in rects:
+        p.drawRect(QRectF(r.left(), r.bottom() - 2.5, r.width(), 2.5))
+    edge = rects[-1] if forward else rects[0]
+    x = edge.right() if forward else edge.left()
+    p.drawRect(QRectF(x - 1.25, edge.top() - 3, 2.5, edge.height() + 3))
+
+
+FOCUS_RING = (-3.0, -3.0, 3.0, 1.0)  # the focus ring round a mark's rectangle: clear of the caption below
+
+
+def focus_rect(r: QRectF) -> QRectF:
+    return r.adjusted(*FOCUS_RING)
+
+
+def draw_focus(p: QPainter, rects: list[QRectF], colour: QColor) -> None:
+    """The ring round the span or suggestion Tab focused, in the text colour (dark on the
+    light theme, light on the dark one), outside the span's own frame."""
+    if not rects:
+        return
+    p.setPen(QPen(colour, 2.0))
+    p.setBrush(Qt.NoBrush)
+    for r in rects:
+        p.drawRoundedRect(focus_rect(r), 3, 3)

@@ -2,9 +2,15 @@
 
 Holds the canonical text's :class:`OffsetMap` and speaks code points to the outside:
 ``sig_selected(start, end, char_mode)`` after a drag, ``sig_clicked(pos, modifiers)``
-after a click, ``sig_context(pos, global_point)`` for the context menu. User spans are
-filled (a text format behind the glyphs); predictions are dashed outlines with a '?'
-caption. Only marks in the visible range are outlined and captioned on each paint.
+after a click, ``sig_context(pos, global_point)`` for the context menu, ``sig_focus(mark)``
+when Tab focuses a span or a suggestion (None: no longer). User spans are filled (a text
+format behind the glyphs); predictions are dashed outlines with a '?' caption. Only marks
+in the visible range are outlined and captioned on each paint.
+
+The view's own keys (the keyboard caret, Tab through the marks) are the table
+``VIEW_KEYS``: the view dispatches on it and the shortcut sheet lists it, so the two
+cannot differ. Keys that act on the document (label keys, Enter, Delete) are the
+window's actions.
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import NamedTuple
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QRegion, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QRegion, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit
 
 from ...core.text import OffsetMap
 from . import paint
+from .keyboard import Keyboard
 
 
 class Mark(NamedTuple):
@@ -33,12 +40,63 @@ class Mark(NamedTuple):
 
 FILL_MARGIN = 6000  # UTF-16 units either side of the visible text whose spans are filled
 
+# The view's own keys: (key, handler of view.keys (a Keyboard), what it does). The shortcut
+# sheet (F1) lists these rows as they are; keys that act are the window's actions.
+VIEW_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("Right", "right", "Caret to the next word (the first word, if there is no caret yet)"),
+    ("Left", "left", "Caret to the previous word"),
+    ("Ctrl+Right", "next_capital", "Caret to the next word with a capital letter"),
+    ("Ctrl+Left", "previous_capital", "Caret to the previous word with a capital letter"),
+    ("Home", "home", "Caret to the first word of the line"),
+    ("End", "end", "Caret to the last word of the line"),
+    ("Up", "up", "Caret to the line above"),
+    ("Down", "down", "Caret to the line below"),
+    ("Shift+Right", "extend_right", "Select one more word (one less, if the selection grew leftwards)"),
+    ("Shift+Left", "extend_left", "Select one word less (one more to the left, once only one is left)"),
+    ("Alt+Shift+Right", "extend_char_right", "Move the selection's moving edge one character right"),
+    ("Alt+Shift+Left", "extend_char_left", "Move the selection's moving edge one character left"),
+    ("Tab", "focus_next", "Focus the next span or suggestion (in text order)"),
+    ("Shift+Tab", "focus_previous", "Focus the previous span or suggestion"),
+    ("Escape", "clear", "Hide the caret and the focus"),
+    ("Ctrl+Tab", "leave_next", "Leave the text for the next control"),
+    ("Ctrl+Shift+Tab", "leave_previous", "Leave the text for the previous control"),
+)
+
+# What the mouse does in the view (listed on the shortcut sheet beside the keys).
+MOUSE: tuple[tuple[str, str], ...] = (
+    ("Drag over text", "Mark a span with the current label (snaps to whole tokens)"),
+    ("Alt + drag", "Mark exact characters (or View > Select characters)"),
+    ("Click a span", "Select it (a label key relabels it, Delete removes it)"),
+    ("Click a suggestion", "Accept it"),
+    ("Right-click", "Relabel or remove a span; accept or reject a suggestion"),
+)
+
+
+def _combo(modifiers, key) -> tuple[int, int]:
+    """A key press as (modifiers, key), keypad or not; Backtab is Shift+Tab."""
+    mods = modifiers & ~Qt.KeypadModifier
+    if key == Qt.Key_Backtab:
+        key, mods = Qt.Key_Tab, mods | Qt.ShiftModifier
+    return int(mods.value if hasattr(mods, "value") else mods), int(key.value if hasattr(key, "value") else key)
+
+
+def _table() -> dict[tuple[int, int], str]:
+    out = {}
+    for keys, handler, _what in VIEW_KEYS:
+        combo = QKeySequence(keys)[0]
+        out[_combo(combo.keyboardModifiers(), combo.key())] = handler
+    return out
+
+
+_HANDLERS = _table()
+
 
 class AnnotatorView(QTextEdit):
     sig_selected = Signal(int, int, bool)
     sig_clicked = Signal(int, object)
     sig_context = Signal(int, QPoint)
     sig_painted = Signal()  # after every paint of the viewport
+    sig_focus = Signal(object)  # the mark Tab focused (a Mark), or None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -46,6 +104,10 @@ class AnnotatorView(QTextEdit):
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.setContextMenuPolicy(Qt.NoContextMenu)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAccessibleName("Document text")
+        self.setAccessibleDescription("Arrow keys move a word caret, Shift+arrows select, a label's key labels; "
+                                      "Tab goes through spans and suggestions")
         self.setUndoRedoEnabled(False)
         self.document().setDocumentMargin(14)
         self.offsets = OffsetMap("")
@@ -58,11 +120,13 @@ class AnnotatorView(QTextEdit):
         self._fills: dict[tuple[int, int, str], QTextEdit.ExtraSelection] = {}  # made once per span and style
         self._style: tuple = ({}, False)  # colours and theme the marks were last painted in
         self._alt = False
+        self.keys = Keyboard(self)
         self.verticalScrollBar().valueChanged.connect(self._refresh_fills)
 
     # ---- content -----------------------------------------------------------------------
     def set_text(self, text: str) -> None:
         self.offsets = OffsetMap(text)
+        self.keys.reset()
         self._marks = []
         self._span_keys = []
         self._filled = ()
@@ -100,6 +164,7 @@ class AnnotatorView(QTextEdit):
         if restyled:
             self._fills.clear()
         self._refresh_fills()
+        self.keys.marks_changed()
         if restyled:
             self.viewport().update()
             return
@@ -192,6 +257,10 @@ class AnnotatorView(QTextEdit):
         super().paintEvent(event)
         self.sig_painted.emit()
         if not self._marks:
+            if self.keys.caret is not None:
+                p = QPainter(self.viewport())
+                self.keys.paint(p)
+                p.end()
             return
         first, last = self.visible_range()
         offset = self._offset()
@@ -224,14 +293,42 @@ class AnnotatorView(QTextEdit):
                                             source=m.kind, font_key=key)
             captions.append(cap)
         paint.place_captions([c for c in captions if c is not None], right_edge=self.viewport().width() - 2.0)
+        self.keys.paint(p)
         for c in captions:
             if c is not None:
                 paint.draw_caption(p, c, font, dark=self.dark)
         p.end()
 
+    # ---- keys ------------------------------------------------------------------------------
+    def key_handler(self, event):
+        """The Keyboard method ``VIEW_KEYS`` gives this key event, or None (not the view's key)."""
+        name = _HANDLERS.get(_combo(event.modifiers(), Qt.Key(event.key())))
+        return getattr(self.keys, name) if name else None
+
+    def event(self, event) -> bool:
+        kind = event.type()
+        if kind == QEvent.ShortcutOverride and self.key_handler(event) is not None:
+            event.accept()  # the view's key: no window shortcut takes it
+            return True
+        if kind == QEvent.KeyPress and event.key() in (Qt.Key_Tab, Qt.Key_Backtab):
+            handler = self.key_handler(event)  # before QWidget moves the focus on Tab
+            if handler is not None:
+                handler()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        handler = self.key_handler(event)
+        if handler is None:
+            super().keyPressEvent(event)
+            return
+        handler()
+        event.accept()
+
     # ---- mouse -----------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:
         self._alt = bool(event.modifiers() & Qt.AltModifier)
+        self.keys.clear()  # the mouse takes over: no keyboard caret, no focus
         if event.button() == Qt.RightButton:
             pos = self.position_at(event.position().toPoint())
             self.sig_context.emit(pos, event.globalPosition().toPoint())
