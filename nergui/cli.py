@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--strategy", choices=list(STRATEGIES), default=None)
     tr.add_argument("--eval", dest="eval_file", help="an annotated file to score the result on")
     tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--no-cv", dest="cross_validate", action="store_false",
+                    help="below 50 accepted documents, do not cross-validate the new types after training")
 
     ev = sub.add_parser("evaluate", help="score the current model on an annotated file")
     ev.add_argument("project")
@@ -172,7 +174,7 @@ def _train(args) -> int:
     from .core import workflow
     from .core.training import TrainSettings
 
-    settings = TrainSettings(seed=args.seed)
+    settings = TrainSettings(seed=args.seed, cross_validate=args.cross_validate)
     for name in ("rehearsal", "epochs", "batch_size", "dropout", "strategy"):
         value = getattr(args, name)
         if value is not None:
@@ -202,24 +204,45 @@ def _train(args) -> int:
                 last = now
                 print(f"  step {p.step}, {p.fraction_done:.0%}, loss {p.loss:.2f}, {p.words_per_second:,.0f} words/s, "
                       f"ETA {p.eta_seconds:.0f}s", flush=True)
+        result = job.evaluate()
+        for ev in job.cross_validate():
+            now = time.monotonic()
+            if now - last > 2:
+                last = now
+                print("  " + Msg.CV_PROGRESS.format(fold=ev.fold, folds=ev.folds, epochs=ev.epochs,
+                                                    eta=f"{ev.eta_seconds:.0f}s"), flush=True)
     except NerguiError as err:
         job.fail(str(err))
         raise
     except KeyboardInterrupt:
         job.fail("interrupted")
         raise
-    result = job.evaluate()
     version = job.finish(keep=True)
+    _print_scores(result)
+    print(f"saved model {version.name} ({result['seconds']:.0f}s)")
+    return 0
+
+
+def _print_scores(result: dict) -> None:
+    """Per-label F (held out, or cross-validated on a small project) and retention with its
+    95 % interval, relabelling into the new types apart."""
+    cv = result.get("cv_per_type") or {}
     for label in result.get("labels", []):
         f = result.get("per_type", {}).get(label, {}).get("f")
         before = result.get("before", {}).get(label)
         if f is not None:
             print(f"  {label}: F {before or 0:.3f} -> {f:.3f}")
+        elif label in cv:
+            print(Msg.CV_CLI.format(label=label, **cv[label], spread=result["cv_spread"].get(label, 0.0),
+                                    folds=result["cv_folds"], n=result["cv_documents"], epochs=result["cv_epochs"]))
     if "retention" in result:
-        print(f"  retention of the old types: {result['retention']:.3f} "
-              f"(on {result.get('retention_texts', 0):,} held-out unannotated texts, never rehearsed)")
-    print(f"saved model {version.name} ({result['seconds']:.0f}s)")
-    return 0
+        print(Msg.CLI_RETENTION.format(value=result["retention"], low=result.get("retention_low", 0.0),
+                                       high=result.get("retention_high", 1.0), n=result.get("retention_texts", 0)))
+        moved = (result.get("retention_detail") or {}).get("relabelled")
+        if moved:
+            print(Msg.CLI_RETENTION_RELABELLED.format(
+                moved=moved, value=result["retention_excluding_relabelled"],
+                low=result["retention_excluding_relabelled_low"], high=result["retention_excluding_relabelled_high"]))
 
 
 def _evaluate(args) -> int:
@@ -234,6 +257,8 @@ def _evaluate(args) -> int:
     if "retention" in scores:
         print(f"retention of the old types: {scores['retention']:.3f} (on the {scores['retention_texts']:,} texts "
               f"of {args.raw} that training holds out of rehearsal)")
+        if "retention_low" in scores:
+            print(Msg.CLI_INTERVAL.format(low=scores["retention_low"], high=scores["retention_high"]))
     elif args.raw:
         print(f"retention: not measured ({args.raw} has too few texts to hold any out; 50 or more are needed)")
     return 0

@@ -235,6 +235,55 @@ class Msg:
         "so it cannot be aligned to tokens. Fix its offsets or remove it."
     )
 
+    # honest scores on small projects (issue 12)
+    RETENTION_FATE = "Of the original model's {n} entities there: {kept} kept exactly{moved}{lost}."
+    RETENTION_FATE_MOVED = ", {moved} taken by your new types ({top}; not counted as forgetting)"
+    RETENTION_FATE_LOST = ", {lost} lost or changed"
+    RETENTION_INTERVAL = "{value:.2f} ({low:.2f}\u2013{high:.2f})"
+    RETENTION_MEASURED = (
+        "Retention {figure}{when}, measured on {n:,} held-out unannotated texts against the original model "
+        "(in brackets, its 95 % interval)."
+    )
+    RETENTION_FEW_TEXTS = "So few texts leave it uncertain: import more unannotated text to narrow the interval."
+    RETENTION_RELABELLED = (
+        "Not counted as forgetting: {moved} of the original's entities taken by your new types ({top}). "
+        "Counting them as lost, retention is {figure}."
+    )
+    RETENTION_AS_LOST = "Counting those taken by your types as lost, retention is {figure}."
+    CV_FIGURE = "F {f:.2f} \u00b1 {spread:.2f}, {folds}-fold cross-validation on {n} documents"
+    CV_CAPTION = "F: {folds}-fold cross-validation on {n} documents; \u00b1 the spread across folds."
+    CV_TIP = "{figure}; {marked} {label} spans marked in them."
+    CV_NOTE = (
+        "Fewer than {min_docs} accepted documents, so none were held out to score your types: {folds} models "
+        "were each trained for {epochs} epochs on all documents but one fold and scored on that fold. "
+        "Train on {min_docs} or more for held-out scores."
+    )
+    CV_TOO_FEW = (
+        "Per-label F needs {min_docs} accepted documents to hold some out, or {cv_min} with spans to "
+        "cross-validate (Advanced: Cross-validate small projects); this run had {n:,}."
+    )
+    CV_FEWER_EPOCHS = (
+        "The folds trained {epochs} epochs, not the run's {run}, to bound the time: the figure may be a little low."
+    )
+    CV_PROGRESS = "Cross-validating your types: fold {fold} of {folds} ({epochs} epochs each) \u00b7 ETA {eta}"
+    CV_STATUS = (
+        "Trained. {n:,} documents are too few to hold any out ({min_docs} are needed), so your types are "
+        "cross-validated to give them an F\u2026"
+    )
+    CLI_RETENTION = (
+        "  retention of the old types: {value:.3f} (95 % interval {low:.3f}-{high:.3f}; on {n:,} held-out "
+        "unannotated texts, never rehearsed)"
+    )
+    CLI_RETENTION_RELABELLED = (
+        "  {moved} of the original's entities taken by your new types; not counting them as forgetting, "
+        "retention is {value:.3f} ({low:.3f}-{high:.3f})"
+    )
+    CLI_INTERVAL = "  95 % interval: {low:.3f}-{high:.3f} (bootstrap over the texts)"
+    CV_CLI = (
+        "  {label}: F {f:.3f} \u00b1 {spread:.3f} (P {p:.3f}, R {r:.3f}; {folds}-fold cross-validation on {n} "
+        "documents, {epochs} epochs each)"
+    )
+
     # desktop app (issue 3)
     NO_SPAN_AT = "Document {doc_id} has no span at [{start}, {end}); it was changed elsewhere. Reload the document."
     GUI_NO_SELECTION = "Select some text first (drag over it); Alt-drag selects single characters."

@@ -14,6 +14,8 @@ from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from ..errors import Msg
+from . import uncertainty
 from .records import Record
 
 
@@ -46,6 +48,12 @@ def score_records(nlp: Language, records: Sequence[Record], *, labels: Sequence[
     Returns ``{"ents_p", "ents_r", "ents_f", "per_type": {label: {"p", "r", "f"}}}``.
     Predicted entities of other labels are ignored (the records do not mark them).
     """
+    return prf(ner_examples(nlp, records, labels=labels), labels)
+
+
+def ner_examples(nlp: Language, records: Sequence[Record], *, labels: Sequence[str]) -> list[Example]:
+    """``nlp``'s predictions on ``records`` against their spans, both restricted to ``labels``
+    (``prf`` scores them; examples of several models can be pooled, as cross-validation does)."""
     wanted = set(labels)
     texts = [r.text for r in records]
     examples = []
@@ -56,10 +64,11 @@ def score_records(nlp: Language, records: Sequence[Record], *, labels: Sequence[
                  if s.label in wanted]
         ref.set_ents([s for s in spans if s is not None], default="outside")
         examples.append(Example(_filtered(pred, wanted), ref))
-    return _prf(examples, labels)
+    return examples
 
 
-def _prf(examples: list[Example], labels: Sequence[str]) -> dict[str, Any]:
+def prf(examples: list[Example], labels: Sequence[str]) -> dict[str, Any]:
+    """spaCy's P/R/F over ``examples``, overall and for each of ``labels`` (0.0 where absent)."""
     scores = Scorer.score_spans(examples, "ents", has_annotation=lambda doc: True)
     per_type = scores.get("ents_per_type") or {}
     return {
@@ -91,24 +100,30 @@ def retention(nlp: Language, texts: Sequence[str], reference: Sequence[Sequence[
 
 def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Sequence[tuple[int, int, str]]], *,
                      old_labels: Sequence[str]) -> dict[str, Any]:
-    """Retention, and what became of the original model's old-type entities on ``texts``.
+    """Retention with its 95 % interval, and what became of the original model's old-type
+    entities on ``texts``.
 
-    Returns ``{"retention", "texts", "reference", "kept", "relabelled", "lost", "changes"}``
-    (``texts``: how many texts were scored); of the
+    Returns ``{"retention", "retention_low", "retention_high", "excluding_relabelled",
+    "excluding_relabelled_low", "excluding_relabelled_high", "texts", "reference", "kept",
+    "relabelled", "lost", "changes"}`` (``texts``: how many texts were scored); of the
     ``reference`` entities, ``kept`` are predicted with the same span and label;
     ``relabelled`` overlap an entity of a type that is not an old one (a type the user
     taught: right for ORG -> ROASTER on coffee roasters, an overreach for PERSON -> ROASTER);
-    the rest are ``lost``.
-    ``changes`` counts the relabellings as ``{"ORG -> ROASTER": n}``.
+    the rest are ``lost``. ``changes`` counts the relabellings as ``{"ORG -> ROASTER": n}``.
+    ``excluding_relabelled`` is retention with a relabelled entity counted as kept: the
+    figure that relabelling into the user's types cannot lower. The intervals are
+    ``uncertainty.f1_interval`` of the per-text counts.
     """
     wanted = set(old_labels)
-    examples = []
     disable = non_ner_pipes(nlp)
     kept = relabelled = total = scored = 0
     changes: dict[str, int] = {}
+    plain: list[tuple[int, int, int]] = []  # per text: matched, predicted, reference (old types, tokens)
+    taken: list[tuple[int, int, int]] = []  # the same with relabelled entities counted as kept
     for ents, pred in zip(reference, nlp.pipe(texts, batch_size=64, disable=disable)):
         scored += 1
         predicted = [(e.start_char, e.end_char, e.label_) for e in pred.ents]
+        moved = 0
         for a, b, label in ents:
             if label not in wanted:
                 continue
@@ -118,29 +133,60 @@ def retention_detail(nlp: Language, texts: Sequence[str], reference: Sequence[Se
                 continue
             new = next((lab for x, y, lab in predicted if x < b and a < y and lab not in wanted), None)
             if new is not None:
-                relabelled += 1
+                moved += 1
                 changes[f"{label} -> {new}"] = changes.get(f"{label} -> {new}", 0) + 1
+        relabelled += moved
         ref = Doc(pred.vocab, words=[t.text for t in pred], spaces=[bool(t.whitespace_) for t in pred])
         spans = [ref.char_span(a, b, label=l, alignment_mode="expand") for a, b, l in ents if l in wanted]
         ref.set_ents([s for s in spans if s is not None], default="outside")
-        examples.append(Example(_filtered(pred, wanted), ref))
-    if not any(len(e.reference.ents) for e in examples):
-        value = 1.0 if not any(len(e.predicted.ents) for e in examples) else 0.0
-    else:
-        value = float(Scorer.score_spans(examples, "ents", has_annotation=lambda doc: True).get("ents_f") or 0.0)
-    return {"retention": value, "texts": scored, "reference": total, "kept": kept, "relabelled": relabelled,
+        gold = {(e.start, e.end, e.label_) for e in ref.ents}
+        guess = {(e.start, e.end, e.label_) for e in pred.ents if e.label_ in wanted}
+        matched = len(gold & guess)
+        plain.append((matched, len(guess), len(gold)))
+        extra = min(moved, len(gold) - matched)
+        taken.append((matched + extra, len(guess) + extra, len(gold)))
+    out = {"retention": _f1_of(plain)}
+    out["retention_low"], out["retention_high"] = uncertainty.f1_interval(plain)
+    out["excluding_relabelled"] = _f1_of(taken)
+    out["excluding_relabelled_low"], out["excluding_relabelled_high"] = uncertainty.f1_interval(taken)
+    return {**out, "texts": scored, "reference": total, "kept": kept, "relabelled": relabelled,
             "lost": total - kept - relabelled, "changes": dict(sorted(changes.items(), key=lambda kv: -kv[1]))}
 
 
+def _f1_of(counts: Sequence[tuple[int, int, int]]) -> float:
+    """Micro F1 of per-text counts: spaCy's ``ents_f`` on the same entities (its scorer
+    matches (start, end, label) token spans the same way)."""
+    return uncertainty.f1(*(sum(c[i] for c in counts) for i in range(3)))
+
+
+GOOD, FAIR = 0.9, 0.75  # the meter: green from GOOD, amber from FAIR, red below
+
+
+def retention_level(scores: dict[str, Any]) -> str | None:
+    """``"good"``, ``"fair"`` or ``"poor"``: the meter's colour, from the losses only.
+
+    It reads the retention that counts an old-type entity taken by one of the user's types
+    as kept (``retention_excluding_relabelled``), so ORG -> ROASTER alone never makes it
+    poor; None when no retention was measured."""
+    value = scores.get("retention_excluding_relabelled", scores.get("retention"))
+    if value is None:
+        return None
+    return "good" if value >= GOOD else "fair" if value >= FAIR else "poor"
+
+
 def describe_retention(detail: dict[str, Any] | None) -> str:
-    """One sentence on what became of the original's entities (for the forgetting meter)."""
+    """One sentence on what became of the original's entities (for the forgetting meter):
+    kept, taken by the user's new types (apart: not forgetting), lost."""
     if not detail or not detail.get("reference"):
         return ""
-    n, kept, moved, lost = detail["reference"], detail["kept"], detail["relabelled"], detail["lost"]
-    text = f"Of the original model's {n} entities there: {kept} kept exactly"
-    if moved:
-        arrow = " \u2192 "
-        top = ", ".join(f"{k.replace(' -> ', arrow)} {v}" for k, v in list(detail["changes"].items())[:3])
-        text += f", {moved} now one of your new types ({top})"
-    text += f", {lost} lost or changed." if lost else "."
-    return text
+    moved, lost = detail["relabelled"], detail["lost"]
+    top = describe_changes(detail)
+    return Msg.RETENTION_FATE.format(n=detail["reference"], kept=detail["kept"],
+                                     moved=Msg.RETENTION_FATE_MOVED.format(moved=moved, top=top) if moved else "",
+                                     lost=Msg.RETENTION_FATE_LOST.format(lost=lost) if lost else "")
+
+
+def describe_changes(detail: dict[str, Any], most: int = 3) -> str:
+    """The commonest relabellings, as "ORG \u2192 ROASTER 3, PERSON \u2192 ROASTER 1"."""
+    arrow = " \u2192 "
+    return ", ".join(f"{k.replace(' -> ', arrow)} {v}" for k, v in list((detail.get("changes") or {}).items())[:most])

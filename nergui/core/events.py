@@ -13,7 +13,8 @@ Adding an event: declare it here, emit it in ``nergui.core.run``, handle it wher
 
 A run's events, in order: ``RunInfo`` (started), then any number of ``Tick`` (throttled
 progress), ``EpochEnd`` (scores after an epoch) and ``Snapshot`` (a preview pipeline with the
-weights so far); then exactly one of ``RunResult`` (finished, waiting for a decision),
+weights so far); on a small project, ``CrossValProgress`` while the new types are
+cross-validated after the training; then exactly one of ``RunResult`` (finished, waiting for a decision),
 ``Cancelled`` or ``Failed``; after a decision, ``Saved`` or ``Failed``. The stream ends
 after ``Cancelled``, ``Failed`` or ``Saved`` (``LAST``).
 """
@@ -113,6 +114,22 @@ class Snapshot:
 
     path: str
     name: str
+
+
+@event("crossval")
+@dataclass
+class CrossValProgress:
+    """Cross-validation after the training of a small project (``nergui.core.crossval``):
+    ``fold`` (from 1) of ``folds`` is training, each for ``epochs`` epochs on all but its
+    share of the ``documents``; ``fraction_done`` of the whole cross-validation."""
+
+    fold: int
+    folds: int
+    epochs: int
+    documents: int
+    fraction_done: float
+    elapsed: float
+    eta_seconds: float
 
 
 @event("finished")

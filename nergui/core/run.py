@@ -153,11 +153,24 @@ class TrainingRun:
             return self._cancelled()
         metrics = job.evaluate()
         metrics.update(documents=info.n_train, held_out_documents=info.n_dev, rehearsal_texts=info.n_rehearsal)
+        if not self._cross_validate():
+            return self._cancelled()
         self._compare_current(metrics)
         self._snapshot(trainer.nlp, "trained (keep or discard it)")
         wps = last.words_per_second if last is not None else 0.0
         self.emit(RunResult(metrics, time.perf_counter() - started, info, wps, list(trainer.history)))
         return True
+
+    def _cross_validate(self) -> bool:
+        """Cross-validate a small project's new types (``TrainJob.cross_validate``), reporting
+        its progress as often as training's; False if cancelled meanwhile."""
+        last = float("-inf")
+        for ev in self.job.cross_validate():
+            now = time.perf_counter()
+            if now - last >= self.request.throttle:
+                self.emit(ev)
+                last = now
+        return not self.control.cancelled
 
     def _cancelled(self) -> bool:
         self.record("cancelled", "cancelled by the user")
@@ -189,8 +202,9 @@ class TrainingRun:
         current: dict[str, Any] = {"version": name}
         if "per_type" in scores:
             current["per_type"] = {k: v["f"] for k, v in scores["per_type"].items()}
-        if "retention" in scores:
-            current["retention"] = scores["retention"]
+        for key in ("retention", "retention_excluding_relabelled"):
+            if key in scores:
+                current[key] = scores[key]
         metrics["current"] = current
 
     def _snapshot(self, nlp, name: str) -> None:

@@ -97,8 +97,11 @@ class Scorer:
 
     Per-label P/R/F on ``data.dev`` (and ``new_f``, their mean over the new types), retention
     of the old types on ``data.retention`` against the original model (the teacher, run once
-    per text), and ``joint``, their harmonic mean, which early stopping selects on.
-    ``documents_scored`` and ``retention_texts`` are what was scored."""
+    per text) with its 95 % interval (``retention_low``, ``retention_high``) and the same
+    figure with an entity taken by a new type counted as kept
+    (``retention_excluding_relabelled``, with its interval: the meter's colour follows it),
+    and ``joint``, the harmonic mean of ``new_f`` and ``retention``, which early stopping
+    selects on. ``documents_scored`` and ``retention_texts`` are what was scored."""
 
     def __init__(self, data: TrainData, teacher: Language):
         self.data = data
@@ -120,7 +123,10 @@ class Scorer:
             out["documents_scored"] = len(data.dev)
         if data.retention and data.old_labels:
             detail = evaluate.retention_detail(nlp, data.retention, self.reference(), old_labels=data.old_labels)
-            out["retention"] = detail.pop("retention")
+            for key in ("retention", "retention_low", "retention_high"):
+                out[key] = detail.pop(key)
+            for key in ("", "_low", "_high"):
+                out[f"retention_excluding_relabelled{key}"] = detail.pop(f"excluding_relabelled{key}")
             out["retention_texts"] = detail.pop("texts")
             out["retention_detail"] = detail
         parts = [out[k] for k in ("new_f", "retention") if out.get(k) is not None]

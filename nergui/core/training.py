@@ -71,23 +71,28 @@ class Trainer:
         settings: a TrainSettings.
         teacher: a frozen copy of ``base`` that annotates rehearsal text (default: a clone).
         control: the rehearsal ratio and cancel flag, changed from another thread.
+        teacher_cache: the teacher's entities per text, shared with other trainers.
     After ``run()`` is exhausted, ``self.nlp`` is the trained pipeline (the best epoch
     when early stopping is on) and ``self.scores`` its scores. ``Trainer.on`` splits records
     and texts itself (``split_data``).
     """
 
     def __init__(self, base: Language, data: TrainData, *, settings: TrainSettings | None = None,
-                 teacher: Language | None = None, control: Control | None = None):
+                 teacher: Language | None = None, control: Control | None = None,
+                 teacher_cache: dict[str, list[tuple[int, int, str]]] | None = None):
         self.settings = settings or TrainSettings()
         self.settings.validate()
         self.base, self.data = base, data
         self.teacher = teacher if teacher is not None else clone(base)
         self.control = control or Control(self.settings.rehearsal)
         self.scorer = Scorer(data, self.teacher)
-        self._teacher_cache: dict[str, list[tuple[int, int, str]]] = {}
+        # the teacher's entities per text; a caller training several models on the same
+        # texts (cross-validation) shares one
+        self._teacher_cache = teacher_cache if teacher_cache is not None else {}
         self.nlp: Language | None = None
         self.scores: dict[str, Any] = {}
         self.history: list[dict[str, Any]] = []
+        self.seconds = 0.0  # how long the training loop took (batches and epoch scores), once done
         self._epoch_params: dict = {}
         self._best: tuple[float, dict[str, bytes] | None] = (-1.0, None)
 
@@ -100,6 +105,11 @@ class Trainer:
         settings.validate()
         data = split_data(base, records, texts, settings=settings, labels=labels, **split)
         return cls(base, data, settings=settings, teacher=teacher, control=control)
+
+    @property
+    def teacher_cache(self) -> dict[str, list[tuple[int, int, str]]]:
+        """The teacher's entities per text so far (another trainer on the same texts can share it)."""
+        return self._teacher_cache
 
     @property
     def labels(self) -> list[str]:
@@ -253,6 +263,7 @@ class Trainer:
                                               optimizer.averages if s.average == "optimizer" else {})
             yield EpochEnd(**{**dataclasses.asdict(progress), "epoch_end": True, "scores": scores,
                               "is_best": is_best, "losses": {}})
+        self.seconds = time.perf_counter() - started
         self._finish(nlp, trainable, ema.params if ema is not None else
                      optimizer.averages if s.average == "optimizer" else {})
 

@@ -18,7 +18,8 @@ from typing import Any
 import srsly
 
 from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError, detail as error_detail
-from . import evaluate, formats
+from . import crossval, evaluate, formats
+from .events import CrossValProgress
 from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
 from .holdout import retention_split
 from .records import ImportReport, Problem, Record, Span
@@ -189,6 +190,19 @@ class TrainJob:
         out["seconds"] = time.time() - self.started
         self.result = out
         return out
+
+    def cross_validate(self) -> Iterator[CrossValProgress]:
+        """Cross-validate the new types when the run has nothing held out to score them on
+        (``nergui.core.crossval``), yielding its progress; its figures (``cv_per_type``, ...)
+        join ``result``. Call after ``evaluate``. Yields nothing when not wanted."""
+        tr = self.trainer
+        if not self.settings.cross_validate or not crossval.wanted(tr.data) or tr.nlp is None:
+            return
+        cv = crossval.CrossValidation(tr.base, tr.data, settings=self.settings, teacher=tr.teacher,
+                                      control=tr.control, teacher_cache=tr.teacher_cache,
+                                      trained_seconds=tr.seconds)
+        yield from cv.run()
+        self.result.update(cv.result)
 
     def finish(self, *, keep: bool = True) -> ModelVersion | None:
         """Save the trained pipeline as a new current version (``keep``) and record the run."""

@@ -13,6 +13,7 @@ from nergui.bench.data import generated_raw, generated_training
 from nergui.core.pipeline import ModelStore
 from nergui.core.records import Record
 from nergui.core.store import Project
+from nergui.errors import Msg
 from nergui.gui.workers import Cancelled, EpochEnd, Failed, RunInfo, RunResult, Saved, Tick
 
 
@@ -328,7 +329,10 @@ def test_pretrained_new_component_reports_retention(make_window, train_project, 
     note = panel.meter.note.text()  # how many texts it was measured on, and what became of the entities
     scored = result.metrics["retention_texts"]  # what the scorer measured, after each epoch and at the end
     assert scored == epoch.args[0].scores["retention_texts"] == result.info.n_retention > 0
-    assert f"on {scored} held-out" in note and "rough figure" in note
+    assert f"on {scored} held-out" in note and Msg.RETENTION_FEW_TEXTS in note  # few texts: it says so
+    meter = panel.meter  # and shows how uncertain: the 95 % interval, on the meter and in its note
+    assert meter.low <= meter.value <= meter.high and meter.high - meter.low > 0
+    assert f"({meter.low:.2f}\u2013{meter.high:.2f})" in note and meter.interval.text() in note
     assert "entities there" in note and "kept exactly" in note
     with qtbot.waitSignal(panel.runner.sig_event, timeout=LONG, check_params_cb=of(Saved)):
         panel.card.discard.click()

@@ -16,6 +16,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from ...core.evaluate import retention_level
+
 RETENTION_COLOUR = "#2b6cd4"
 LOSS_COLOUR = "#e07b39"
 SMOOTHING = 0.8
@@ -176,8 +178,9 @@ class EpochChart(_Plot):
     def add(self, epoch: int, scores: dict) -> None:
         """``epoch`` counts from 1; ``scores`` as the trainer reports them after an epoch."""
         values = {}
-        if scores.get("retention") is not None:
-            values["retention"] = float(scores["retention"])
+        retention = scores.get("retention_excluding_relabelled", scores.get("retention"))
+        if retention is not None:  # the meter's figure: an entity taken by the user's types is kept
+            values["retention"] = float(retention)
         for label, prf in (scores.get("per_type") or {}).items():
             values[f"F {label}"] = float(prf.get("f", 0.0))
         for name, value in values.items():
@@ -221,12 +224,22 @@ class EpochChart(_Plot):
             self._legend()
 
 
+# the meter's colour for each level of ``evaluate.retention_level`` (losses only)
+LEVEL_COLOURS = {"good": "#2e9d4f", "fair": "#e8a33d", "poor": "#d93025"}
+
+
 class RetentionMeter(QWidget):
-    """The forgetting meter: how much of the old types the model still finds (1.00 = all)."""
+    """The forgetting meter: how much of the old types the model still finds (1.00 = all),
+    with its 95 % interval. The figure counts an old-type entity taken by one of the user's
+    new types as kept, and its colour follows the losses only (``evaluate.retention_level``):
+    ORG -> ROASTER alone never paints it red."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.value: float | None = None
+        self.low: float | None = None
+        self.high: float | None = None
+        self.level: str | None = None
         self.title = QLabel("Retention of the old types")
         self.number = QLabel("\u2013")
         font = self.number.font()
@@ -234,6 +247,9 @@ class RetentionMeter(QWidget):
         font.setBold(True)
         self.number.setFont(font)
         self.number.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.interval = QLabel()
+        self.interval.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.interval.setToolTip("95 % interval: bootstrap over the texts it was measured on")
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -243,6 +259,7 @@ class RetentionMeter(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.number)
+        top.addWidget(self.interval)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
@@ -258,20 +275,38 @@ class RetentionMeter(QWidget):
         self.bar.hide()
         self.note.setText(why)
 
-    def set_value(self, value: float | None) -> None:
-        self.value = value
+    def set_scores(self, scores: dict) -> None:
+        """Show a scorer's figures (``nergui.core.train_data.Scorer``): retention with an
+        entity taken by the user's types counted as kept, its interval, its level."""
+        key = "retention_excluding_relabelled" if scores.get("retention_excluding_relabelled") is not None \
+            else "retention"
+        self.set_value(scores.get(key), low=scores.get(f"{key}_low"), high=scores.get(f"{key}_high"),
+                       level=retention_level(scores))
+
+    def set_value(self, value: float | None, *, low: float | None = None, high: float | None = None,
+                  level: str | None = None) -> None:
+        self.value, self.low, self.high = value, low, high
         self.bar.show()
         if value is None:
+            self.level = None
             self.number.setText("\u2013")
             self.number.setStyleSheet("")
+            self.interval.setText("")
             self.bar.setValue(0)
             self.setToolTip("")
             return
+        self.level = level or retention_level({"retention": value})
         self.number.setText(f"{value:.2f}")
+        has_interval = low is not None and high is not None
+        self.interval.setText(f"({low:.2f}\u2013{high:.2f})" if has_interval else "")
         self.bar.setValue(round(value * 1000))
-        colour = "#2e9d4f" if value >= 0.9 else "#e8a33d" if value >= 0.75 else "#d93025"
+        colour = LEVEL_COLOURS[self.level]
         self.number.setStyleSheet(f"color: {colour};")
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         forgot = max(0.0, 1.0 - value)
-        self.setToolTip(f"The model still finds {value:.0%} of what the original found on held-out text "
-                        f"(F1 against the original); about {forgot:.0%} forgotten.")
+        tip = (f"The model still finds {value:.0%} of what the original found on held-out text "
+               f"(F1 against the original; an entity now one of your types counts as found); "
+               f"about {forgot:.0%} forgotten.")
+        if has_interval:
+            tip += f" 95 % interval: {low:.2f} to {high:.2f}."
+        self.setToolTip(tip)

@@ -15,19 +15,18 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from ...core.evaluate import describe_retention
+from ...core.events import CrossValProgress
 from ...core.holdout import FRACTION, MIN_DOCS
 from ...errors import Msg
 from ..session import Session
 from ..workers import (Cancelled, EpochEnd, Failed, RunInfo, RunResult, Saved, Snapshot, Tick, TrainRequest,
                        TrainRunner)
 from .charts import EpochChart, LossChart, RetentionMeter, preload
-from .result_card import ResultCard, duration
+from .result_card import ResultCard, duration, retention_note
 from .settings import TrainForm, hint
 from .versions import VersionsList
 
 METER_NOTE = "Measured after each epoch on held-out unannotated text, against the original model."
-FEW_RETENTION_TEXTS = 30  # below this many held-out texts the meter says its figure is rough
 # Building and first painting the charts takes ~90-250 ms of the GUI thread: the window asks
 # for them once its models are loaded (MainWindow._settle), this long after start at the latest.
 CHARTS_AFTER_MS = 4000
@@ -126,6 +125,7 @@ class TrainingPanel(QWidget):
         self.runner.sig_event.connect(self._event)
         self._handlers = {RunInfo: self._started, Tick: self._progress, EpochEnd: self._epoch,
                           Snapshot: lambda ev: self.sig_preview.emit(ev.path, ev.name),
+                          CrossValProgress: self._cross_validating,
                           RunResult: self._finished, Cancelled: self._cancelled, Saved: self._saved,
                           Failed: self._failed}
         session.sig_state.connect(self._doc_state_changed)
@@ -156,6 +156,7 @@ class TrainingPanel(QWidget):
         self.meter.set_value(None)
         self.meter.note.setText(METER_NOTE)
         self.bar.setValue(0)
+        self.bar.setFormat("%p%")
         self.detail.setText("Loading the pipeline and the documents\u2026")
         self.card.hide()
         self.progress_box.show()
@@ -225,27 +226,30 @@ class TrainingPanel(QWidget):
         self.loss_chart.flush()
         scores = p.scores or {}
         self.epoch_chart.add(p.epoch + 1, scores)
-        if scores.get("retention") is not None:
-            self.meter.set_value(scores["retention"])
-            self._meter_note(scores.get("retention_detail"), scores.get("retention_texts"))
+        self._show_retention(scores, epoch=p.epoch + 1)
 
-    def _meter_note(self, detail, n: int | None) -> None:
-        """What became of the original's entities: kept, taken by the new types, or lost;
-        ``n`` is how many texts the figure shown was measured on (the scorer's count)."""
-        where = METER_NOTE
-        if n:
-            where = f"Measured after each epoch on {n:,} held-out unannotated texts, against the original model."
-            if n < FEW_RETENTION_TEXTS:
-                where += " So few texts make it a rough figure: import more unannotated text to firm it up."
-        self.meter.note.setText(" ".join(x for x in (where, describe_retention(detail)) if x))
+    def _show_retention(self, scores: dict, *, epoch: int | None = None) -> None:
+        """The meter's figure (losses only, with its interval) and its note: how many texts it
+        was measured on (the scorer's count), what became of the original's entities, and
+        relabelling into the user's types apart."""
+        if scores.get("retention") is None:
+            return
+        self.meter.set_scores(scores)
+        self.meter.note.setText(retention_note(scores, epoch=epoch) or METER_NOTE)
+
+    def _cross_validating(self, ev: CrossValProgress) -> None:
+        self.bar.setFormat("cross-validation %p%")
+        self.bar.setValue(round(ev.fraction_done * 1000))
+        self.detail.setText(Msg.CV_PROGRESS.format(fold=ev.fold, folds=ev.folds, epochs=ev.epochs,
+                                                   eta=_eta(ev.eta_seconds)))
+        self.status.setText(Msg.CV_STATUS.format(n=ev.documents, min_docs=MIN_DOCS))
 
     def _finished(self, result: RunResult) -> None:
         self.bar.setValue(1000)
         self.detail.setText(f"Done: {result.info.epochs} epochs in {duration(result.seconds)} \u00b7 "
                             f"{result.words_per_second:,.0f} words/s")
-        if result.metrics.get("retention") is not None:
-            self.meter.set_value(result.metrics["retention"])
-            self._meter_note(result.metrics.get("retention_detail"), result.metrics.get("retention_texts"))
+        self.bar.setFormat("%p%")
+        self._show_retention(result.metrics)
         self.card.show_result(result, waiting=not self.auto_run)
         if self.auto_run:
             self.card.set_busy()

@@ -58,14 +58,26 @@ class VersionsList(QWidget):
         for v in reversed(self.store.versions()):
             m = v.info.get("metrics") or {}
             s = v.info.get("settings") or {}
+            # F held out, else cross-validated (small projects); retention as the meter showed it
+            f = _f(m.get("ents_f")) if m.get("ents_f") is not None else \
+                f"{_f(m.get('cv_new_f'))} cv" if m.get("cv_new_f") is not None else ""
+            kept = m.get("retention_excluding_relabelled", m.get("retention"))
             item = QTreeWidgetItem([
-                f"{v.name} \u2713" if v.name == current else v.name, _created(v.created), _f(m.get("ents_f")),
-                _f(m.get("retention")), str(m.get("documents", ""))])
+                f"{v.name} \u2713" if v.name == current else v.name, _created(v.created), f,
+                _f(kept), str(m.get("documents", ""))])
             item.setData(0, Qt.UserRole, v.name)
             per = ", ".join(f"{k} {d.get('f', 0):.2f}" for k, d in (m.get("per_type") or {}).items())
+            cv = ", ".join(f"{k} {d.get('f', 0):.2f} \u00b1 {(m.get('cv_spread') or {}).get(k, 0):.2f}"
+                           for k, d in (m.get("cv_per_type") or {}).items())
             tip = [f"{v.name}{' (in use)' if v.name == current else ''}, {_created(v.created)}"]
             if per:
                 tip.append(f"F per label: {per}")
+            if cv:
+                tip.append(f"F per label, {m.get('cv_folds')}-fold cross-validation on {m.get('cv_documents')} "
+                           f"documents: {cv}")
+            if kept is not None and m.get("retention") is not None and kept != m["retention"]:
+                tip.append(f"retention {kept:.2f} counting entities taken by your types as kept, "
+                           f"{m['retention']:.2f} counting them as lost")
             if s:
                 tip.append(f"{s.get('strategy', '')}, rehearsal {s.get('rehearsal', 0):.0%}, "
                            f"{s.get('epochs', '')} epochs")
