@@ -18,7 +18,7 @@ from typing import Any
 import srsly
 
 from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError, detail as error_detail
-from . import crossval, evaluate, formats
+from . import crossval, formats
 from .events import CrossValProgress
 from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
 from .holdout import retention_split
