@@ -349,6 +349,8 @@ class Msg:
     GUI_TRAIN_KEPT = "Model {version} saved and in use."
     GUI_TRAIN_DISCARDED = "The trained model was discarded; the last saved model stays in use."
     GUI_ROLLED_BACK = "Model {version} is in use again."
+    GUI_ROLLED_BACK_ORIGINAL = ("The original pipeline ({base}) is in use again; no trained version is deleted "
+                                "(roll forward to any of them in the versions list).")
     GUI_REHEARSAL_FILE = "{path}: cannot be used for rehearsal ({detail})."
     GUI_NEW_PROJECT_EXISTS = "{path} already holds a nergui project. Open it (File > Open project) or choose another folder."
     GUI_LABEL_EMPTY = "Label {row} has no name. Type one, or remove the row."

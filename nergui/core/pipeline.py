@@ -292,6 +292,13 @@ class ModelStore:
         os.replace(tmp, self.dir / CURRENT)
         _fsync_dir(self.dir)
 
+    def use_original(self) -> None:
+        """Use no saved version: the app predicts with the base pipeline again (nothing is
+        deleted; any version can be made current later)."""
+        (self.dir / CURRENT).unlink(missing_ok=True)
+        if self.dir.exists():
+            _fsync_dir(self.dir)
+
     def clean_temporaries(self, *, dead_only: bool = False) -> int:
         """Remove half-written versions left by a crash; returns how many.
 

@@ -90,6 +90,8 @@ def test_train_progress_finish_and_keep(make_window, train_project, qtbot):
     assert project.runs()[-1]["status"] == "kept"
     assert r.thread is None and r.state == "idle" and panel.train_button.isEnabled()
     assert panel.versions.tree.topLevelItem(0).text(0) == "v0001 \u2713"
+    row = panel.versions.tree.topLevelItem(0)  # how it was trained: strategy, rehearsal, documents
+    assert (row.text(4), row.text(5), row.text(6)) == ("30", "new-component", "25%")
     assert "Kept as v0001" in panel.card.decision.text()
 
 
@@ -272,6 +274,16 @@ def test_discard_keeps_the_model_in_use_and_roll_back(make_window, train_project
         panel.versions.rollback.click()
     assert store.current_name() == "v0001"
     assert tree.topLevelItem(1).text(0) == "v0001 \u2713"
+    original = tree.topLevelItem(tree.topLevelItemCount() - 1)  # the base pipeline, below every version
+    assert original.text(0) == "original" and original.text(1) == "blank:en"
+    tree.setCurrentItem(original)
+    assert panel.versions.rollback.isEnabled()
+    with qtbot.waitSignal(panel.sig_model_changed):
+        panel.versions.rollback.click()
+    assert store.current_name() is None and [v.name for v in store.versions()] == ["v0001", "v0002"]
+    assert tree.topLevelItem(tree.topLevelItemCount() - 1).text(0) == "original \u2713"
+    assert not panel.versions.rollback.isEnabled()  # it is the one in use
+    assert "original pipeline (blank:en) is in use" in w.statusBar().currentMessage()
 
 
 def test_close_during_training_asks_then_stops_cleanly(make_window, train_project, qtbot, dialogs):

@@ -84,7 +84,7 @@ class TrainingPanel(QWidget):
 
         self.card = ResultCard()
         self.card.hide()
-        self.versions = VersionsList(self.project.models_dir)
+        self.versions = VersionsList(self.project.models_dir, base=self.project.base_pipeline)
         versions_box = QGroupBox("Model versions")
         QVBoxLayout(versions_box).addWidget(self.versions)
         settings_box = QGroupBox("Settings")
@@ -291,7 +291,10 @@ class TrainingPanel(QWidget):
         QMessageBox.critical(self, "Training failed", message)
 
     def _rolled_back(self, name: str) -> None:
-        self.sig_message.emit(Msg.GUI_ROLLED_BACK.format(version=name))
+        if name:
+            self.sig_message.emit(Msg.GUI_ROLLED_BACK.format(version=name))
+        else:
+            self.sig_message.emit(Msg.GUI_ROLLED_BACK_ORIGINAL.format(base=self.project.base_pipeline or "blank:en"))
         self.sig_model_changed.emit()
 
     # ---- state ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Every saved model version with its metrics; the current one is marked; roll back to any."""
+"""Every saved model version with how it was trained and its scores; the current one is
+marked; roll back to any of them, or to the original (base) pipeline."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ...core.pipeline import ModelStore
-from ...errors import NerguiError
+from ...errors import Msg, NerguiError
 
-COLUMNS = ("Version", "Created", "F", "Retention", "Docs")
+COLUMNS = ("Version", "Created", "F", "Retention", "Docs", "Strategy", "Rehearsal")
+ORIGINAL = ""  # the row of the base pipeline: no saved version in use
 
 
 def _f(value) -> str:
@@ -26,9 +28,10 @@ class VersionsList(QWidget):
     sig_rolled_back = Signal(str)   # version name now current
     sig_failed = Signal(str)
 
-    def __init__(self, models_dir: str | Path, parent=None):
+    def __init__(self, models_dir: str | Path, parent=None, *, base: str | None = None):
         super().__init__(parent)
         self.store = ModelStore(models_dir)
+        self.base = base or "the base pipeline"
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
@@ -62,9 +65,11 @@ class VersionsList(QWidget):
             f = _f(m.get("ents_f")) if m.get("ents_f") is not None else \
                 f"{_f(m.get('cv_new_f'))} cv" if m.get("cv_new_f") is not None else ""
             kept = m.get("retention_excluding_relabelled", m.get("retention"))
+            rehearsal = s.get("rehearsal")
             item = QTreeWidgetItem([
                 f"{v.name} \u2713" if v.name == current else v.name, _created(v.created), f,
-                _f(kept), str(m.get("documents", ""))])
+                _f(kept), str(m.get("documents", "")), s.get("strategy", ""),
+                "" if rehearsal is None else f"{rehearsal:.0%}"])
             item.setData(0, Qt.UserRole, v.name)
             per = ", ".join(f"{k} {d.get('f', 0):.2f}" for k, d in (m.get("per_type") or {}).items())
             cv = ", ".join(f"{k} {d.get('f', 0):.2f} \u00b1 {(m.get('cv_spread') or {}).get(k, 0):.2f}"
@@ -90,15 +95,25 @@ class VersionsList(QWidget):
                 font.setBold(True)
                 for col in range(len(COLUMNS)):
                     item.setFont(col, font)
-            for col in range(2, len(COLUMNS)):
+            for col in (2, 3, 4, 6):  # the figures; the strategy reads as text
                 item.setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
             self.tree.addTopLevelItem(item)
             if v.name == keep:
                 self.tree.setCurrentItem(item)
-        if self.tree.topLevelItemCount() == 0:
-            item = QTreeWidgetItem(["none yet", "train and keep a run", "", "", ""])
-            item.setFlags(Qt.NoItemFlags)
-            self.tree.addTopLevelItem(item)
+        original = QTreeWidgetItem([f"original \u2713" if current is None else "original", self.base,
+                                    "", "", "", "", ""])
+        original.setData(0, Qt.UserRole, ORIGINAL)
+        tip = (f"The pipeline the project started from ({self.base}), as it was: no training run's "
+               f"weights. Roll back to it to predict with it again; no version is deleted.")
+        for col in range(len(COLUMNS)):
+            original.setToolTip(col, tip)
+        if current is None:
+            font = original.font(0)
+            font.setBold(True)
+            original.setFont(0, font)
+        self.tree.addTopLevelItem(original)
+        if keep == ORIGINAL:
+            self.tree.setCurrentItem(original)
         for col in range(len(COLUMNS)):
             self.tree.resizeColumnToContents(col)
         self._sync()
@@ -113,17 +128,25 @@ class VersionsList(QWidget):
         self._sync()
 
     def roll_back(self) -> None:
+        """Make the selected version (or the original pipeline) the one in use."""
         name = self.selected()
-        if not name or self.locked or name == self.store.current_name():
+        if name is None or self.locked or name == (self.store.current_name() or ORIGINAL):
             return
         try:
-            self.store.set_current(name)
+            if name == ORIGINAL:
+                self.store.use_original()
+            else:
+                self.store.set_current(name)
         except NerguiError as err:
             self.sig_failed.emit(str(err))
+            return
+        except OSError as err:
+            self.sig_failed.emit(Msg.WRITE_FAILED.format(path=self.store.dir, detail=err.strerror or err))
             return
         self.refresh()
         self.sig_rolled_back.emit(name)
 
     def _sync(self) -> None:
         name = self.selected()
-        self.rollback.setEnabled(bool(name) and not self.locked and name != self.store.current_name())
+        self.rollback.setEnabled(name is not None and not self.locked
+                                 and name != (self.store.current_name() or ORIGINAL))
