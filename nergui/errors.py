@@ -284,6 +284,22 @@ class Msg:
         "documents, {epochs} epochs each)"
     )
 
+    # ordering by what the model is unsure of (issue 13): why a document comes next
+    ACTIVE_WHY_UNSURE = "uncertain {label} {text!r} p={p:.2f}"
+    ACTIVE_WHY_LIKELY = "likely {label} {text!r} p={p:.2f}"
+    ACTIVE_WHY_PATTERN = "pattern finds {label} {text!r}, the model p={p:.2f}"
+    ACTIVE_WHY_NOTHING = "no entity of your new types expected"
+    ACTIVE_WHY_NOT_SCORED = "not scored yet (random order)"
+    ACTIVE_WHY_NEAR_COPY = "{why}; much like a document shown before"
+    ACTIVE_NO_COMPONENT = (
+        "No entity recognizer of this model predicts {labels}, so documents cannot be ordered by its "
+        "uncertainty. Train the model on these labels first, or use file or random order."
+    )
+    BENCH_ACTIVE_NO_DATA = (
+        "bench active: the fashion data is not there ({path}); nothing measured. Put explosion/projects' "
+        "fashion_brands files in ../shared/data beside the checkout, or pass --data FOLDER."
+    )
+
     # desktop app (issue 3)
     NO_SPAN_AT = "Document {doc_id} has no span at [{start}, {end}); it was changed elsewhere. Reload the document."
     GUI_NO_SELECTION = "Select some text first (drag over it); Alt-drag selects single characters."

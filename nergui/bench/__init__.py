@@ -13,6 +13,7 @@ import sys
 
 BENCHES = {
     "learning": "nergui.bench.learning",
+    "active": "nergui.bench.active",
     "training": "nergui.bench.throughput",
     "store": "nergui.bench.store",
     "gui": "nergui.bench.gui",
