@@ -255,6 +255,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ..core.pipeline import ModelStore
     from ..core.store import Project
     from ..gui.main_window import MainWindow
 
@@ -301,7 +302,7 @@ def main(argv: list[str]) -> int:
         "edit_kinds": {k: v for k, v in sorted(session.done.items()) if k not in ("switch", "train")},
         "switches": session.done.get("switch", 0), "runs_started": session.done.get("train", 0),
         "runs_kept": session.kept, "run_started_at_action": session.run_starts, "run_seconds": session.run_seconds,
-        "warmup_run_kept": warm, "versions": w.training.versions.tree.topLevelItemCount(),
+        "warmup_run_kept": warm, "versions": len(ModelStore(project.models_dir).versions()),
         "undo_steps": w.session.undo_stack.count(),
         "qobjects_start": start_objects[0], "qobjects_end": end_objects[0],
         "qobjects_after_first_run": (session.objects_after_first_run or (None,))[0],
