@@ -87,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         code = child_main()
         sys.stderr.flush()
         os._exit(code)  # everything is saved and closed; skip tearing down the pipelines
+    if argv[:1] == ["--learn-child"]:  # learning while annotating (nergui.core.learn_child); no Qt
+        from .core.learn_child import child_main as learn_child_main
+
+        code = learn_child_main()
+        sys.stderr.flush()
+        os._exit(code)
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         from .gui.app import run_app
 

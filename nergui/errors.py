@@ -352,6 +352,19 @@ class Msg:
         "Training could not start: the training process did not start ({detail}). "
         "Your annotations and the last saved model are unchanged."
     )
+    # learning while annotating (issue 13)
+    LEARN_FAILED = "The document could not be learnt ({detail}). Your annotations and the saved models are unchanged."
+    LEARN_CHILD_START = (
+        "Learning as you annotate could not start: the learning process did not start ({detail}). "
+        "Your annotations and the saved models are unchanged."
+    )
+    LEARN_CHILD_DIED = (
+        "Learning as you annotate stopped: the learning process ended with exit code {code}{detail}. "
+        "Your annotations and the saved models are unchanged; the preview stays on the last model loaded."
+    )
+    BENCH_LEARN_NO_DATA = (
+        "bench learn: the fashion data is not there ({path}); measured on generated documents only."
+    )
     TRAIN_SAVE_FAILED = (
         "The trained model could not be saved ({detail}). The last saved model is unchanged; train again to retry."
     )

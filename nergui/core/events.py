@@ -180,6 +180,34 @@ class Failed:
 LAST = (Cancelled, Failed, Saved)  # the stream ends after one of these
 
 
+# ---- learning while annotating (nergui.core.learner, nergui.core.learn_child) ------------------
+
+@event("learner-ready")
+@dataclass
+class LearnerReady:
+    """The learner process has built its warm pipeline: what it replays and rehearses on."""
+
+    documents: int
+    rehearsal_texts: int
+    labels: list[str]
+    seconds: float
+
+
+@event("learnt")
+@dataclass
+class Learnt:
+    """One accepted document learnt: ``steps`` updates of the new component, then the preview
+    snapshot at ``snapshot_path`` (weights that learnt from it); ``seconds`` from the command's
+    arrival to the snapshot written."""
+
+    doc_key: str
+    snapshot_path: str
+    seconds: float
+    steps: int
+    examples: int = 0
+    loss: float = 0.0
+
+
 # ---- JSON, generic over the declarations ----------------------------------------------------
 
 def to_plain(value: Any) -> Any:

@@ -1,0 +1,256 @@
+"""Learning while the user annotates: a warm pipeline that takes a few steps per accepted document.
+
+``Learner`` is built once from a project: the base (original) pipeline, the accepted
+documents and the rehearsal texts (the project's unannotated documents), through the
+``Trainer``'s own helpers (``Trainer._build``: the new component ``ner_new`` before the
+frozen original; ``_example`` and ``_rehearsal_example``: how documents and rehearsal
+texts are marked), so a learnt document is marked exactly as a full run marks it. Then each
+``learn(record)`` makes ``LearnSettings.steps`` ``nlp.update()`` steps on that document,
+together with ``replay`` earlier accepted documents drawn at random and rehearsal texts at
+the ``Control``'s ratio (the rehearsal slider), and writes a preview snapshot
+(``snapshot.write_ner_snapshot``) for the previewer to load.
+
+Only the new component is updated; the original NER is excluded from every update, so its
+weights stay those of the base. The learner's weights are a preview that drifts with every
+document: a consolidation run (today's full run from the original) is what becomes a saved
+version.
+
+Rehearsal texts drawn from the project's own documents are in the user's domain and hold
+the new type: marked all "O" for the new component they teach it the opposite of the
+annotations. The learner's default marking is therefore ``rehearsal_marking="ents"`` (the
+original's entity tokens "O", every other token missing), which teaches only what the
+text can: that the original's people, places and organisations are not the new type.
+No Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+
+from .pipeline import clone, ner_components, ner_labels
+from .records import Record
+from .settings import TrainSettings
+from .train_data import TrainData
+from .training import NEW_NAME, Control, Trainer, _mute_labels, _seed
+
+KEEP_SNAPSHOTS = 3  # the previewer may still be loading an older one
+
+
+@dataclass
+class LearnSettings:
+    """How much each accepted document is learnt.
+
+    ``steps``: ``nlp.update`` steps per document; ``replay``: earlier accepted documents
+    (drawn at random) learnt with it in each step; the rehearsal texts in each step are the
+    ``Control``'s ratio times the step's documents (fractions carried to the next step)."""
+
+    steps: int = 3
+    replay: int = 4
+    seed: int = 0
+
+
+def default_train_settings() -> TrainSettings:
+    """The trainer's settings as the learner uses them: the rehearsal text marked "ents"."""
+    return TrainSettings(rehearsal_marking="ents")
+
+
+def doc_key(record: Record) -> str:
+    """A document's key: its input hash, else a hash of its text."""
+    return record.input_hash or hashlib.sha1(record.text.encode("utf8")).hexdigest()[:16]
+
+
+@dataclass
+class LearnResult:
+    """What one ``learn`` did: the snapshot written (None if not asked), the steps made and
+    the examples in them, the summed loss and the seconds (updates and snapshot)."""
+
+    key: str
+    snapshot: Path | None
+    steps: int
+    examples: int
+    loss: float
+    seconds: float
+
+
+class Learner:
+    """A warm pipeline learning the new types one accepted document at a time.
+
+    Args:
+        base: the original pipeline (not modified).
+        records: the documents accepted so far (replayed with each new one).
+        texts: rehearsal texts (unannotated).
+        settings: the trainer's settings (strategy, marking, dropout, learning rate, the
+            rehearsal ratio to start with); default ``default_train_settings()``.
+        learn: ``LearnSettings``.
+        labels: the types to learn (default: those of ``records``; a type first met in
+            ``learn`` is added then).
+        control: the rehearsal ratio, changed from another thread.
+        snapshot_dir: where ``learn`` writes preview snapshots (None: it writes none).
+    """
+
+    def __init__(self, base: Language, records: Sequence[Record] = (), texts: Sequence[str] = (), *,
+                 settings: TrainSettings | None = None, learn: LearnSettings | None = None,
+                 labels: Sequence[str] | None = None, control: Control | None = None,
+                 snapshot_dir: str | Path | None = None):
+        started = time.perf_counter()
+        self.settings = settings or default_train_settings()
+        if self.settings.strategy != "new-component":  # the original NER stays frozen: always a new component
+            self.settings = dataclasses.replace(self.settings, strategy="new-component")
+        self.settings.validate()
+        self.learn_settings = learn or LearnSettings()
+        self.control = control or Control(self.settings.rehearsal)
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
+        self.snapshots: list[Path] = []
+        self.accepted: dict[str, Record] = {}  # by text: a document accepted again replaces itself
+        for r in records:
+            if r.state == "accepted" and len(r.text) <= base.max_length:
+                self.accepted[r.text] = r
+        found = sorted({s.label for r in self.accepted.values() for s in r.spans})
+        texts = [t for t in dict.fromkeys(texts) if len(t) <= base.max_length and t not in self.accepted]
+        data = TrainData(train=list(self.accepted.values()), labels=list(labels) if labels else found,
+                         old_labels=ner_labels(base), rehearsal=texts)
+        self.trainer = Trainer(base, data, settings=self.settings, control=self.control)
+        _seed(self.learn_settings.seed)
+        self.rng = random.Random(self.learn_settings.seed)
+        self.nlp, self.trainable = self.trainer._build()
+        self.for_new = NEW_NAME in self.trainable
+        self.frozen = [name for name in self.nlp.pipe_names if name not in self.trainable]
+        self.optimizer = self.nlp.create_optimizer()
+        if self.settings.learn_rate is not None:
+            self.optimizer.learn_rate = self.settings.learn_rate
+        self._carry = 0.0
+        self._order: list[int] = []
+        self.learnt = 0
+        self.seconds_built = time.perf_counter() - started
+
+    @classmethod
+    def from_project(cls, project_path: str | Path, *, raw_file: str | None = None, project_raw: bool = True,
+                     **kwargs) -> "Learner":
+        """A learner on a project: its base pipeline, accepted documents and unannotated texts
+        (and ``raw_file``'s; only those with ``project_raw=False``), as a training run reads them."""
+        from ..errors import Msg, PipelineError
+        from .pipeline import load_pipeline
+        from .store import Filter, Project
+        from .workflow import read_texts
+
+        project = Project.open(project_path)
+        try:
+            spec = project.base_pipeline
+            if not spec:
+                raise PipelineError(Msg.BASE_MISSING.format(path=project.path))
+            records = list(project.records(Filter(state="accepted")))
+            texts = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
+        finally:
+            project.close()
+        if raw_file:
+            texts += read_texts(raw_file)
+        return cls(load_pipeline(spec), records, texts, **kwargs)
+
+    # ---- what it knows ----------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        return self.trainer.labels
+
+    @property
+    def n_rehearsal(self) -> int:
+        return len(self.trainer.data.rehearsal)
+
+    def original_bytes(self) -> dict[str, bytes]:
+        """The frozen recognizers' bytes in the working pipeline, without the vocab they share
+        (every new text adds its words to it): weights, moves and settings, which ``learn``
+        never changes."""
+        return {name: self.nlp.get_pipe(name).to_bytes(exclude=["vocab"]) for name in ner_components(self.nlp)
+                if name not in self.trainable}
+
+    # ---- learning ---------------------------------------------------------------------------
+    def learn(self, record: Record, *, snapshot: bool = True) -> LearnResult:
+        """Learn one accepted (or corrected) document: ``steps`` updates of the new component
+        on it, ``replay`` earlier accepted documents and rehearsal texts at the current ratio;
+        then, with ``snapshot`` and a ``snapshot_dir``, write a preview snapshot."""
+        started = time.perf_counter()
+        s, ls = self.settings, self.learn_settings
+        self._add_labels(sorted({sp.label for sp in record.spans} - set(self.labels)))
+        earlier = [r for text, r in self.accepted.items() if text != record.text]
+        this = self.trainer._example(self.nlp, record, for_new=self.for_new)
+        loss, examples = 0.0, 0
+        for _ in range(ls.steps):
+            replay = self.rng.sample(earlier, min(ls.replay, len(earlier)))
+            batch = [this] + [self.trainer._example(self.nlp, r, for_new=self.for_new) for r in replay]
+            batch += [self.trainer._rehearsal_example(self.nlp, t, for_new=self.for_new)
+                      for t in self._rehearsal_texts(len(batch))]
+            losses: dict[str, float] = {}
+            self.nlp.update(batch, sgd=self.optimizer, drop=s.dropout, losses=losses, exclude=self.frozen)
+            loss += sum(losses.values())
+            examples += len(batch)
+        self.accepted.pop(record.text, None)
+        self.accepted[record.text] = record
+        self.learnt += 1
+        path = self.write_snapshot() if snapshot else None
+        return LearnResult(doc_key(record), path, ls.steps, examples, float(loss), time.perf_counter() - started)
+
+    def _rehearsal_texts(self, n_docs: int) -> list[str]:
+        """The ratio times ``n_docs`` rehearsal texts, the fractions carried over, in a
+        shuffled order used up before it repeats (as ``training.mixed_batches`` draws them)."""
+        texts = self.trainer.data.rehearsal
+        if not texts:
+            return []
+        self._carry += self.control.rehearsal * n_docs
+        n = int(self._carry)
+        self._carry -= n
+        picked = []
+        for _ in range(n):
+            if not self._order:
+                self._order = list(range(len(texts)))
+                self.rng.shuffle(self._order)
+            picked.append(texts[self._order.pop()])
+        return picked
+
+    def _add_labels(self, labels: list[str]) -> None:
+        """A type first met now: the trained component learns it, the frozen ones never predict it."""
+        if not labels:
+            return
+        self.trainer.data.labels = self.trainer.data.labels + labels
+        for name in self.trainable:
+            for label in labels:
+                self.nlp.get_pipe(name).add_label(label)
+        for name in ner_components(self.nlp):
+            if name not in self.trainable:
+                _mute_labels(self.nlp.get_pipe(name), labels)
+        self.optimizer = self.nlp.create_optimizer()  # the resized output layer has new parameters
+        if self.settings.learn_rate is not None:
+            self.optimizer.learn_rate = self.settings.learn_rate
+
+    def write_snapshot(self) -> Path | None:
+        """Write the weights so far for the previewer; keep the last few snapshots."""
+        if self.snapshot_dir is None:
+            return None
+        from .snapshot import write_ner_snapshot
+
+        path = self.snapshot_dir / f"l{self.learnt:05d}"
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)
+        write_ner_snapshot(self.nlp, path)
+        self.snapshots.append(path)
+        for old in self.snapshots[:-KEEP_SNAPSHOTS]:
+            shutil.rmtree(old, ignore_errors=True)
+        self.snapshots = self.snapshots[-KEEP_SNAPSHOTS:]
+        return path
+
+    def pipeline(self) -> Language:
+        """An independent copy of the working pipeline (for scoring; the learner keeps its own)."""
+        return clone(self.nlp)
+
+    def describe(self) -> dict:
+        return {"documents": len(self.accepted), "rehearsal_texts": self.n_rehearsal, "labels": list(self.labels),
+                "strategy": "new-component" if self.for_new else self.trainable[0],
+                "learn": dataclasses.asdict(self.learn_settings), "rehearsal": self.control.rehearsal}

