@@ -159,6 +159,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--marking-epochs", type=int, default=5, help="epochs for the marking rows (default 5)")
     p.add_argument("--marking-retention", type=int, default=100, help="cooking texts retention is measured on")
     p.add_argument("--no-marking", action="store_true", help="skip the rehearsal-marking rows")
+    p.add_argument("--markings", default="o,ents", help="rehearsal markings compared (default o,ents)")
+    p.add_argument("--marking-seeds", default="0", help="comma-separated seeds for the marking rows (default 0)")
+    p.add_argument("--unrelated", action="store_true",
+                   help="also a row rehearsing on unrelated text (cooking) marked \"o\", as a reference")
+    p.add_argument("--no-accept", action="store_true", help="skip the accept_to_preview rows")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -169,7 +174,7 @@ def main(argv: list[str]) -> int:
     have_data = all(f.is_file() for f in files.values())
     with tempfile.TemporaryDirectory(prefix="nergui-bench-learn-") as tmp:
         tmp = Path(tmp)
-        if not args.no_generated:
+        if not args.no_generated and not args.no_accept:
             records = generated_training(args.accepted + args.docs + 1, seed=args.seed)
             project = _project(tmp / "generated", args.base, records[:args.accepted],
                                generated_raw(args.todo, seed=args.seed + 1))
@@ -187,20 +192,27 @@ def main(argv: list[str]) -> int:
         n = min(args.accepted, len(training))
         sent = training[n:n + args.docs + 1]
         todo = [r.text for r in training[n + len(sent):]]
-        project = _project(tmp / "fashion", args.base, training[:n], todo)
-        row = accept_to_preview(project, sent, snapshot_dir=tmp / "snaps-fashion", learn=learn,
-                                rehearsal=args.rehearsal)
-        emit({"bench": "learn", "part": "accept_to_preview", "data": "fashion", "base": args.base, **row},
-             as_json=args.json)
+        if not args.no_accept:
+            project = _project(tmp / "fashion", args.base, training[:n], todo)
+            row = accept_to_preview(project, sent, snapshot_dir=tmp / "snaps-fashion", learn=learn,
+                                    rehearsal=args.rehearsal)
+            emit({"bench": "learn", "part": "accept_to_preview", "data": "fashion", "base": args.base, **row},
+                 as_json=args.json)
         if args.no_marking:
             return 0
         evals = read_records(files["fashion_brands_eval"])
-        held = read_texts(files["reddit_r_cooking_sample"], limit=args.marking_retention)
         annotated = training[:args.marking_docs]
         own_texts = [r.text for r in training[args.marking_docs:]]
-        for value in ("o", "ents"):
-            row = marking(args.base, annotated, own_texts, evals, held, epochs=args.marking_epochs,
-                          marking_value=value, seed=args.seed)
-            emit({"bench": "learn", "part": "marking", "rehearsal_source": "project's own texts", **row},
-                 as_json=args.json)
+        cooking = read_texts(files["reddit_r_cooking_sample"],
+                             limit=args.marking_retention + (len(own_texts) if args.unrelated else 0))
+        held, unrelated = cooking[:args.marking_retention], cooking[args.marking_retention:]
+        runs = [(value, "project's own texts", own_texts) for value in args.markings.split(",") if value]
+        if args.unrelated:
+            runs.append(("o", "unrelated (cooking)", unrelated))
+        for seed in [int(x) for x in args.marking_seeds.split(",") if x]:
+            for value, source, texts in runs:
+                row = marking(args.base, annotated, texts, evals, held, epochs=args.marking_epochs,
+                              marking_value=value, seed=seed)
+                emit({"bench": "learn", "part": "marking", "rehearsal_source": source, "seed": seed, **row},
+                     as_json=args.json)
     return 0

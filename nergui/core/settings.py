@@ -13,7 +13,7 @@ from ..errors import Msg, TrainingError
 
 Strategy = Literal["new-component", "in-place"]
 Unmarked = Literal["fill", "o", "missing"]
-RehearsalMarking = Literal["o", "ents"]
+RehearsalMarking = Literal["o", "ents", "alike-missing", "unlike-ents"]
 Average = Literal["ema", "optimizer", "none"]
 
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
@@ -43,8 +43,12 @@ class TrainSettings:
     # How tokens the user did not mark are treated for the old types, in place:
     # "fill" (the original model's entities), "o" (not an entity) or "missing".
     unmarked: Unmarked = "fill"
-    # How rehearsal texts are marked for the new component: "o" (every token "O") or
-    # "ents" (the original's entity tokens "O", the rest missing).
+    # How rehearsal texts are marked for the new component: "o" (every token "O"),
+    # "ents" (the original's entity tokens "O", the rest missing), "alike-missing" (every
+    # token "O" but the original's entities of the types the new ones are found as, e.g. ORG
+    # for a brand: missing) or "unlike-ents" (only the original's entities of the other types
+    # "O", the rest missing). In-domain text holds the new type, so "o" there teaches the
+    # opposite of the annotations (``Trainer.alike_labels``; ``nergui bench learn`` measures them).
     rehearsal_marking: RehearsalMarking = "o"
     # Hold out ``dev_fraction`` of the documents and keep the weights of the epoch with the
     # best joint dev score (new-type F and retention). Off by default: measured on the

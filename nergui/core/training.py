@@ -24,6 +24,7 @@ import itertools
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -42,6 +43,9 @@ from .settings import STRATEGIES, TrainSettings  # noqa: F401 - the settings liv
 from .train_data import Scorer, TrainData, split_data
 
 NEW_NAME = "ner_new"
+# An original type is "alike" a new one when its entities overlap at least this share of the
+# new type's spans (the rehearsal markings "alike-missing" and "unlike-ents").
+ALIKE_SHARE = 0.05
 
 
 class Control:
@@ -95,6 +99,7 @@ class Trainer:
         self.seconds = 0.0  # how long the training loop took (batches and epoch scores), once done
         self._epoch_params: dict = {}
         self._best: tuple[float, dict[str, bytes] | None] = (-1.0, None)
+        self._alike: set[str] | None = None
 
     @classmethod
     def on(cls, base: Language, records: Sequence[Record], texts: Sequence[str] = (), *,
@@ -198,9 +203,29 @@ class Trainer:
             ref.set_ents(spans, default="outside")
         elif self.settings.rehearsal_marking == "ents":
             ref.set_ents([], outside=spans, default="missing")
+        elif self.settings.rehearsal_marking == "unlike-ents":
+            alike = self.alike_labels()
+            ref.set_ents([], outside=[sp for sp in spans if sp.label_ not in alike], default="missing")
+        elif self.settings.rehearsal_marking == "alike-missing":
+            alike = self.alike_labels()
+            ref.set_ents([], missing=[sp for sp in spans if sp.label_ in alike], default="outside")
         else:
             ref.set_ents([], default="outside")
         return Example(doc, ref)
+
+    def alike_labels(self) -> set[str]:
+        """The original's types the new types are found as: those of which the original (the
+        teacher) predicts an entity overlapping at least ``ALIKE_SHARE`` of the user's
+        new-type spans in the training documents (fashion brands: ORG, PERSON, GPE). Computed
+        once; ``self._alike = None`` asks for it again (the learner, as documents arrive)."""
+        if self._alike is None:
+            new = set(self.labels) - set(self.old_labels)
+            spans = [(r.text, sp) for r in self.data.train for sp in r.spans if sp.label in new]
+            counts: Counter[str] = Counter()
+            for (_, sp), ents in zip(spans, self._teacher_ents([text for text, _ in spans])):
+                counts.update({label for a, b, label in ents if a < sp.end and sp.start < b})
+            self._alike = {label for label, n in counts.items() if n >= max(1.0, ALIKE_SHARE * len(spans))}
+        return self._alike
 
     # ---- the loop ------------------------------------------------------------------------
     def run(self) -> Iterator[Progress]:

