@@ -191,6 +191,7 @@ class LearnerReady:
     rehearsal_texts: int
     labels: list[str]
     seconds: float
+    started_from_version: bool = False  # the new component is the current saved version's, not a fresh copy
 
 
 @event("learnt")

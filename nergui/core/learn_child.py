@@ -53,7 +53,8 @@ class LearnRequest:
     """What the learner is built on: the project (its base pipeline, accepted documents and,
     with ``project_raw``, its unannotated documents as rehearsal text, plus ``raw_file``'s),
     the trainer's settings (the rehearsal ratio and marking), how much each document is
-    learnt, and where the preview snapshots go."""
+    learnt, where the preview snapshots go, and whether the new component starts from the
+    project's current saved version (``Learner.from_project``)."""
 
     project_path: Path
     snapshot_dir: str
@@ -62,6 +63,7 @@ class LearnRequest:
     raw_file: str | None = None
     project_raw: bool = True
     labels: list[str] | None = None
+    from_current: bool = True  # start from the current saved version's new component, if it has one
 
 
 def command() -> list[str]:
@@ -115,7 +117,8 @@ def child_main() -> int:
         from .learner import Learner
 
         learner = Learner.from_project(request.project_path, raw_file=request.raw_file,
-                                       project_raw=request.project_raw, settings=request.settings,
+                                       project_raw=request.project_raw, from_current=request.from_current,
+                                       settings=request.settings,
                                        learn=request.learn, labels=request.labels, control=control,
                                        snapshot_dir=request.snapshot_dir)
     except Exception as err:
@@ -123,7 +126,7 @@ def child_main() -> int:
         out.close()
         return 0
     emit(LearnerReady(len(learner.accepted), learner.n_rehearsal, list(learner.labels),
-                      time.perf_counter() - started))
+                      time.perf_counter() - started, learner.started_from_version))
     while not gone.is_set():
         item = todo.get()
         if item is None:

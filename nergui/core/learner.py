@@ -95,12 +95,15 @@ class Learner:
             ``learn`` is added then).
         control: the rehearsal ratio, changed from another thread.
         snapshot_dir: where ``learn`` writes preview snapshots (None: it writes none).
+        start: a saved version trained from ``base`` (the project's current model): the
+            learner's new component starts from its ``ner_new`` weights, when it has one,
+            instead of a copy of the original NER (``started_from_version`` says which).
     """
 
     def __init__(self, base: Language, records: Sequence[Record] = (), texts: Sequence[str] = (), *,
                  settings: TrainSettings | None = None, learn: LearnSettings | None = None,
                  labels: Sequence[str] | None = None, control: Control | None = None,
-                 snapshot_dir: str | Path | None = None):
+                 snapshot_dir: str | Path | None = None, start: Language | None = None):
         started = time.perf_counter()
         self.settings = settings or default_train_settings()
         if self.settings.strategy != "new-component":  # the original NER stays frozen: always a new component
@@ -127,6 +130,7 @@ class Learner:
         self.optimizer = self.nlp.create_optimizer()
         if self.settings.learn_rate is not None:
             self.optimizer.learn_rate = self.settings.learn_rate
+        self.started_from_version = start is not None and self._start_from(start)
         self._carry = 0.0
         self._order: list[int] = []
         self.learnt = 0
@@ -134,11 +138,12 @@ class Learner:
 
     @classmethod
     def from_project(cls, project_path: str | Path, *, raw_file: str | None = None, project_raw: bool = True,
-                     **kwargs) -> "Learner":
+                     from_current: bool = True, **kwargs) -> "Learner":
         """A learner on a project: its base pipeline, accepted documents and unannotated texts
-        (and ``raw_file``'s; only those with ``project_raw=False``), as a training run reads them."""
-        from ..errors import Msg, PipelineError
-        from .pipeline import load_pipeline
+        (and ``raw_file``'s; only those with ``project_raw=False``), as a training run reads
+        them; with ``from_current``, starting from the current saved version's new component."""
+        from ..errors import Msg, NerguiError, PipelineError
+        from .pipeline import ModelStore, load_pipeline
         from .store import Filter, Project
         from .workflow import read_texts
 
@@ -149,11 +154,47 @@ class Learner:
                 raise PipelineError(Msg.BASE_MISSING.format(path=project.path))
             records = list(project.records(Filter(state="accepted")))
             texts = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
+            current = ModelStore(project.models_dir).current_path() if from_current else None
         finally:
             project.close()
         if raw_file:
             texts += read_texts(raw_file)
-        return cls(load_pipeline(spec), records, texts, **kwargs)
+        start = None
+        if current is not None:
+            try:
+                start = load_pipeline(current)
+            except NerguiError:
+                start = None  # an unreadable version: start from the original
+        return cls(load_pipeline(spec), records, texts, start=start, **kwargs)
+
+    def _start_from(self, version: Language) -> bool:
+        """Take ``version``'s new component as the one to train; False (nothing changed) if it
+        has none or it does not fit."""
+        if not self.for_new or NEW_NAME not in version.pipe_names:
+            return False
+        saved = version.get_pipe(NEW_NAME)
+        own = self.nlp.get_pipe(NEW_NAME)
+        before = own.to_bytes(exclude=["vocab"])
+        for label in saved.labels:
+            self.nlp.vocab.strings.add(label)
+        try:
+            own.from_bytes(saved.to_bytes(exclude=["vocab"]), exclude=["vocab"])
+        except Exception:
+            own.from_bytes(before, exclude=["vocab"])
+            return False
+        old = set(self.trainer.old_labels)
+        extra = [label for label in saved.labels if label not in old and label not in self.labels]
+        missing = [label for label in self.labels if label not in saved.labels]
+        self.trainer.data.labels = self.trainer.data.labels + extra
+        for label in missing:
+            own.add_label(label)
+        for name in ner_components(self.nlp):
+            if name not in self.trainable:
+                _mute_labels(self.nlp.get_pipe(name), self.labels)
+        self.optimizer = self.nlp.create_optimizer()
+        if self.settings.learn_rate is not None:
+            self.optimizer.learn_rate = self.settings.learn_rate
+        return True
 
     # ---- what it knows ----------------------------------------------------------------------
     @property
@@ -255,4 +296,5 @@ class Learner:
     def describe(self) -> dict:
         return {"documents": len(self.accepted), "rehearsal_texts": self.n_rehearsal, "labels": list(self.labels),
                 "strategy": "new-component" if self.for_new else self.trainable[0],
-                "learn": dataclasses.asdict(self.learn_settings), "rehearsal": self.control.rehearsal}
+                "learn": dataclasses.asdict(self.learn_settings), "rehearsal": self.control.rehearsal,
+                "started_from_version": self.started_from_version}

