@@ -124,17 +124,28 @@ class Learner:
         self.trainer = Trainer(base, data, settings=self.settings, control=self.control)
         _seed(self.learn_settings.seed)
         self.rng = random.Random(self.learn_settings.seed)
+        self.nlp: Language | None = None
+        self.trainable: list[str] = []
+        self.for_new = bool(ner_components(base))
+        self.frozen: list[str] = []
+        self.started_from_version = False
+        # a base without a recognizer builds one initialised on accepted documents: with none
+        # yet, the pipeline is built when the first document arrives
+        if self.for_new or self.accepted:
+            self._build()
+            self.started_from_version = start is not None and self._start_from(start)
+        self._carry = 0.0
+        self._order: list[int] = []
+        self.learnt = 0
+        self.seconds_built = time.perf_counter() - started
+
+    def _build(self) -> None:
         self.nlp, self.trainable = self.trainer._build()
         self.for_new = NEW_NAME in self.trainable
         self.frozen = [name for name in self.nlp.pipe_names if name not in self.trainable]
         self.optimizer = self.nlp.create_optimizer()
         if self.settings.learn_rate is not None:
             self.optimizer.learn_rate = self.settings.learn_rate
-        self.started_from_version = start is not None and self._start_from(start)
-        self._carry = 0.0
-        self._order: list[int] = []
-        self.learnt = 0
-        self.seconds_built = time.perf_counter() - started
 
     @classmethod
     def from_project(cls, project_path: str | Path, *, raw_file: str | None = None, project_raw: bool = True,
@@ -209,6 +220,8 @@ class Learner:
         """The frozen recognizers' bytes in the working pipeline, without the vocab they share
         (every new text adds its words to it): weights, moves and settings, which ``learn``
         never changes."""
+        if self.nlp is None:
+            return {}
         return {name: self.nlp.get_pipe(name).to_bytes(exclude=["vocab"]) for name in ner_components(self.nlp)
                 if name not in self.trainable}
 
@@ -219,6 +232,10 @@ class Learner:
         then, with ``snapshot`` and a ``snapshot_dir``, write a preview snapshot."""
         started = time.perf_counter()
         s, ls = self.settings, self.learn_settings
+        if self.nlp is None:  # the first document of a project whose base has no recognizer
+            self.trainer.data.train = [record]
+            self.trainer.data.labels = sorted({sp.label for sp in record.spans} | set(self.labels))
+            self._build()
         self._add_labels(sorted({sp.label for sp in record.spans} - set(self.labels)))
         earlier = [r for text, r in self.accepted.items() if text != record.text]
         this = self.trainer._example(self.nlp, record, for_new=self.for_new)
@@ -274,7 +291,7 @@ class Learner:
 
     def write_snapshot(self) -> Path | None:
         """Write the weights so far for the previewer; keep the last few snapshots."""
-        if self.snapshot_dir is None:
+        if self.snapshot_dir is None or self.nlp is None:
             return None
         from .snapshot import write_ner_snapshot
 
@@ -295,6 +312,6 @@ class Learner:
 
     def describe(self) -> dict:
         return {"documents": len(self.accepted), "rehearsal_texts": self.n_rehearsal, "labels": list(self.labels),
-                "strategy": "new-component" if self.for_new else self.trainable[0],
+                "strategy": "new-component" if self.for_new else "own recognizer",
                 "learn": dataclasses.asdict(self.learn_settings), "rehearsal": self.control.rehearsal,
                 "started_from_version": self.started_from_version}

@@ -185,3 +185,14 @@ def test_the_learner_starts_from_the_current_version(pretrained, tmp_path):
     learner.learn(generated_training(2, seed=11)[1])
     assert learner.original_bytes() == frozen
     assert learner.nlp.get_pipe(NEW_NAME).to_bytes(exclude=["vocab"]) != saved
+
+
+def test_the_first_document_of_a_project_with_nothing_accepted(tmp_path):
+    learner = Learner(load_pipeline("blank:en"), [], generated_raw(10), snapshot_dir=tmp_path / "snaps")
+    assert learner.nlp is None and learner.labels == [] and learner.write_snapshot() is None
+    first, second = generated_training(2)
+    result = learner.learn(first)  # builds the recognizer on it, with its label
+    assert learner.labels == [LABEL] and spacy.load(result.snapshot).get_pipe("ner").labels == (LABEL,)
+    result = learner.learn(Record(second.text, [type(s)(s.start, s.end, "SHOP") for s in second.spans], "accepted"))
+    assert learner.labels == [LABEL, "SHOP"]  # a type first met later is added
+    assert set(spacy.load(result.snapshot).get_pipe("ner").labels) == {LABEL, "SHOP"}
