@@ -143,6 +143,27 @@ def marking(base_spec: str, records: list[Record], texts: list[str], evals: list
     return out
 
 
+def stream(base_spec: str, records: list[Record], texts: list[str], evals: list[Record], *, learn: LearnSettings,
+           marking_value: str, rehearsal: float) -> dict:
+    """A learner (in this process) on nothing accepted, sent ``records`` one by one as an
+    annotator accepts them; then its new-type P/R/F on ``evals``."""
+    from ..core.learner import Learner
+    from ..core.pipeline import load_pipeline
+    from ..core.training import TrainSettings
+
+    settings = TrainSettings(rehearsal_marking=marking_value, rehearsal=rehearsal)
+    learner = Learner(load_pipeline(base_spec), [], texts, settings=settings, learn=learn, labels=[LABEL])
+    started = time.perf_counter()
+    for record in records:
+        learner.learn(record, snapshot=False)
+    seconds = time.perf_counter() - started
+    per = evaluate.score_records(learner.nlp, evals, labels=[LABEL])["per_type"][LABEL]
+    return {"rehearsal_marking": marking_value, "f": round(per["f"], 3), "p": round(per["p"], 3),
+            "r": round(per["r"], 3), "streamed_docs": learner.learnt, "rehearsal_texts": learner.n_rehearsal,
+            "eval_docs": len(evals), "steps": learn.steps, "replay": learn.replay,
+            "learn_s_per_doc": round(seconds / max(1, learner.learnt), 3)}
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="nergui bench learn", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -164,6 +185,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--unrelated", action="store_true",
                    help="also a row rehearsing on unrelated text (cooking) marked \"o\", as a reference")
     p.add_argument("--no-accept", action="store_true", help="skip the accept_to_preview rows")
+    p.add_argument("--stream", type=int, default=0,
+                   help="also stream the first N fashion documents into a learner per marking and score it (default 0: off)")
+    p.add_argument("--stream-eval", type=int, default=200, help="eval documents the streamed learners are scored on")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -198,9 +222,14 @@ def main(argv: list[str]) -> int:
                                     rehearsal=args.rehearsal)
             emit({"bench": "learn", "part": "accept_to_preview", "data": "fashion", "base": args.base, **row},
                  as_json=args.json)
+        evals = read_records(files["fashion_brands_eval"])
+        for value in (args.markings.split(",") if args.stream else []):
+            row = stream(args.base, training[:args.stream], [r.text for r in training[args.stream:]],
+                         evals[:args.stream_eval], learn=learn, marking_value=value, rehearsal=args.rehearsal)
+            emit({"bench": "learn", "part": "stream", "rehearsal_source": "project's own texts", **row},
+                 as_json=args.json)
         if args.no_marking:
             return 0
-        evals = read_records(files["fashion_brands_eval"])
         annotated = training[:args.marking_docs]
         own_texts = [r.text for r in training[args.marking_docs:]]
         cooking = read_texts(files["reddit_r_cooking_sample"],
