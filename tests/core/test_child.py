@@ -11,8 +11,8 @@ import pytest
 from nergui.bench.data import generated_training
 from nergui.core import child
 from nergui.core.child import ChildRun, foreground
-from nergui.core.events import (EVENTS, Cancelled, CrossValProgress, EpochEnd, Failed, ModelVersion, Progress,
-                                RunInfo, RunResult, Saved, Snapshot, Tick, decode, encode)
+from nergui.core.events import (EVENTS, Cancelled, CrossValProgress, EpochEnd, Failed, LearnerReady, Learnt,
+                                ModelVersion, Progress, RunInfo, RunResult, Saved, Snapshot, Tick, decode, encode)
 from nergui.core.pipeline import ModelStore
 from nergui.core.run import ThreadRun, TrainRequest
 from nergui.core.store import Project
@@ -69,7 +69,9 @@ def test_events_round_trip_with_their_types():
               RunResult({"per_type": {"X": {"f": 0.5}}}, 3.0, info, 100.0, [{"epoch": 0}]),
               Snapshot("/tmp/s000", "training"), Cancelled(), Failed("a message"), Saved(None), Saved(version),
               CrossValProgress(fold=2, folds=5, epochs=10, documents=30, fraction_done=0.3, elapsed=4.0,
-                               eta_seconds=9.5)]
+                               eta_seconds=9.5),
+              LearnerReady(documents=12, rehearsal_texts=40, labels=["X"], seconds=2.5, started_from_version=True),
+              Learnt("k1", "/tmp/l00001", 0.4, 3, examples=18, loss=2.5)]
     assert {type(ev) for ev in events} == set(EVENTS.values())  # every kind declared is covered here
     for ev in events:
         line = encode(ev)
