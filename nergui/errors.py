@@ -46,6 +46,10 @@ class SpanError(NerguiError):
     """A span cannot be added as asked (out of range, overlapping, misaligned)."""
 
 
+class LabelError(NerguiError):
+    """A label change cannot be made as asked (a name taken or not valid, a key not 1-9)."""
+
+
 def detail(err: BaseException, *, limit: int | None = None) -> str:
     """An exception as the detail of a message: its type and text on one line."""
     text = " ".join(f"{type(err).__name__}: {err}".split())
@@ -314,6 +318,52 @@ class Msg:
     GUI_ACCEPT_ALL_ACCEPTED = (
         "This document is already accepted. Add its {n} predictions to it anyway? (Ctrl+Z takes them back.)"
     )
+    # a label set the user controls (issue 12)
+    LABEL_NO_NAME = "A label needs a name."
+    LABEL_SPACES = "{name!r}: a label's name cannot hold spaces. Use _ instead, for example {suggestion}."
+    LABEL_EXISTS = "There is already a label {name}. Pick another name, or merge the two (Merge into\u2026)."
+    LABEL_SAME_NAME = "{name} already has that name."
+    LABEL_UPPER = "Labels are usually upper case, like the model's own (ORG, PERSON): {upper}."
+    LABEL_BAD_KEY = "{key!r} cannot be a label's key: use 1 to 9, or no key."
+    LABEL_BAD_COLOUR = "{colour!r} is not a colour; use #rrggbb."
+    LABEL_MERGE_SELF = "{name} cannot be merged into itself; pick another label."
+    NO_LABEL = "This project has no label {name} (it was changed elsewhere). Reopen Edit > Labels."
+    LABEL_SPANS_CHANGED = "The spans that were {name} were changed elsewhere; this step cannot be undone."
+    GUI_ADD_LABEL = "Add {label} to this project's labels?"
+    GUI_ADD_LABELS = "Add {labels} to this project's labels?"
+    GUI_ADD_LABEL_DETAIL = (
+        "Yes: {label} becomes one of your labels (a button, a key, trained on) and the suggestion is accepted; "
+        "Ctrl+Z takes both back. No: nothing is accepted, and this session {label} suggestions are accepted only "
+        "as one of your labels (Tab to one and press a label's key, or right-click > Accept as)."
+    )
+    GUI_ADD_LABELS_DETAIL = (
+        "Yes: they become labels of this project (a button, a key, trained on) and all {n} suggestions are "
+        "accepted. No: only those of your own labels are accepted ({ours} of {n}). Cancel: nothing is accepted."
+    )
+    GUI_LABEL_DECLINED = (
+        "{label} is not one of this project's labels, so the suggestion was not accepted. Accept it as one of "
+        "yours (Tab to it, then the label's key; or right-click > Accept as), or add {label} in Edit > Labels."
+    )
+    GUI_ACCEPTED_OURS = "Accepted {n} predictions; {left} of {labels} (not your labels) were left as suggestions."
+    GUI_LABEL_DELETE = "{name} has no spans. Delete it?"
+    GUI_LABEL_DELETE_SPANS = "{name} has {n} span(s) in {docs} document(s)."
+    GUI_LABEL_DELETE_REMOVE = "Remove its {n} span(s)"
+    GUI_LABEL_DELETE_MOVE = "Move them to"
+    GUI_LABEL_MERGE = (
+        "Merge {name} into {into}? Its {moved} span(s) become {into}{dropped}, and {name} is removed. "
+        "(Ctrl+Z takes it back.)"
+    )
+    GUI_LABEL_MERGE_DROPPED = "; {n} that sit where a {into} span already is are dropped"
+    GUI_LABEL_DELETED = "Label {name} deleted; {n} span(s) removed."
+    GUI_LABEL_MOVED = "Label {name} deleted; {n} span(s) moved to {into}."
+    GUI_LABEL_MERGED = "{name} merged into {into}: {moved} span(s) moved, {dropped} dropped."
+    GUI_LEFT_OUT = "{n} span(s) of the labels you unticked ({labels}) were left out."
+    GUI_FILE_LABELS = (
+        "{n} label(s) in the file: {spans:,} spans in {docs:,} documents{partial}. Untick those that are not "
+        "your types: their spans are left out of the project. Rename one here to import its spans under "
+        "the new name."
+    )
+    GUI_FILE_LABELS_PARTIAL = " (counted in the first {docs:,})"
     # ``nergui bench keys`` stops without figures when the window or the store is not as keyed
     BENCH_KEYS_SPANS = "bench keys: document {doc_id} holds {have}, not {want} as keyed. No figures printed."
     BENCH_KEYS_STATE = "bench keys: document {doc_id} is {state}, not accepted as keyed. No figures printed."

@@ -244,6 +244,7 @@ def measure(docs: int, suggest_docs: int, folder: Path) -> dict:
     todo = todo[:suggest_docs]
     shortcut = {lab["name"]: lab["shortcut"] for lab in project.labels()}
     w = MainWindow(project, settings=QSettings(str(folder / "settings.ini"), QSettings.IniFormat), predictions=True)
+    w.session.allow_labels(ACCEPT_AS_IS)  # the types accepted as they are: answered Yes once, before the keys count
     ready: dict = {}
     w.previewer.sig_ready.connect(lambda doc_id, _spans: ready.update(doc=doc_id))
     w.show()

@@ -11,6 +11,10 @@ disk full, damaged: the same edit may work later).
 and state, and the set of its rejected predictions), exactly as the store made it, so the
 window need not read back a document of 1,000 spans after every edit
 (tests/core/test_edits_patch.py checks the two agree over random edit sequences).
+
+``Batch`` makes several edits one (one transaction, one undo step): accepting a suggestion of
+a type the project lacks adds the label with the span, and undo takes both away. The label
+edits (add, rename, recolour, key, merge, delete) are in ``nergui.core.labels``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from bisect import insort
 from ..errors import EditConflict, Msg
 from .records import Span
 from .store import Document, Project
+
+
+PROJECT = 0  # the doc_id of an edit that belongs to no document (a label edit)
 
 
 def _order(span: Span) -> tuple[int, int]:
@@ -45,9 +52,23 @@ class Edit:
         raise NotImplementedError
 
     def labels(self) -> frozenset[str]:
-        """The labels this edit gives spans: applying it adds any the project lacks (e.g.
-        accepting a prediction of a type only the model knows)."""
+        """The labels this edit gives spans (the session adds any the project lacks to the
+        same undo step: accepting a prediction of a type only the model knows)."""
         return frozenset()
+
+    def changes_labels(self) -> bool:
+        """Whether this edit changes the project's labels (names, colours, keys): then the
+        widgets re-read them after it, its undo and its redo."""
+        return False
+
+    def everywhere(self) -> bool:
+        """Whether this edit may change spans of any document (a label renamed, merged or
+        deleted): then the shown document is read back from the store, not patched."""
+        return False
+
+    def successor(self, name: str | None) -> str | None:
+        """What the label ``name`` is called after this edit (None: it is gone)."""
+        return name
 
 
 @dataclass(frozen=True)
@@ -168,3 +189,34 @@ class Reject(Edit):
             rejected.add(key)
         else:
             rejected.discard(key)
+
+
+@dataclass(frozen=True)
+class Batch(Edit):
+    """Several edits as one: one transaction, one undo step; the inverse undoes them in the
+    reverse order."""
+
+    steps: tuple[Edit, ...] = ()
+
+    def apply(self, project: Project) -> Edit:
+        with project.transaction():
+            inverses = [step.apply(project) for step in self.steps]
+        return Batch(self.doc_id, self.text, tuple(reversed(inverses)))
+
+    def patch(self, doc: Document, rejected: set[tuple[int, int, str]]) -> None:
+        for step in self.steps:
+            step.patch(doc, rejected)
+
+    def labels(self) -> frozenset[str]:
+        return frozenset().union(*(step.labels() for step in self.steps))
+
+    def changes_labels(self) -> bool:
+        return any(step.changes_labels() for step in self.steps)
+
+    def everywhere(self) -> bool:
+        return any(step.everywhere() for step in self.steps)
+
+    def successor(self, name: str | None) -> str | None:
+        for step in self.steps:
+            name = step.successor(name)
+        return name

@@ -20,6 +20,15 @@ the new type: marked all "O" for the new component they teach it the opposite of
 annotations. The learner's default marking is therefore ``rehearsal_marking="ents"`` (the
 original's entity tokens "O", every other token missing), which teaches only what the
 text can: that the original's people, places and organisations are not the new type.
+Measured (``nergui bench learn``; 400 fashion documents annotated, the other 835 the
+rehearsal text, ``Trainer.on`` 5 epochs, en_core_web_sm, FASHION_BRAND F on the 500 eval
+documents, mean of seeds 0-2, retention on 100 cooking texts): "o" F 0.402 (retention
+0.944), "ents" 0.431 (0.943), "alike-missing" 0.457 (0.924), "unlike-ents" 0.466 (0.914);
+unrelated text marked "o" (seed 1) 0.408 (0.961). "ents" gains F at no cost in retention;
+the two markings that leave the original's brand-like types (ORG, PERSON, GPE here) alone
+gain more F but lose 2-3 points of retention. Streamed into a learner one document at a
+time (150 documents, 3 steps each, one seed, F on 200 eval documents): "o" F 0.314,
+"ents" 0.352, "alike-missing" 0.383, "unlike-ents" 0.345.
 No Qt.
 """
 

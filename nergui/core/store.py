@@ -67,6 +67,7 @@ class Project:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
+        self._depth = 0  # transactions open (an inner one joins the outer: see ``transaction``)
 
     # ---- opening -------------------------------------------------------------------
     @classmethod
@@ -142,15 +143,29 @@ class Project:
         Raises ``StoreError`` if the database refuses (another program holds the write lock
         longer than ``BUSY_TIMEOUT_S``, read-only, disk full, damaged), from the ``BEGIN``,
         the statements inside or the ``COMMIT``; then nothing of the block is kept.
+
+        Inside another transaction, a block joins it: the outer one commits or rolls back the
+        whole (several edits as one action: ``edits.Batch``).
         """
+        if self._depth:
+            self._depth += 1
+            try:
+                with translated(self.path):
+                    yield self.conn
+            finally:
+                self._depth -= 1
+            return
         with translated(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._depth = 0
 
     def _rollback(self) -> None:
         """Roll back the open transaction, if SQLite has not already (it does on some errors,
@@ -191,13 +206,18 @@ class Project:
             self._ensure_labels([name], colours={name: colour} if colour else None, shortcuts={name: shortcut})
 
     def _ensure_labels(self, names: Iterable[str], colours=None, shortcuts=None) -> None:
-        existing = {r[0] for r in self.conn.execute("SELECT name FROM labels")}
-        position = len(existing)
+        """Add the labels of ``names`` the project lacks, after the others, each with the first
+        key 1-9 no label has (or the one given) and displaCy's or the palette's colour."""
+        rows = self.conn.execute("SELECT name, shortcut, position FROM labels").fetchall()
+        existing = {r[0] for r in rows}
+        keys = {r[1] for r in rows}
+        position = max((r[2] for r in rows), default=-1) + 1
         for name in names:
             if name in existing:
                 continue
             colour = (colours or {}).get(name) or DISPLACY_COLOURS.get(name) or _PALETTE[position % len(_PALETTE)]
-            shortcut = (shortcuts or {}).get(name) or (str(position + 1) if position < 9 else None)
+            shortcut = (shortcuts or {}).get(name) or next((k for k in "123456789" if k not in keys), None)
+            keys.add(shortcut)
             self.conn.execute(
                 "INSERT INTO labels (name, colour, shortcut, position) VALUES (?, ?, ?, ?)",
                 (name, colour, shortcut, position),

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from . import label_manager
 from .annotator.view import MOUSE, VIEW_KEYS
 
 
@@ -74,6 +75,8 @@ def build_menus(w) -> None:
         name="delete", scope=here)
     add(w, e, "&Find\u2026", w.focus_search, ["Ctrl+F"], name="find")
     w.label_menu = e.addMenu("&Label")
+    add(w, e, "La&bels\u2026", lambda: label_manager.open_manager(w), ["Ctrl+L"], name="labels",
+        sheet="The project's labels: add, rename, recolour, change a key, merge, delete (each one undo step)")
 
     d = bar.addMenu("&Document")
     add(w, d, "&Accept and next", lambda: w.set_state("accepted"), ["A"], name="accept", scope=here,

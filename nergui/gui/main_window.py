@@ -14,7 +14,7 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg
-from . import actions, controls, dialogs, projects
+from . import actions, controls, dialogs, label_manager, projects
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.theme = str(self.settings.value("theme", "system"))
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
+        self.session.ask_labels = lambda names, **kw: label_manager.ask_to_add(self, names, **kw)
         self._closed = False  # set once the window has agreed to close (timers then do nothing)
         self.settled = False  # models loaded and memory settled (see _settle)
         self._doc_key = projects.project_key(project.path, "document")
@@ -338,6 +339,11 @@ class MainWindow(QMainWindow):
             menu.addAction("Remove span", s.remove_selected)
         elif sug is not None:
             menu.addAction(f"Accept {sug.label}", lambda: s.accept_suggestion(sug))
+            as_menu = menu.addMenu("Accept as")  # one of the project's labels: never asks to add one
+            for name in s.project.label_names():
+                if name != sug.label:
+                    as_menu.addAction(name, lambda n=name: s.accept_suggestion(sug, n))
+            as_menu.setEnabled(not as_menu.isEmpty())
             menu.addAction(f"Reject {sug.label}", lambda: s.reject_suggestion(sug))
         if not menu.isEmpty():
             menu.popup(point)

@@ -124,6 +124,7 @@ def create_project(v: dict) -> tuple[Project, str | None]:
             message = _report_text(report)
             if not report.committed:
                 raise InputError(message, report.problems)
+            message = _chosen_labels(project, v, message)
     except BaseException:
         project.close()
         if fresh:  # everything in it was made just now
@@ -131,6 +132,22 @@ def create_project(v: dict) -> tuple[Project, str | None]:
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         raise
     return project, message
+
+
+def _chosen_labels(project: Project, v: dict, message: str) -> str:
+    """After the import: the file's labels renamed in the dialog take their spans along (into
+    the label of the new name); those unticked go with their spans. Returns the message."""
+    from ..core.labels import MergeLabels, leave_out
+
+    have = set(project.label_names())
+    for old, new in v.get("renamed", {}).items():
+        if old in have and new in have and old != new:
+            MergeLabels(text="", name=old, move_to=new).apply(project)
+    left = [n for n in v.get("left_out", []) if n in have]
+    gone = leave_out(project, left)
+    if left:
+        message += " " + Msg.GUI_LEFT_OUT.format(n=gone, labels=", ".join(left))
+    return message
 
 
 def _report_text(report) -> str:

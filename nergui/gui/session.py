@@ -10,6 +10,15 @@ The session announces every change with a signal and the widgets follow: ``sig_l
 document list, the counts). Nothing outside calls a widget to refresh it. What is shown
 of a document (the span at a position, the visible suggestions...) is worked out in
 ``nergui.core.document_view``; the methods here are thin wrappers over it.
+
+The project's labels are the types the user works on. An edit that gives spans a label the
+project lacks (accepting a suggestion of a type only the model knows) adds it in the same
+undo step; before accepting one, the session asks (``ask_labels``, set by the window) once
+per label per session. The answer is remembered: after Yes the label is added again without
+a question (say, once Ctrl+Z took it away); after No, suggestions of that type are not
+accepted under it (accept-as with one of the project's labels still works: a label key on
+the focused suggestion, or the context menu), until the label is added in Edit > Labels.
+A change in the label manager forgets the answers.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from ..core import document_view, edits
+from ..core.labels import AddLabel
 from ..core.pipeline import load_tokenizer
 from ..core.records import ImportReport, Span
 from ..core.store import Document, Project
@@ -105,6 +115,11 @@ class Session(QObject):
         self.selected: Span | None = None
         self.suggestions: list[Span] = []  # model and pattern predictions for self.doc
         self.rejected: set[tuple[int, int, str]] = set()  # (start, end, label) rejected on self.doc (from the store)
+        # asks whether to add labels the project lacks: fn(names, total=, ours=) -> True (add them), False (no),
+        # None (cancel); ``total`` suggestions would be accepted, ``ours`` of them under the project's labels.
+        # None here: they are added without a question (scripts, benches).
+        self.ask_labels = None
+        self._label_answers: dict[str, bool] = {}  # this session's answers, per label
 
     @property
     def spec(self) -> str:
@@ -137,15 +152,17 @@ class Session(QObject):
             self.sig_misaligned.emit()
 
     # ---- labels ----------------------------------------------------------------------------
-    def labels_changed(self) -> None:
-        """The project's labels changed: re-read them once, then tell the widgets. A new
-        project's first label becomes the label for new spans."""
+    def labels_changed(self, edit: edits.Edit | None = None) -> None:
+        """The project's labels changed: re-read them once, then tell the widgets. The label
+        for new spans follows a rename (``edit``); a new project's first label becomes it."""
         try:
             names = self.project.label_names()
         except NerguiError as err:
             self.sig_message.emit(str(err))
             return
         self._labels = frozenset(names)
+        if edit is not None:
+            self.label = edit.successor(self.label)
         if self.label not in self._labels:
             self.label = names[0] if names else None
         self.sig_labels.emit()
@@ -164,6 +181,32 @@ class Session(QObject):
         finally:
             self.labels_changed()  # those added before a refusal are there too
         return True
+
+    def lacking(self, names) -> list[str]:
+        """Those of ``names`` that are not labels of the project, in the order given."""
+        new = [n for n in dict.fromkeys(names) if n not in self._labels]
+        if new:  # the cache is only a shortcut: the store says for sure
+            try:
+                have = set(self.project.label_names())
+            except NerguiError:
+                have = set()
+            new = [n for n in new if n not in have]
+        return new
+
+    def allowed_labels(self, names: list[str], *, total: int = 1, ours: int = 0) -> set[str] | None:
+        """Which of ``names`` (labels the project lacks) may be added, asking about those not
+        yet answered this session (see the module's docstring); None if the user cancelled."""
+        ask = [n for n in names if n not in self._label_answers]
+        if ask and self.ask_labels is not None:
+            answer = self.ask_labels(ask, total=total, ours=ours)
+            if answer is None:
+                return None
+            self._label_answers.update(dict.fromkeys(ask, bool(answer)))
+        return {n for n in names if self._label_answers.get(n, True)}
+
+    def allow_labels(self, names) -> None:
+        """Answer Yes in advance for these labels, this session (a bench keying suggestions)."""
+        self._label_answers.update(dict.fromkeys(names, True))
 
     @property
     def tokens(self) -> TokenIndex | None:
@@ -208,6 +251,9 @@ class Session(QObject):
 
     # ---- edits ---------------------------------------------------------------------------
     def apply(self, edit: edits.Edit) -> bool:
+        new = sorted(self.lacking(edit.labels())) if not edit.labels() <= self._labels else []
+        if new:  # a type the project lacks: the label comes in the same step, and goes with its undo
+            edit = edits.Batch(edit.doc_id, edit.text, (*(AddLabel(text=edit.text, name=n) for n in new), edit))
         try:
             inverse = edit.apply(self.project)
         except NerguiError as err:  # refused, or the database failed (busy, read-only, full, damaged)
@@ -221,14 +267,34 @@ class Session(QObject):
         """Called after any edit, undo or redo: show its document, refresh what depends on it."""
         if isinstance(edit, edits.SetState):
             self.sig_state.emit(edit.doc_id)
-        if not edit.labels() <= self._labels:  # e.g. accepting a type only the model knows
-            self.labels_changed()  # before the repaint: the new label has its colour in it
-        if self.doc is None or edit.doc_id != self.doc.id:
+        if edit.doc_id == edits.PROJECT:
+            self._label_answers.clear()  # the label manager changed the labels: ask afresh
+        if edit.changes_labels() or not edit.labels() <= self._labels:  # e.g. a type only the model knew
+            self.labels_changed(edit)  # before the repaint: the new label has its colour in it
+        if edit.doc_id != edits.PROJECT and (self.doc is None or edit.doc_id != self.doc.id):
             self.open_document(edit.doc_id)
-        else:  # the shown document changed as the store did: no need to read it back
+        elif edit.everywhere():  # a label renamed, merged or deleted: spans changed in any document
+            self.reload_document()
+        elif self.doc is not None:  # the shown document changed as the store did: no need to read it back
             edit.patch(self.doc, self.rejected)
             self._resolve_selection()
             self.sig_spans.emit()
+        if edit.everywhere():
+            self.sig_documents.emit()  # the list's label filter and the counts
+
+    def reload_document(self) -> None:
+        """Read the shown document's spans and rejections back from the store (its
+        suggestions and the selection, by offsets, stay)."""
+        if self.doc is None:
+            return
+        try:
+            doc, rejected = self.project.get_document(self.doc.id), self.project.rejections(self.doc.id)
+        except NerguiError as err:
+            self.sig_message.emit(str(err))
+            return
+        self.doc, self.rejected = doc, rejected
+        self._resolve_selection()
+        self.sig_spans.emit()
 
     def mark(self, start: int, end: int, *, char_mode: bool = False, label: str | None = None,
              select: bool = True) -> Span | None:
@@ -336,8 +402,15 @@ class Session(QObject):
         return document_view.visible_suggestions(self.doc, self.suggestions, self.rejected)
 
     def accept_suggestion(self, s: Span, label: str | None = None) -> Span | None:
-        """Add a suggestion as a span, under its own label or as ``label``; returns the span."""
+        """Add a suggestion as a span, under its own label or as ``label``; returns the span.
+        A label the project lacks is added with it if the user agrees (``allowed_labels``)."""
         span = document_view.accepted(s, self.tokens, label)
+        new = self.lacking([span.label])
+        allowed = self.allowed_labels(new) if new else set()
+        if allowed is None or (new and not allowed):
+            if allowed is not None:
+                self.sig_message.emit(Msg.GUI_LABEL_DECLINED.format(label=span.label))
+            return None
         what = f"Accept {s.label} {self.doc.text[s.start:s.end]!r}" + (f" as {span.label}" if span.label != s.label else "")
         return span if self.apply(edits.AddSpans(self.doc.id, what, (span,))) else None
 
@@ -356,8 +429,22 @@ class Session(QObject):
         if not chosen:
             self.sig_message.emit(Msg.GUI_NO_PREDICTIONS)
             return 0
+        new = self.lacking(s.label for s in chosen)
+        left = []
+        if new:  # asked once for them all
+            allowed = self.allowed_labels(new, total=len(chosen), ours=sum(s.label not in new for s in chosen))
+            if allowed is None:
+                return 0
+            left = [s for s in chosen if s.label in new and s.label not in allowed]
+            chosen = [s for s in chosen if not (s.label in new and s.label not in allowed)]
+            if not chosen:
+                self.sig_message.emit(Msg.GUI_LABEL_DECLINED.format(label=", ".join(sorted({s.label for s in left}))))
+                return 0
         if self.apply(edits.AddSpans(self.doc.id, f"Accept {len(chosen)} predictions", tuple(chosen))):
-            if skipped:
+            if left:
+                self.sig_message.emit(Msg.GUI_ACCEPTED_OURS.format(
+                    n=len(chosen), left=len(left), labels=", ".join(sorted({s.label for s in left}))))
+            elif skipped:
                 self.sig_message.emit(Msg.GUI_ACCEPTED_SOME.format(n=len(chosen), skipped=skipped))
             return len(chosen)
         return 0

@@ -7,9 +7,11 @@ import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMessageBox
 
 from nergui.core.records import Span
 
+from ..modals import on_modals
 from .conftest import click, drag, spans_of
 
 TEXT = "Acme Widgets hired Jane Doe in Berlin."
@@ -53,6 +55,7 @@ def test_an_import_with_a_new_label_reaches_every_widget(make_project, make_wind
 
 
 def test_accepting_a_type_only_the_model_knows_adds_its_label_everywhere(make_project, make_window, qtbot):
+    """Asked first (issue 12): answered Yes, the label and the span come as one undo step."""
     w = make_window(make_project([TEXT]))
     s, p = w.session, w.session.project
     labels = _count(s.sig_labels)
@@ -62,15 +65,22 @@ def test_accepting_a_type_only_the_model_knows_adds_its_label_everywhere(make_pr
     drag(w.view, 31, 37)  # an edit with a known label reads no labels and announces none
     assert spans_of(p) == [(31, 37, "ORG")] and reads == [] and labels == []
     s.set_suggestions([Span(0, 12, "BRAND", "model")])
+    asked = []
+    on_modals((QMessageBox, lambda box: (asked.append(box.text()), qtbot.keyClick(box, Qt.Key_Y))))
     click(w.view, 3)  # accepts the suggestion
+    assert asked == ["Add BRAND to this project's labels?"]
     assert spans_of(p) == [(0, 12, "BRAND"), (31, 37, "ORG")]
     assert len(labels) == 1
     assert _everywhere(w, "BRAND") == {"button": True, "action": True, "filter": True, "colour": True}
-    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)  # the span and the label go together
+    assert spans_of(p) == [(31, 37, "ORG")] and p.label_names() == ["ORG", "PRODUCT"]
+    assert len(labels) == 2 and "BRAND" not in w.label_bar.buttons
+    assert "BRAND" not in [a.text() for a in w.label_menu.actions()] and w.docs.label.findData("BRAND") < 0
     qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert spans_of(p) == [(0, 12, "BRAND"), (31, 37, "ORG")]
-    assert len(labels) == 1  # the project keeps a label once added: nothing new to announce
+    assert len(labels) == 3
     assert _everywhere(w, "BRAND") == {"button": True, "action": True, "filter": True, "colour": True}
+    assert asked == ["Add BRAND to this project's labels?"]  # undo and redo ask nothing
 
 
 def test_a_patterns_file_adds_its_labels_to_the_bar(make_project, make_window, tmp_path):

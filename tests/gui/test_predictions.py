@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from nergui.core.records import Span
 
+from ..modals import on_modals
 from .conftest import click, spans_of
 
 TEXT = "Apple hired Tim Cook in London last year."
@@ -21,8 +23,11 @@ def test_predictions_accept_all_and_undo(make_project, make_window, qtbot, pretr
     sugg = _wait_suggestions(w, qtbot)
     assert {(s.start, s.end, s.label) for s in sugg} == {(e.start_char, e.end_char, e.label_) for e in pretrained(TEXT).ents}
     p = w.session.project
+    asked = []
+    on_modals((QMessageBox, lambda box: (asked.append(box.text()), qtbot.keyClick(box, Qt.Key_Y))))
     qtbot.keyClick(w.view, Qt.Key_Return, Qt.ShiftModifier)  # Shift+Enter (bare Enter accepts the focused one)
     assert {(a, b) for a, b, _ in spans_of(p)} == {(s.start, s.end) for s in sugg}
+    assert asked and asked[0].startswith("Add ")  # types the project lacks: asked once, Yes
     assert w.session.visible_suggestions() == []
     qtbot.keyClick(w.view, Qt.Key_Z, Qt.ControlModifier)
     assert spans_of(p) == []

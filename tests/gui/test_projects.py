@@ -19,6 +19,7 @@ from nergui.gui import app as app_mod
 from nergui.gui import projects
 from nergui.gui.dialogs import NewProjectDialog, StartDialog
 from nergui.gui.import_dialog import ImportDialog
+from nergui.gui.label_manager import LabelNameDialog
 
 from ..modals import on_modals
 
@@ -31,10 +32,13 @@ def fill_new_project(dlg, folder, file="", pipeline="blank:en", labels=()):
     dlg.folder.setText(str(folder))
     dlg.file.setText(str(file))
     dlg.pipeline.setEditText(pipeline)
-    for name, key in labels:
-        QTest.mouseClick(next(b for b in dlg.findChildren(type(dlg.ok)) if b.text() == "Add label"), Qt.LeftButton)
+    for name, key in labels:  # "Add label" asks for the name
+        left = on_modals((LabelNameDialog, lambda d, n=name: (QTest.keyClicks(d.field, n),
+                                                              QTest.mouseClick(d.ok, Qt.LeftButton))))
+        QTest.mouseClick(dlg.add_button, Qt.LeftButton)
+        assert not left
         r = dlg.labels.rowCount() - 1
-        dlg.labels.item(r, 0).setText(name)
+        assert dlg.labels.item(r, 0).text() == name
         dlg.labels.item(r, 2).setText(key)
 
 
@@ -120,7 +124,9 @@ def test_new_project_dialog_texts_pipeline_and_labels(make_project, make_window,
 
     def fill(d):
         seen["pipelines"] = [d.pipeline.itemText(i) for i in range(d.pipeline.count())]
-        fill_new_project(d, folder, data, "blank:en", labels=[("BRAND", "7"), ("LABEL2", "8")])
+        fill_new_project(d, folder, data, "blank:en", labels=[("LABEL2", "8")])
+        seen["proposed"] = [(d.labels.item(0, 0).text(), d.labels.item(0, 3).text())]  # the file's, with its count
+        d.labels.item(0, 2).setText("7")
         rect = d.labels.visualItemRect(d.labels.item(0, 0))
         QTest.mouseClick(d.labels.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())  # select BRAND
         QTest.mouseClick(d.colour_button, Qt.LeftButton)  # the colour picker
@@ -136,6 +142,7 @@ def test_new_project_dialog_texts_pipeline_and_labels(make_project, make_window,
     w.acts["new"].trigger()
     assert not left
     assert "blank:en" in seen["pipelines"]
+    assert seen["proposed"] == [("BRAND", "1")]
     assert seen["person"] == "#aa9cfc"
     assert "Key 7" in seen["refused"]
     new = projects._windows[-1]
