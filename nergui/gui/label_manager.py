@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QDialog, Q
                                QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core import labels as core
+from ..core.store import Filter
 from ..errors import Msg
 from .dialogs import _error_label
 from .session import Session
@@ -217,12 +218,12 @@ class LabelManager(QDialog):
         self.redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.undo.clicked.connect(lambda: stack.undo())  # EditStack's own (see commands.py)
         self.redo.clicked.connect(lambda: stack.redo())
-        for b, what, can, changed, text, text_changed in (
-                (self.undo, "Undo", stack.canUndo, stack.canUndoChanged, stack.undoText, stack.undoTextChanged),
-                (self.redo, "Redo", stack.canRedo, stack.canRedoChanged, stack.redoText, stack.redoTextChanged)):
-            def follow(step, b=b, what=what):
-                b.setText(f"{what} {step}" if step else what)
-                b.setAccessibleName(b.text())
+        # bound methods of this dialog and its buttons: Qt disconnects them when it is deleted
+        for b, can, changed, text, text_changed, follow in (
+                (self.undo, stack.canUndo, stack.canUndoChanged, stack.undoText, stack.undoTextChanged,
+                 self._undo_text),
+                (self.redo, stack.canRedo, stack.canRedoChanged, stack.redoText, stack.redoTextChanged,
+                 self._redo_text)):
             b.setEnabled(can())
             follow(text())
             changed.connect(b.setEnabled)
@@ -243,6 +244,14 @@ class LabelManager(QDialog):
         session.sig_documents.connect(self.refresh)
         self.refresh()
         self.resize(620, 400)
+
+    def _undo_text(self, step: str) -> None:
+        self.undo.setText(f"Undo {step}" if step else "Undo")
+        self.undo.setAccessibleName(self.undo.text())
+
+    def _redo_text(self, step: str) -> None:
+        self.redo.setText(f"Redo {step}" if step else "Redo")
+        self.redo.setAccessibleName(self.redo.text())
 
     # ---- the table ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -375,7 +384,7 @@ class LabelManager(QDialog):
             return
         project = self.session.project
         spans = core.span_counts(project).get(name, 0)
-        docs = project.count(core_filter(name)) if spans else 0
+        docs = project.count(Filter(label=name)) if spans else 0
         dlg = DeleteDialog(self, name, spans, docs, [n for n in self.names() if n != name])
         try:
             if dlg.exec() != QDialog.Accepted:
@@ -391,12 +400,6 @@ class LabelManager(QDialog):
             done = Msg.GUI_LABEL_MOVED.format(name=name, n=moved, into=move_to)
             edit = core.DeleteLabel(text=f"Delete label {name}, its spans to {move_to}", name=name, move_to=move_to)
         self._apply(edit, done)
-
-
-def core_filter(label: str):
-    from ..core.store import Filter
-
-    return Filter(label=label)
 
 
 def open_manager(window) -> None:

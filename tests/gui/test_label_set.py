@@ -19,7 +19,7 @@ from nergui.gui.label_manager import DeleteDialog, LabelManager, LabelNameDialog
 
 from ..core.test_label_edits import snapshot
 from ..modals import on_modals
-from .conftest import click, spans_of
+from .conftest import click, drag, spans_of
 
 TEXT = "Visit Acme Widgets in Berlin, then Globex."
 CTRL, SHIFT = Qt.ControlModifier, Qt.ShiftModifier
@@ -290,6 +290,9 @@ def test_edit_labels_opens_the_manager(make_project, make_window, qtbot):
     w.acts["labels"].trigger()
     assert not left and seen == [[("ORG", "1", "0"), ("PRODUCT", "2", "0")]]
     assert w.acts["labels"].shortcut().toString() == "Ctrl+L"
+    qtbot.wait(20)  # the closed manager is deleted: the undo stack's next step reaches no button of it
+    drag(w.view, 6, 10)
+    assert spans_of(w.session.project) == [(6, 10, "ORG")] and w.acts["undo"].text() == "&Undo Mark 'Acme' as ORG"
 
 
 def _unnamed(root):
