@@ -148,7 +148,8 @@ class MainWindow(QMainWindow):
         else:  # after the first predictions (a load beside the first nlp() call slowed it 10x)
             self.previewer.sig_ready.connect(self.session.start_tokenizer)
             self.previewer.sig_failed.connect(self.session.start_tokenizer)
-            QTimer.singleShot(TOKENIZER_FALLBACK_MS, self.session.start_tokenizer)
+            # not once the window has closed (its project may be closed by then)
+            QTimer.singleShot(TOKENIZER_FALLBACK_MS, self, lambda: None if self._closed else self.session.start_tokenizer())
         self.load_model()
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
