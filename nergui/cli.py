@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="the file's format, if telling it from the content goes wrong: " + ", ".join(READ_FORMATS))
     imp.add_argument("--columns", type=_columns, metavar="TOKEN,TAG",
                      help="column files: which column holds the token and which the tag, counted from 1 (e.g. 2,3)")
-    imp.add_argument("--text-key", metavar="FIELD", help="Label Studio: the field of \"data\" that holds the text")
+    imp.add_argument("--text-key", metavar="FIELD",
+                     help="Label Studio: the field of \"data\" that holds the text; CSV/TSV: the text column")
+    imp.add_argument("--encoding", metavar="ENCODING",
+                     help="how the file is encoded, if not UTF-8 (e.g. latin-1, cp1252, utf-16)")
     imp.add_argument("--base", help="the project's pipeline: a package name, a folder or blank:LANG")
     imp.add_argument("--partial", action="store_true", help="import the good documents even if some are bad")
 
@@ -134,7 +137,7 @@ def _import(args) -> int:
     try:
         with workflow.open_or_create(args.project) as project:
             report = workflow.import_file(project, args.file, fmt=args.fmt, partial=args.partial, base=args.base,
-                                          columns=args.columns, text_key=args.text_key)
+                                          columns=args.columns, text_key=args.text_key, encoding=args.encoding)
     finally:
         if not had_db and not (report and report.committed):
             _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either

@@ -7,6 +7,9 @@ on one line and exits non-zero, the GUI shows it in a dialog or the status bar.
 
 from __future__ import annotations
 
+import re
+import string
+
 
 class NerguiError(Exception):
     """A user-facing error: ``str()`` is the complete message, no traceback needed."""
@@ -156,6 +159,26 @@ class Msg:
         "{path}: item {line}: expected [text, {{\"entities\": [[start, end, label], ...]}}], found {found}. "
         "Fix or remove this item."
     )
+    # encodings and CSV/TSV with a text column (issue 12)
+    NOT_IN_ENCODING = (
+        "{path}:{line}: the file is not {encoding} (byte {byte:#04x} at offset {offset}). "
+        "Choose its encoding (Encoding in the import dialog, --encoding on the command line) and import again."
+    )
+    UNKNOWN_ENCODING = "Unknown encoding {encoding!r}. Use one of: {encodings}."
+    CSV_NO_TEXT_COLUMN = (
+        "{path}: no column is named like a text ({names}); the header row holds {columns}. "
+        "Choose the text column (Text column in the import dialog, --text-key on the command line)."
+    )
+    CSV_NO_SUCH_COLUMN = (
+        "{path}: no column {name!r}; the header row holds {columns}. "
+        "Choose the text column (Text column in the import dialog, --text-key on the command line)."
+    )
+    CSV_ROW_WIDTH = (
+        "{path}:{line}: this row has {found} fields, but the header has {expected}. "
+        "Put a field that holds {delimiter} in double quotes, or fix the row."
+    )
+    CSV_BAD_ROW = "{path}:{line}: not readable as {kind} ({detail}). Fix this row."
+    CSV_ONLY_HEADER = "{path}: only a header row ({columns}), no documents. Pick a file that holds documents."
 
     # project and store
     NOT_A_FOLDER = "{path}: is a file; a project is a folder. Pick a folder name that does not exist yet."
@@ -437,3 +460,72 @@ class Msg:
     GUI_SHORTCUT_TWICE = "Key {key} is given to both {first} and {second}; give each label its own key (or none)."
     GUI_SHORTCUT_BAD = "{name}: the key must be a single character or empty, not {key!r}."
     GUI_DROP_NOT_A_FILE = "Only files can be dropped here (to import them), not {what}."
+
+    # errors that stay, a window that remembers (issue 12)
+    GUI_IMPORT_REFUSED = "{path}: nothing was imported."
+    GUI_EXPORT_EMPTY = "No documents to export in this scope ({scope}). Choose another scope."
+    GUI_EXPORT_NO_TARGET = "Choose where to export to (Browse\u2026), or type a file name."
+    GUI_DEMO_NOT_REPLACED = (
+        "{path}: the demo project could not be made afresh ({detail}); it is as it was. Close the windows that "
+        "have it open and try again."
+    )
+    GUI_LAST_RUN_KEPT = "Last run, {when}: kept as {version}; predictions use it."
+    GUI_LAST_RUN_DISCARDED = "Last run, {when}: discarded; the model in use did not change."
+    GUI_LAST_RUN_SUMMARY = "{epochs} epochs \u00b7 new types {strategy} \u00b7 {scored}"
+    GUI_LAST_RUN_DETAIL = "Last run, {when}: {epochs} epochs in {seconds}."
+
+
+#: The window's wording where its advice differs from the command line's, by ``Msg`` entry:
+#: ``(the command line's phrase, the window's)``. A phrase may hold the template's fields
+#: ({path}), and the window's may use them. Besides these, a message that names both places as
+#: "(X in the import dialog, --flag on the command line)" keeps only the first in the window.
+#: ``in_window`` applies both to any message (also one quoted inside another).
+IN_WINDOW: dict[str, tuple[str, str]] = {
+    "NOT_UTF8": ("Save it as UTF-8 (for example 'iconv -f latin1 -t utf-8') and import again.",
+                 "Choose the file's encoding (Encoding in the import dialog: Latin-1, Windows-1252, UTF-16\u2026) "
+                 "and import again."),
+    "NOT_UTF8_BUT_UTF16": ("Save it as UTF-8 (it is UTF-16: for example 'iconv -f utf-16 -t utf-8') and import again.",
+                           "It is UTF-16: choose UTF-16 (Encoding in the import dialog) and import again."),
+    "UNKNOWN_FORMAT": ("Choose the format (Format in the import dialog, --format on the command line): {formats}.",
+                       "Choose it under Format in the import dialog."),
+    "NOT_DIR": ("Pick the folder, or use --format text.",
+                "Pick the folder, or choose plain text (Format in the import dialog)."),
+    "NOT_A_PROJECT": ("Create one with 'nergui import {path} FILE'.",
+                      "Pick the folder that holds nergui.sqlite, or create a project (File > New project)."),
+    "NO_CURRENT_MODEL": ("Run 'nergui train {path}' first.", "Train one first (Training > Train now)."),
+    "INTERNAL": ("please report it with the command you ran (set NERGUI_DEBUG=1 to see the traceback)",
+                 "please report it with what you did (Copy details puts this message on the clipboard)"),
+}
+
+_BOTH_PLACES = re.compile(r"\(([^()]*? in the import dialog), [^()]*? on the command line\)")
+
+
+def _pattern(template: str) -> re.Pattern:
+    """A regular expression matching ``template`` filled in: each field a named group (a
+    field used twice must match the same text twice)."""
+    out, seen = [], set()
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        out.append(re.escape(literal))
+        if name is None:
+            continue
+        key = re.sub(r"\W", "_", name) or "field"
+        out.append(f"(?P={key})" if key in seen else f"(?P<{key}>.+?)")
+        seen.add(key)
+    return re.compile("".join(out), re.DOTALL)
+
+
+_IN_WINDOW = [(_pattern(cli), gui) for cli, gui in IN_WINDOW.values()]
+
+
+def in_window(message: str | BaseException) -> str:
+    """``message`` (a ``Msg`` filled in, or an error carrying one) as the window says it: the
+    advice of ``IN_WINDOW`` instead of the command line's, and no command-line flags."""
+    text = str(message)
+    for pattern, gui in _IN_WINDOW:
+        text = pattern.sub(lambda m, g=gui: g.format(**m.groupdict()), text)
+    return _BOTH_PLACES.sub(r"(\1)", text)
+
+
+def made_from(template: str, message: str | BaseException) -> bool:
+    """Whether ``message`` (or a message quoted in it) is ``template`` filled in."""
+    return _pattern(template).search(str(message)) is not None

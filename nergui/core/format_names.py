@@ -12,6 +12,7 @@ READ_FORMATS: dict[str, str] = {
     "spacy_json": "spaCy v2 JSON training format",
     "spacy_iob": "spaCy IOB, one sentence per line (word|TAG or word|POS|TAG)",
     "conll": "CoNLL-style token and tag columns",
+    "csv": "CSV or TSV with a header row and a text column",
     "docbin": "spaCy DocBin (.spacy)",
     "text": "plain text, one document per line",
     "text_files": "a folder of .txt files, one document each",
@@ -23,4 +24,28 @@ WRITE_FORMATS: dict[str, str] = {
     "doccano": "doccano JSONL: text and [start, end, label] triples",
     "conll": "CoNLL BIO columns: one token and its tag per line",
     "docbin": "a folder with train.spacy, dev.spacy and config.cfg for 'python -m spacy train'",
+}
+
+#: encodings a text file can be read in (Python codec name -> how it is called), UTF-8 first
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "cp1252": "Windows-1252 (Western European)",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+    "utf-16": "UTF-16",
+    "iso8859-15": "Latin-9 (ISO-8859-15)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "mac-roman": "Mac OS Roman",
+    "shift_jis": "Shift JIS (Japanese)",
+    "gb18030": "GB 18030 (Chinese)",
+    "euc-kr": "EUC-KR (Korean)",
+}
+
+#: what each export format is called, what it is in one line, and the suffix its file gets ("" for a folder)
+EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
+    "prodigy": ("Prodigy JSONL", "a task per line with its spans and the state as the answer", ".jsonl"),
+    "doccano": ("doccano JSONL", "text and [start, end, label] triples, as doccano imports them", ".jsonl"),
+    "conll": ("CoNLL columns", "a token and its BIO tag per line, a blank line between documents", ".conll"),
+    "docbin": ("spaCy training folder", "train.spacy, dev.spacy and config.cfg for 'python -m spacy train'", ""),
+    "pipeline": ("The model in use", "a pipeline folder that spacy.load() opens (no documents)", ""),
 }

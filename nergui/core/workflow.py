@@ -37,20 +37,22 @@ def open_or_create(path: str | os.PathLike) -> Project:
 
 def import_file(project: Project, file: str | os.PathLike, *, fmt: str | None = None, partial: bool = False,
                 base: str | None = None, columns: tuple[int, int] | None = None,
-                text_key: str | None = None) -> ImportReport:
+                text_key: str | None = None, encoding: str | None = None) -> ImportReport:
     """Import a file into the project in one transaction.
 
     The format is told from the content unless ``fmt`` is given; ``columns`` (0-based token
     and tag column) overrides the columns found in a column file; ``text_key`` names the field
-    of a Label Studio task's "data" that holds the text. The report says how the
+    of a Label Studio task's "data" (or the CSV column) that holds the text; ``encoding`` is
+    how a text file is decoded (default UTF-8). The report says how the
     file was read (``detected``) and what the reader assumed (``notes``).
     Spans are checked against the project pipeline's tokenizer: aligned spans get their
     token offsets; misaligned ones are kept and reported with a proposed fix.
     """
     base_nlp = load_pipeline(base) if base else None  # fail early on a bad name, before anything is written
-    detection = formats.detect(Path(file)) if fmt is None else formats.described(fmt)
-    options = formats.reader_options(file, detection, columns=columns, text_key=text_key)
-    notes: list[str] = []
+    detection = formats.detect(Path(file), encoding=encoding) if fmt is None else formats.described(fmt)
+    options = formats.reader_options(file, detection, columns=columns, text_key=text_key, encoding=encoding)
+    wording = formats.encoding_name(encoding)
+    notes: list[str] = [f"decoded as {wording}"] if wording != formats.encoding_name(None) else []
     items = formats.read(Path(file), detection.fmt, notes=notes, **options)
     tokenizer = _Tokenizer(project, base_nlp.tokenizer if base_nlp is not None else None)
     warnings: list[Problem] = []
@@ -95,8 +97,10 @@ class _Tokenizer:
         return out, problems
 
 
-def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state: str | None = "accepted") -> int:
-    """Export documents (default: accepted ones) or, with ``fmt="pipeline"``, the current model."""
+def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state: str | None = "accepted",
+                   flt: Filter | None = None) -> int:
+    """Export documents (default: accepted ones; ``flt``: those it selects, e.g. the document
+    list's filter) or, with ``fmt="pipeline"``, the current model."""
     dest = Path(dest)
     if fmt == "pipeline":
         current = ModelStore(project.models_dir).current_path()
@@ -124,7 +128,7 @@ def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state
         except OSError as err:
             raise NerguiError(Msg.WRITE_FAILED.format(path=dest, detail=err.strerror or err)) from err
         return 1
-    records = list(project.records(Filter(state=state) if state else None))
+    records = list(project.records(flt if flt is not None else Filter(state=state) if state else None))
     labels = project.label_names()
     if fmt == "docbin":
         from .formats import docbin

@@ -117,6 +117,11 @@ def build_menus(w) -> None:
     v.addSeparator()
     v.addAction(w.docs_dock.toggleViewAction())
     v.addAction(w.misaligned_dock.toggleViewAction())
+    messages = w.messages_dock.toggleViewAction()
+    messages.setText("&Messages")
+    messages.setShortcut(QKeySequence("Ctrl+Shift+M"))
+    messages.setProperty("sheet", "Show this session's messages (each error and notice, with its time)")
+    v.addAction(messages)
 
     h = bar.addMenu("&Help")
     add(w, h, "&Keyboard shortcuts", w.show_shortcuts, ["F1"], name="shortcuts")

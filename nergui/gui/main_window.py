@@ -13,16 +13,18 @@ from .. import __version__
 from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
-from ..errors import Msg
+from ..errors import Msg, in_window
 from . import actions, controls, dialogs, label_manager, projects
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
+from .messages import MessageLog
 from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
 from .theme import apply_theme, flat_scrollbars, use_fusion
 from .training_panel import TrainingPanel
+from .window_state import WindowState, window_title
 
 # After the predictions land, the shown document is tokenized (for snapping) this much later:
 # a zero timer would still run before the event loop returns to paint them.
@@ -63,6 +65,8 @@ class MainWindow(QMainWindow):
         self.theme = str(self.settings.value("theme", "system"))
         self.font_size = int(self.settings.value("font_size", 12))
         self.session = Session(project, self)
+        self.messages = MessageLog()  # every message of the session (View > Messages)
+        self.error_dialogs: list = []  # the error dialogs open now (error_dialog.show_error)
         self.session.ask_labels = lambda names, **kw: label_manager.ask_to_add(self, names, **kw)
         self._closed = False  # set once the window has agreed to close (timers then do nothing)
         self.settled = False  # models loaded and memory settled (see _settle)
@@ -84,6 +88,8 @@ class MainWindow(QMainWindow):
         self.misaligned_dock.hide()
         self.training = TrainingPanel(self.session, self, snapshots=predictions)
         self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea)
+        self.messages_dock = self._dock("Messages", self.messages, Qt.BottomDockWidgetArea)
+        self.messages_dock.hide()
         self.doc_pos = QLabel()
         self._pos_digits = 0
         self.label_counts = QLabel()
@@ -112,7 +118,7 @@ class MainWindow(QMainWindow):
         self.watcher.directoryChanged.connect(lambda _p: self.training.versions.refresh())
         self.set_theme(self.theme, save=False)
         self.set_font_size(self.font_size, save=False)
-        self.setWindowTitle(f"{project.path.name} \u2014 nergui")
+        self.setWindowTitle(f"{window_title(project)} \u2014 nergui")
         self.setAcceptDrops(True)
         geometry = self.settings.value("geometry")
         if geometry is not None:
@@ -125,9 +131,8 @@ class MainWindow(QMainWindow):
         self._loading_started = False
         self.view.sig_painted.connect(self._painted_once)  # once the window is on screen
         QTimer.singleShot(LOAD_FALLBACK_MS, self._start_loading)  # or soon, if it is never painted
-        last = self.settings.value(self._doc_key)
-        row = self.docs.model.row_of(int(last)) if str(last or "").isdigit() else -1
-        self.docs.go_to_row(max(row, 0))  # the document open when the project was last closed
+        self.remembered = WindowState(self)  # the filter, document, scroll, docks, training of last time
+        self.remembered.restore()
         self.update_status()
         self.view.setFocus()  # keys label from the start
 
@@ -373,8 +378,12 @@ class MainWindow(QMainWindow):
         self.request_predictions()
 
     # ---- status, view options ---------------------------------------------------------------
-    def message(self, text: str) -> None:
+    def message(self, text: str, *, error: bool = False) -> None:
+        """In the status bar for a while, and in View > Messages for the session; in the
+        window's wording (no command-line advice)."""
+        text = in_window(text)
         self.statusBar().showMessage(text, 8000)
+        self.messages.add(text, error=error)
 
     def update_status(self, *, counts: bool = True) -> None:
         """Document n of N; with ``counts``, also the accepted spans per label (a query: only
@@ -487,6 +496,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("geometry", self.saveGeometry())
+        self.remembered.save()
         self._closed = True
         self.training.shutdown()
         if self.previewer:

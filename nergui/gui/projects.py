@@ -1,7 +1,9 @@
 """Project-level actions of the window: new, open, demo, recent, import, export, patterns.
 
-Each calls ``nergui.core.workflow``; failures are NerguiErrors shown in the status bar.
-Opening another project replaces the window (one project per window). What changes the
+Each calls ``nergui.core.workflow``; a failure that stops the action is a NerguiError shown
+in an error dialog (``error_dialog.show_error``: the whole message, Copy details, and the
+action to take in the window, such as choosing the format or the encoding in the import
+dialog). Opening another project replaces the window (one project per window). What changes the
 open project (an import, new labels) is announced by the session (``documents_imported``,
 ``add_labels``); the widgets follow its signals, so nothing here refreshes a widget.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from ..core.workflow import export_project, import_file, open_or_create
 from ..core.store import Project
-from ..errors import InputError, Msg, NerguiError, ProjectError
+from ..errors import InputError, Msg, NerguiError, ProjectError, in_window
+from .error_dialog import show_error
 
 MAX_RECENT = 8
 _windows: list = []  # keeps replaced-by windows alive
@@ -60,7 +63,8 @@ def open_path(window, path: str):
     try:
         return replace_window(window, Project.open(path))
     except NerguiError as err:
-        window.message(str(err))
+        show_error(window, "The project could not be opened", err,
+                   action=("Choose another folder\u2026", lambda: open_dialog(window)))
 
 
 def open_dialog(window) -> None:
@@ -70,12 +74,13 @@ def open_dialog(window) -> None:
 
 
 def open_demo(window) -> None:
-    from .demo import create_demo_project
+    """The demo project, as it was left (made on first use)."""
+    from .demo import demo_project
 
     try:
-        replace_window(window, create_demo_project(demo_parent()))
+        replace_window(window, demo_project(demo_parent()))
     except NerguiError as err:
-        window.message(str(err))
+        show_error(window, "The demo could not be opened", err)
 
 
 def new_project(window, file: str = "") -> None:
@@ -86,7 +91,7 @@ def new_project(window, file: str = "") -> None:
         try:
             project, message = create_project(dlg.values())
         except NerguiError as err:
-            dlg.show_error(str(err))
+            dlg.show_error(in_window(err))
             continue
         new = replace_window(window, project)
         if message:
@@ -158,15 +163,37 @@ def _report_text(report) -> str:
 
 
 def import_path(window, path: str, *, fmt: str | None = None, columns: tuple[int, int] | None = None,
-                text_key: str | None = None, partial: bool = False) -> None:
+                text_key: str | None = None, partial: bool = False, encoding: str | None = None) -> None:
     """Import ``path`` into the open project as read by the format detected (or ``fmt``)."""
     session = window.session
     try:
-        report = import_file(session.project, path, fmt=fmt, columns=columns, text_key=text_key, partial=partial)
+        report = import_file(session.project, path, fmt=fmt, columns=columns, text_key=text_key, partial=partial,
+                             encoding=encoding)
     except NerguiError as err:  # nothing was written (a database failure rolled the import back)
-        window.message(str(err))
+        import_refused(window, path, err, encoding=encoding)
+        return
+    if report.problems and not report.committed:
+        import_refused(window, path, InputError(_report_text(report), report.problems), encoding=encoding)
         return
     session.documents_imported(report, _report_text(report))
+
+
+#: the import dialog's control an import error points to, and the button that opens it there
+IMPORT_ACTIONS = {"format": "Choose the format\u2026", "encoding": "Choose an encoding\u2026",
+                  "text_column": "Choose the text column\u2026", "columns": "Choose the columns\u2026",
+                  "partial": "Review in the import dialog\u2026"}
+
+
+def import_refused(window, path: str, err: NerguiError, *, encoding: str | None = None):
+    """The error dialog for an import that wrote nothing, with the import dialog's control that
+    can fix it one click away (none for a folder or a database failure)."""
+    from .import_dialog import focus_for
+
+    focus = focus_for(err) or ("partial" if getattr(err, "problems", None) else None)
+    action = None
+    if focus and Path(path).is_file():
+        action = (IMPORT_ACTIONS[focus], lambda: import_with_dialog(window, path, focus=focus, encoding=encoding))
+    return show_error(window, "Nothing was imported", err, action=action)
 
 
 def import_dialog(window) -> None:
@@ -175,36 +202,42 @@ def import_dialog(window) -> None:
         import_with_dialog(window, path)
 
 
-def import_with_dialog(window, path: str) -> None:
-    """Show how ``path`` will be read (format, columns, first documents); import it if confirmed.
+def import_with_dialog(window, path: str, *, focus: str | None = None, encoding: str | None = None) -> None:
+    """Show how ``path`` will be read (format, encoding, columns, first documents); import it if
+    confirmed. ``focus``: the control to start on (``ImportDialog.controls``).
 
     A folder (of .txt files) has nothing to choose and is imported at once.
     """
-    from pathlib import Path
-
     from .import_dialog import ImportDialog
 
     if Path(path).is_dir():
         import_path(window, path)
         return
-    dlg = ImportDialog(window, path)
+    dlg = ImportDialog(window, path, encoding=encoding, focus=focus)
     if dlg.exec() == QDialog.Accepted:
         import_path(window, path, **dlg.values())
 
 
 def export_dialog(window) -> None:
-    fmt, ok = QInputDialog.getItem(window, "Export", "Format", ["prodigy", "doccano", "conll", "docbin", "pipeline"],
-                                   0, False)
-    if not ok:
-        return
-    path, _ = QFileDialog.getSaveFileName(window, "Export to")
-    if not path:
-        return
+    """The export dialog (format, scope, where); export as chosen."""
+    from .export_dialog import ExportDialog
+
+    dlg = ExportDialog(window, window.session.project, window.docs.model.filter,
+                       shown_count=len(window.docs.model.ids), settings=window.settings)
+    if dlg.exec() == QDialog.Accepted:
+        export_as(window, **dlg.values())
+
+
+def export_as(window, *, fmt: str, scope: str, path: str, filter=None) -> None:
+    """Export the documents of ``scope`` ("accepted", "all", "filter": ``filter``) to ``path``."""
+    state = "accepted" if scope == "accepted" else None
     try:
-        n = export_project(window.session.project, path, fmt=fmt)
-        window.message(Msg.GUI_EXPORTED.format(path=path, count=n))
+        n = export_project(window.session.project, path, fmt=fmt, state=state,
+                           flt=filter if scope == "filter" else None)
     except NerguiError as err:
-        window.message(str(err))
+        show_error(window, "Nothing was exported", err, action=("Export again\u2026", lambda: export_dialog(window)))
+        return
+    window.message(Msg.GUI_EXPORTED.format(path=path, count=n))
 
 
 def patterns_dialog(window) -> None:
@@ -219,7 +252,8 @@ def load_patterns(window, path: str) -> None:
     try:
         patterns = read_patterns(path)  # check here so a bad file is reported at once
     except NerguiError as err:
-        window.message(str(err))
+        show_error(window, "The patterns were not loaded", err,
+                   action=("Choose another file\u2026", lambda: patterns_dialog(window)))
         return
     if not window.session.add_labels(sorted({p.label for p in patterns})):
         return  # the store refused (busy, read-only...): the status bar says why; try again

@@ -21,6 +21,7 @@ SUFFIX = {
     "spacy_iob": ".iob",
     "label_studio": ".json",
     "conll": ".conll",
+    "csv": ".csv",
     "text": ".txt",
 }
 

@@ -87,7 +87,7 @@ def test_detect_format_docbin_and_folder(tmp_path):
 
 @pytest.mark.parametrize(
     "name, content, seen",
-    [("a.csv", "text\nx\n", "the first lines are neither JSON nor token-and-tag columns"),
+    [("a.csv", "words\nx\n", "the first lines are neither JSON nor token-and-tag columns"),
      ("a.json", "[1, 2]", "a JSON list whose first item is neither"), ("a.json", "oops", "broken JSON")],
 )
 def test_detect_format_unknown(tmp_path, name, content, seen):
@@ -160,8 +160,8 @@ def test_binary_file(tmp_path, fmt):
 
 
 def test_unknown_format_names():
-    with pytest.raises(InputError, match="Unknown import format 'csv'. Use one of: prodigy"):
-        read("x.csv", "csv")
+    with pytest.raises(InputError, match="Unknown import format 'xlsx'. Use one of: prodigy"):
+        read("x.xlsx", "xlsx")
     with pytest.raises(NerguiError, match="Unknown export format 'csv'. Use one of: prodigy, docbin, conll, doccano"):
         write("x.csv", [], "csv", labels=[])
 

@@ -26,7 +26,7 @@ def test_column_file_detected_and_columns_changed(qtbot, tmp_path):
     dlg.tag_col.setValue(4)  # the nested column
     qtbot.waitUntil(lambda: "[Berliner LOCderiv]" in dlg.sample.toPlainText()
                     and "ORG]" not in dlg.sample.toPlainText())
-    assert dlg.values() == {"fmt": None, "columns": (1, 3), "text_key": None, "partial": False}
+    assert dlg.values() == {"fmt": None, "columns": (1, 3), "text_key": None, "partial": False, "encoding": None}
     dlg.tag_col.setValue(1)  # the index column: no tags there
     qtbot.waitUntil(lambda: "problems" in dlg.summary.text() and not dlg.ok.isEnabled())
     assert "is not an entity tag" in dlg.summary.text()

@@ -366,6 +366,16 @@ CASES: list[Case] = [
          1, ("{file}:2:", "not valid JSON", "Fix or remove this line")),
     Case("label-studio-utf16-offsets", "label_studio", "valid: browser (UTF-16) offsets after an emoji",
          committed("label_studio_utf16.json"), 0, ("imported 1 documents",), docs=[("I ❤ 😀 Nike", [(6, 10, "BRAND")])]),
+    # ---- CSV and TSV with a text column
+    Case("csv-row-width", "csv", "a row with an unquoted comma (more fields than the header)",
+         written("rows.csv", "id,text\n1,Acme roasts.\n2,Globex, in Portland\n"),
+         1, ("{file}:3:", "this row has 3 fields, but the header has 2", "in double quotes", LINE_ADVICE)),
+    Case("csv-no-text-column", "csv", "CSV chosen, but no column named like a text",
+         written("cols.csv", "id,words\n1,Acme\n", "--format", "csv"),
+         1, ("{file}:", "no column is named like a text", "--text-key on the command line")),
+    Case("csv-windows-1252", "csv", "valid with --encoding: a Windows-1252 CSV with curly quotes",
+         written("w1252.csv", "text,source\nCaf\u00e9 \u201cNord\u201d,blog\n".encode("cp1252"), "--encoding", "cp1252"),
+         0, ("imported 1 documents", "decoded as Windows-1252"), docs=[("Caf\u00e9 \u201cNord\u201d", [])]),
     # ---- text and text_files
     Case("text-latin1", "text", "Latin-1 bytes on line 3", committed("latin1.txt"),
          1, ("{file}:3:", "not UTF-8 (byte 0xef", "iconv")),

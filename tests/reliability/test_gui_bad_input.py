@@ -65,7 +65,8 @@ def still_usable(w, tmp_path, monkeypatch) -> None:
     ("corrupt.spacy", (BAD_INPUTS / "corrupt.spacy").read_bytes(), ["corrupt.spacy: not a readable spaCy DocBin",
                                                                      "Re-export it with 'DocBin.to_disk'"]),
     ("latin1.jsonl", (BAD_INPUTS / "latin1.jsonl").read_bytes(), ["latin1.jsonl:2: the file is not UTF-8",
-                                                                   "iconv -f latin1 -t utf-8"]),
+                                                                   "Choose the file's encoding (Encoding above: "
+                                                                   "Latin-1, Windows-1252, UTF-16"]),
 ])
 def test_a_bad_file_imported_in_the_app(window, tmp_path, monkeypatch, name, content, expected):
     """The import dialog shows the problem before anything is written; Import stays off."""
@@ -89,6 +90,7 @@ def test_a_bad_file_imported_in_the_app(window, tmp_path, monkeypatch, name, con
         assert piece in message
     assert not seen["can_import"] and seen["still_open"]
     assert "Traceback" not in message and window.dialogs == []
+    assert "iconv" not in message and "--" not in message  # the window's advice, not the command line's
     assert dump(window.session.project.path) == before and len(window.docs.model.ids) == 3
     still_usable(window, tmp_path, monkeypatch)
 

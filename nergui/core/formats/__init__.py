@@ -19,8 +19,8 @@ from typing import Any
 from ...errors import InputError, Msg, NerguiError
 from .. import format_names
 from ..records import Problem, Record
-from . import conll, docbin, doccano, label_studio, prodigy, spacy_v2, text, train_json
-from ._common import check_dir, check_exists, check_file
+from . import conll, csv_text, docbin, doccano, label_studio, prodigy, spacy_v2, text, train_json
+from ._common import check_dir, check_exists, check_file, decoded, decoding, encoding_name
 from .detect import DESCRIPTIONS, Detection, described, detect
 from .docbin import write_training_bundle
 
@@ -34,6 +34,7 @@ _READERS: dict[str, Callable[..., Iterator[Record | Problem]]] = {
     "spacy_json": spacy_v2.read_json,
     "spacy_iob": spacy_v2.read_iob,
     "conll": conll.read,
+    "csv": csv_text.read,
     "doccano": doccano.read,
     "label_studio": label_studio.read,
     "text": text.read,
@@ -46,7 +47,7 @@ _WRITERS: dict[str, Callable[..., int]] = {
     "doccano": doccano.write,
 }
 __all__ = ["DESCRIPTIONS", "READ_FORMATS", "WRITE_FORMATS", "Detection", "described", "detect", "detect_format",
-           "read", "reader_options", "write", "write_training_bundle"]
+           "encoding_name", "read", "reader_options", "write", "write_training_bundle"]
 
 
 def detect_format(path: Path | str) -> str:
@@ -55,12 +56,16 @@ def detect_format(path: Path | str) -> str:
 
 
 def reader_options(path: Path | str, detection: Detection, *, columns: tuple[int, int] | None = None,
-                   text_key: str | None = None) -> dict[str, Any]:
+                   text_key: str | None = None, encoding: str | None = None) -> dict[str, Any]:
     """The reader's options for a detected (or chosen) format, with what the user chose:
-    ``columns`` (0-based token and tag column) for a column file, ``text_key`` for Label Studio."""
+    ``columns`` (0-based token and tag column) for a column file, ``text_key`` for Label Studio
+    (the field of "data") and CSV (the text column), ``encoding`` for any text file."""
     options = dict(detection.options)
     if detection.fmt == "conll" or columns is not None:
-        options["columns"] = conll.columns_for(Path(path), options.get("columns"), columns)
+        with decoding(encoding):
+            options["columns"] = conll.columns_for(Path(path), options.get("columns"), columns)
+    if encoding is not None:
+        options["encoding"] = encoding
     if text_key:
         options["text_key"] = text_key
     return options
@@ -71,22 +76,26 @@ def read(path: Path | str, fmt: str | None = None, **options: Any) -> Iterator[R
 
     ``fmt`` is one of READ_FORMATS (default: ``detect(path)``, whose options are used too).
     Options go to the format's reader: ``per_sentence`` and ``columns`` (conll), ``text_key``
-    (label_studio), ``vocab``/``nlp`` (docbin), ``notes`` (a list that gets what the reader
-    assumed: columns, tag scheme, merged answers).
+    (label_studio, csv), ``delimiter`` (csv), ``vocab``/``nlp`` (docbin), ``notes`` (a list that
+    gets what the reader assumed: columns, tag scheme, merged answers); ``encoding`` (default
+    UTF-8) is how every text file is decoded.
     Raises InputError at once for a missing, empty, binary or wrong kind of path.
     """
     path_obj, shown = Path(path), str(path)
     if fmt is not None and fmt not in READ_FORMATS:
         raise InputError(Msg.UNKNOWN_READ_FORMAT.format(fmt=fmt, formats=", ".join(READ_FORMATS)))
-    check_exists(path_obj, shown)
-    if fmt is None:
-        found = detect(path_obj)
-        fmt, options = found.fmt, {**found.options, **options}
-    if fmt == "text_files":
-        check_dir(path_obj, shown)
-    else:
-        check_file(path_obj, shown, fmt)
-    return _READERS[fmt](path_obj, shown, **options)
+    encoding = options.pop("encoding", None)
+    with decoding(encoding):
+        check_exists(path_obj, shown)
+        if fmt is None:
+            found = detect(path_obj, encoding=encoding)
+            fmt, options = found.fmt, {**found.options, **options}
+        if fmt == "text_files":
+            check_dir(path_obj, shown)
+        else:
+            check_file(path_obj, shown, fmt)
+        items = _READERS[fmt](path_obj, shown, **options)
+    return decoded(iter(items), encoding)
 
 
 def write(path: Path | str, records: Iterable[Record], fmt: str, *, labels: list[str], **options: Any) -> int:

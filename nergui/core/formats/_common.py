@@ -1,5 +1,5 @@
-"""Helpers shared by every format: path checks, UTF-8 line reading, JSON parsing,
-span validation and atomic writes.
+"""Helpers shared by every format: path checks, line reading (UTF-8, or the encoding the
+user chose), JSON parsing, span validation and atomic writes.
 
 Conventions:
 
@@ -7,22 +7,28 @@ Conventions:
 * A ``Problem``'s message is the ``Msg`` template without its leading ``"{path}:{line}: "``,
   because ``str(Problem)`` adds that prefix itself.
 * Span numbers in messages are 1-based (the first span in the file is "span 1").
+* Every reader reads text through ``iter_lines`` and ``read_text``, which decode UTF-8 unless
+  the encoding was chosen with ``decoding(encoding)``: the one place an encoding goes in
+  (``formats.read``, ``detect`` and ``reader_options`` take it as a parameter).
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import srsly
 
 from ...errors import InputError, Msg, NerguiError
-from ..format_names import READ_FORMATS
+from ..format_names import ENCODINGS, READ_FORMATS
 from ..records import Problem, Span
 
 BOM = b"\xef\xbb\xbf"
@@ -32,6 +38,9 @@ PEEK_BYTES = 8192
 FORMAT_NAMES = {**READ_FORMATS, "text": "UTF-8 text", "text_files": "UTF-8 .txt files"}
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+UTF8 = "utf-8"
+_ENCODING: ContextVar[str] = ContextVar("nergui_encoding", default=UTF8)
 
 
 # ----------------------------------------------------------------------------- messages
@@ -96,9 +105,10 @@ def check_file(path: Path, shown: str, fmt: str) -> None:
         raise fail(shown, None, Msg.EMPTY_FILE)
     if fmt == "docbin":
         return
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with a byte-order mark
+    wide = _ENCODING.get().startswith(("utf-16", "utf-32"))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and _ENCODING.get() == UTF8:  # UTF-16/32 with a byte-order mark
         raise fail(shown, 1, Msg.NOT_UTF8_BUT_UTF16, byte=head[0], offset=0)
-    if b"\x00" in head:
+    if b"\x00" in head and not wide:
         raise fail(shown, None, Msg.BINARY, fmt=FORMAT_NAMES.get(fmt, "UTF-8 text"))
     body = head[len(BOM):] if head.startswith(BOM) else head
     if not more and not body.strip():
@@ -114,6 +124,54 @@ def check_dir(path: Path, shown: str) -> None:
 # ----------------------------------------------------------------------------- reading text
 
 
+def codec(encoding: str | None) -> str:
+    """Python's name for ``encoding`` ("latin1" -> "iso8859-1"; None -> UTF-8); InputError if unknown."""
+    try:
+        name = codecs.lookup(encoding or UTF8).name
+    except LookupError:
+        raise InputError(Msg.UNKNOWN_ENCODING.format(encoding=encoding, encodings=", ".join(ENCODINGS))) from None
+    return UTF8 if name == "utf-8-sig" else name
+
+
+def encoding_name(encoding: str | None) -> str:
+    """How an encoding is called to the user ("Latin-1 (ISO-8859-1)")."""
+    name = codec(encoding)
+    return next((words for key, words in ENCODINGS.items() if codec(key) == name), encoding or name)
+
+
+@contextmanager
+def decoding(encoding: str | None) -> Iterator[str]:
+    """Within this block ``iter_lines`` and ``read_text`` decode ``encoding`` (None: UTF-8)."""
+    token = _ENCODING.set(codec(encoding))
+    try:
+        yield _ENCODING.get()
+    finally:
+        _ENCODING.reset(token)
+
+
+def decoded(items: Iterator, encoding: str | None) -> Iterator:
+    """``items`` (a lazy reader) with each step read in ``encoding``."""
+    while True:
+        with decoding(encoding):
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+        yield item
+
+
+def _decode(shown: str, data: bytes, encoding: str) -> str:
+    """``data`` as text in an encoding other than UTF-8, without a leading byte-order mark;
+    NOT_IN_ENCODING names the line of the first byte that is not ``encoding``."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data[:err.start].decode(encoding, "replace").count("\n") + 1
+        raise fail(shown, line, Msg.NOT_IN_ENCODING, encoding=encoding_name(encoding), byte=data[err.start],
+                   offset=err.start) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def _utf8_error(shown: str, data: bytes, err: UnicodeDecodeError, base: int, line: int) -> InputError:
     bad = data[err.start] if err.start < len(data) else 0
     return fail(shown, line, Msg.NOT_UTF8, byte=bad, offset=base + err.start)
@@ -124,8 +182,18 @@ def iter_lines(path: Path, shown: str) -> Iterator[tuple[int, str]]:
 
     Lines are split on ``\\n`` only (so U+2028 inside a JSON string stays in its line);
     a trailing ``\\r`` is dropped and a UTF-8 BOM at the start of the file is skipped.
-    A line that is not UTF-8 raises InputError(Msg.NOT_UTF8) naming the line.
+    A line that is not UTF-8 raises InputError(Msg.NOT_UTF8) naming the line. In another
+    encoding (``decoding``) the file is decoded whole, and split the same way.
     """
+    encoding = _ENCODING.get()
+    if encoding != UTF8:
+        text = _decode(shown, path.read_bytes(), encoding)
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines.pop()
+        for number, line in enumerate(lines, start=1):
+            yield number, line[:-1] if line.endswith("\r") else line
+        return
     offset = 0
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
@@ -148,6 +216,8 @@ def iter_lines(path: Path, shown: str) -> Iterator[tuple[int, str]]:
 def read_text(path: Path, shown: str) -> str:
     """The whole file as text (BOM stripped, line endings kept); NOT_UTF8 names the line."""
     data = path.read_bytes()
+    if _ENCODING.get() != UTF8:
+        return _decode(shown, data, _ENCODING.get())
     skip = len(BOM) if data.startswith(BOM) else 0
     try:
         return data[skip:].decode("utf-8")

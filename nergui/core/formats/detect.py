@@ -5,9 +5,10 @@
     found.detected   # "CoNLL-style token and tag columns"
     found.options    # {"columns": Columns(token=0, tag=1, ...)}: passed on to the reader
 
-The name only breaks ties: a ``.spacy`` file is a DocBin, a folder is ``.txt`` files, and a
-text file that is neither JSON nor tagged columns is plain text when it is named ``.txt``
-(or has no suffix). Everything else is decided by the first lines or the JSON's shape, so
+The name only breaks ties: a ``.spacy`` file is a DocBin, a folder is ``.txt`` files, a
+``.csv`` or ``.tsv`` whose header names no text column is still CSV (its text column to be
+chosen), and a text file that is neither JSON, tagged columns nor CSV with a text column is
+plain text when it is named ``.txt`` (or has no suffix). Everything else is decided by the first lines or the JSON's shape, so
 doccano's CoNLL ``.txt``, flair's ``.train``, CoNLL-2002's ``.testa`` and a Label Studio
 export named ``.json`` are all recognised.
 """
@@ -20,8 +21,9 @@ from typing import Any
 
 from ...errors import InputError, Msg
 from ..format_names import READ_FORMATS as DESCRIPTIONS
-from ._common import BOM, JsonError, check_exists, check_file, fail, iter_lines, parse_json, read_text
+from ._common import BOM, JsonError, check_exists, check_file, decoding, fail, iter_lines, parse_json, read_text
 from .conll import first_lines, sniff_columns
+from .csv_text import sniff as sniff_table
 from .label_studio import ANNOTATION_KEYS, is_json_min
 from .prodigy import is_binary
 from .spacy_v2 import looks_like_iob_line
@@ -30,7 +32,7 @@ from .tags import parse_tag
 _TEXT_SUFFIXES = {".txt", ".text", ""}
 _COLUMN_SUFFIXES = {".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes", ".tsv", ".train", ".dev", ".test",
                     ".testa", ".testb", ".annotated"}
-_GUESS_BY_SUFFIX = {".jsonl": "prodigy", ".json": "label_studio", ".spacy": "docbin"}
+_GUESS_BY_SUFFIX = {".jsonl": "prodigy", ".json": "label_studio", ".spacy": "docbin", ".csv": "csv"}
 _DOCCANO_KEYS = ("label", "labels", "entities", "annotations")
 _LS_KEYS = ("data", *ANNOTATION_KEYS, "predictions")
 
@@ -128,6 +130,9 @@ def _detect_text(path: Path, shown: str, suffix: str) -> Detection:
     columns = sniff_columns(lines)
     if columns is not None:
         return Detection("conll", DESCRIPTIONS["conll"], {"columns": columns})
+    table = sniff_table(lines, suffix)
+    if table is not None:
+        return Detection("csv", table.describe(), {"delimiter": table.delimiter})
     if suffix in _COLUMN_SUFFIXES:
         return Detection("conll", DESCRIPTIONS["conll"] + " (from the name; no tag column found in the first lines)")
     if suffix in _TEXT_SUFFIXES:
@@ -136,11 +141,17 @@ def _detect_text(path: Path, shown: str, suffix: str) -> Detection:
                           "as B-ORG or O)")
 
 
-def detect(path: Path | str) -> Detection:
-    """How to read ``path``: its format, in words, and the reader's options.
+def detect(path: Path | str, *, encoding: str | None = None) -> Detection:
+    """How to read ``path`` (a text file in ``encoding``, default UTF-8): its format, in words,
+    and the reader's options.
 
     Raises InputError (NO_FILE, EMPTY_FILE, BINARY, NOT_UTF8, UNKNOWN_FORMAT naming what was seen).
     """
+    with decoding(encoding):
+        return _detect(path)
+
+
+def _detect(path: Path | str) -> Detection:
     path_obj, shown = Path(path), str(path)
     check_exists(path_obj, shown)
     if path_obj.is_dir():

@@ -2,6 +2,7 @@
 
     shown = preview_file("train.txt")                  # detected format
     shown = preview_file("train.txt", "conll", columns=(1, 3))
+    shown = preview_file("names.csv", encoding="cp1252")
     shown.detection.detected, shown.documents[:5], shown.problems, shown.notes
 
 Reading stops after ``limit`` items for a big file; ``complete`` says whether the whole
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from ...errors import NerguiError
 from ..records import Problem, Record
+from ._common import decoding
 from .conll import Columns
+from .csv_text import table_of
 from .detect import Detection, described, detect
 
 WHOLE_FILE_BYTES = 20_000_000
@@ -26,11 +29,13 @@ WHOLE_FILE_BYTES = 20_000_000
 class Preview:
     detection: Detection | None = None
     error: str = ""  # the file cannot be read as chosen (or its format cannot be told)
+    failure: NerguiError | None = None  # the error itself, when there is one
     documents: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     complete: bool = False
     columns: Columns | None = None  # for column files: the columns used
+    header: tuple[str, ...] = ()  # for CSV/TSV: the header row's names
     spans: int = 0
 
     @property
@@ -39,24 +44,33 @@ class Preview:
 
 
 def preview_file(path: str | Path, fmt: str | None = None, *, columns: tuple[int, int] | None = None,
-                 text_key: str | None = None, limit: int = 2000) -> Preview:
-    """Read ``path`` as the importer would (the format detected, or ``fmt``) without importing it."""
+                 text_key: str | None = None, encoding: str | None = None, limit: int = 2000) -> Preview:
+    """Read ``path`` as the importer would (the format detected, or ``fmt``; decoded as
+    ``encoding``, default UTF-8) without importing it."""
     from . import read
 
     out = Preview()
     try:
-        found = detect(path)
+        found = detect(path, encoding=encoding)
     except NerguiError as err:
         if fmt is None:
-            out.error = str(err)
+            out.error, out.failure = str(err), err
             return out
         found = None
     out.detection = found if fmt is None or (found is not None and found.fmt == fmt) else described(fmt)
     from . import reader_options
 
-    options = reader_options(path, out.detection, columns=columns if out.detection.fmt == "conll" else None,
-                             text_key=text_key)
-    out.columns = options.get("columns")
+    try:
+        options = reader_options(path, out.detection, columns=columns if out.detection.fmt == "conll" else None,
+                                 text_key=text_key, encoding=encoding)
+        out.columns = options.get("columns")
+        if out.detection.fmt == "csv":
+            with decoding(encoding):
+                table = table_of(Path(path), str(path), options.get("delimiter"))
+            out.header = table.header if table is not None else ()
+    except NerguiError as err:
+        out.error, out.failure = str(err), err
+        return out
     try:
         big = Path(path).is_file() and Path(path).stat().st_size > WHOLE_FILE_BYTES
         items = read(path, out.detection.fmt, notes=out.notes, **options)
@@ -68,5 +82,5 @@ def preview_file(path: str | Path, fmt: str | None = None, *, columns: tuple[int
                 out.spans += len(item.spans)
         out.complete = not big
     except NerguiError as err:
-        out.error = str(err)
+        out.error, out.failure = str(err), err
     return out
