@@ -151,7 +151,7 @@ class NewProjectDialog(QDialog):
     def _detect(self, path: str) -> None:
         """Say how the texts will be read (File > Import shows more and lets it be changed)."""
         from ..core.formats import detect
-        from ..errors import NerguiError
+        from ..errors import NerguiError, in_window
 
         path = path.strip()
         if not path:
@@ -161,7 +161,7 @@ class NewProjectDialog(QDialog):
         try:
             self.detected.setText(f"Read as: {detect(path).detected}")
         except NerguiError as err:
-            self.detected.setText(str(err))
+            self.detected.setText(in_window(err))  # the window's advice, not the command line's
             path = ""
         self._propose(path)
 

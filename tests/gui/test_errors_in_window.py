@@ -244,3 +244,13 @@ def test_a_refused_import_changes_nothing(window, tmp_path):
     before = [(r.text, r.state) for r in window.session.project.records()]
     projects.import_path(window, str(BAD_INPUTS / "latin1.jsonl"))
     assert [(r.text, r.state) for r in window.session.project.records()] == before == [("Already here.", "todo")]
+
+
+def test_the_new_project_dialog_gives_the_windows_advice(qtbot):
+    from nergui.gui.dialogs import NewProjectDialog
+
+    dlg = NewProjectDialog(file=str(BAD_INPUTS / "utf16.txt"))
+    qtbot.addWidget(dlg)
+    assert dlg.detected.text() == (
+        f"{BAD_INPUTS / 'utf16.txt'}:1: the file is not UTF-8 (byte 0xff at offset 0). It is UTF-16: choose UTF-16 "
+        "(Encoding in the import dialog) and import again.")
