@@ -68,7 +68,7 @@ class ErrorDialog(QDialog):
         self.problems.setAccessibleName("Problems")
         if len(problems) > 1:
             more = len(problems) - SHOWN_PROBLEMS
-            self.problems.setPlainText("\n".join(in_window(str(p)) for p in problems[:SHOWN_PROBLEMS])
+            self.problems.setPlainText("\n\n".join(in_window(str(p)) for p in problems[:SHOWN_PROBLEMS])
                                        + (f"\n\u2026 and {more} more (Copy details has them all)" if more > 0 else ""))
             self.problems.setMaximumHeight(160)
             text.addWidget(QLabel(f"{len(problems)} problems:"))
