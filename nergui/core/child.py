@@ -139,38 +139,43 @@ def foreground() -> Iterator[None]:
 
 # ---- the parent's handle --------------------------------------------------------------------
 
-class ChildRun:
-    """A run in a training child process (``nergui.core.run.RunHandle``). ``start`` starts
-    the child; ``events()`` blocks (call it from a worker thread); ``set_rehearsal``,
-    ``cancel`` and ``decide`` may be called from any thread, also before ``start``."""
+class ChildProcess:
+    """What a handle on one of nergui's child processes shares (``ChildRun``, the learner's
+    ``LearnerRun``): start it with a first request line, send JSON lines to it, read its
+    stderr's tail when it dies, pause it while the user waits for a prediction
+    (``foreground``), close or kill it. ``rehearsal`` is the ratio last set (sent with the
+    request when set before ``start``)."""
 
-    def __init__(self, request: TrainRequest):
+    START_FAILED = Msg.TRAIN_CHILD_START
+
+    def __init__(self, request):
         self.request = request
         self.rehearsal = float(request.settings.rehearsal)
         self._lock = threading.Lock()
         self._stderr = tempfile.TemporaryFile()
-        self.run_id: int | None = None
         self._closing = False
-        self._cancelled = False
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        """Start the child with the request (and the ratio and cancel set so far)."""
+    def _start(self, cmd: list[str]) -> None:
+        """Start ``cmd`` with the request (and the ratio set so far) as its first line."""
         with self._lock:
             self.request.settings.rehearsal = self.rehearsal
             try:
-                self.proc = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                              stderr=self._stderr, env=_child_env(), **lifeline.popen_options())
             except OSError as err:
-                raise TrainingError(Msg.TRAIN_CHILD_START.format(detail=error_detail(err))) from err
+                raise TrainingError(self.START_FAILED.format(detail=error_detail(err))) from err
             lifeline.parent_side(self.proc)
         self._send({"request": to_plain(self.request)})
-        if self._cancelled:
-            self._send({"cmd": "cancel"})
         with _PAUSE_LOCK:
             _ACTIVE.add(self)
             if _PAUSED[0]:
                 self._pause(True)
+
+    def set_rehearsal(self, value: float) -> None:
+        Control().set_rehearsal(value)  # refused here, as the trainer would, not in the child
+        self.rehearsal = float(value)
+        self._send({"cmd": "rehearsal", "value": self.rehearsal})
 
     def _pause(self, on: bool) -> None:
         if self.proc is not None and self.proc.returncode is None:
@@ -194,50 +199,6 @@ class ChildRun:
                 stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
                 pass  # the child has ended; events() reports how
-
-    def set_rehearsal(self, value: float) -> None:
-        Control().set_rehearsal(value)  # refused here, as the trainer would, not in the child
-        self.rehearsal = float(value)
-        self._send({"cmd": "rehearsal", "value": self.rehearsal})
-
-    def cancel(self) -> None:
-        self._cancelled = True
-        self._send({"cmd": "cancel"})
-
-    def decide(self, keep: bool) -> None:
-        self._send({"cmd": "decide", "keep": bool(keep)})
-
-    def events(self) -> Iterator[Any]:
-        """The child's events up to and including the last (``events.LAST``). If the child
-        ends without one, a ``Failed`` event says how it ended (and the run is recorded as
-        failed in the project)."""
-        assert self.proc is not None and self.proc.stdout is not None, "start() first"
-        for line in self.proc.stdout:
-            try:
-                ev = decode(line)
-            except (ValueError, KeyError, TypeError):
-                continue  # not a message of ours
-            if isinstance(ev, RunInfo):
-                self.run_id = ev.run_id
-            yield ev
-            if isinstance(ev, LAST):
-                return
-        self.proc.stdout.close()
-        if not self._closing:  # it ended on its own, without a last word
-            yield Failed(self._crash_message())
-
-    def _crash_message(self) -> str:
-        try:
-            code = self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            code = self.proc.returncode
-        self._forget()
-        message = Msg.TRAIN_CHILD_DIED.format(code=code, detail=self._stderr_tail())
-        if self.run_id is not None:
-            record_run_end(self.request.project_path, self.run_id, "failed", message)
-            self.run_id = None
-        return message
 
     def _stderr_tail(self, lines: int = 3) -> str:
         try:
@@ -281,6 +242,62 @@ class ChildRun:
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+
+class ChildRun(ChildProcess):
+    """A run in a training child process (``nergui.core.run.RunHandle``). ``start`` starts
+    the child; ``events()`` blocks (call it from a worker thread); ``set_rehearsal``,
+    ``cancel`` and ``decide`` may be called from any thread, also before ``start``."""
+
+    def __init__(self, request: TrainRequest):
+        super().__init__(request)
+        self.run_id: int | None = None
+        self._cancelled = False
+
+    def start(self) -> None:
+        """Start the child with the request (and the ratio and cancel set so far)."""
+        self._start(command())
+        if self._cancelled:
+            self._send({"cmd": "cancel"})
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        self._send({"cmd": "cancel"})
+
+    def decide(self, keep: bool) -> None:
+        self._send({"cmd": "decide", "keep": bool(keep)})
+
+    def events(self) -> Iterator[Any]:
+        """The child's events up to and including the last (``events.LAST``). If the child
+        ends without one, a ``Failed`` event says how it ended (and the run is recorded as
+        failed in the project)."""
+        assert self.proc is not None and self.proc.stdout is not None, "start() first"
+        for line in self.proc.stdout:
+            try:
+                ev = decode(line)
+            except (ValueError, KeyError, TypeError):
+                continue  # not a message of ours
+            if isinstance(ev, RunInfo):
+                self.run_id = ev.run_id
+            yield ev
+            if isinstance(ev, LAST):
+                return
+        self.proc.stdout.close()
+        if not self._closing:  # it ended on its own, without a last word
+            yield Failed(self._crash_message())
+
+    def _crash_message(self) -> str:
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.returncode
+        self._forget()
+        message = Msg.TRAIN_CHILD_DIED.format(code=code, detail=self._stderr_tail())
+        if self.run_id is not None:
+            record_run_end(self.request.project_path, self.run_id, "failed", message)
+            self.run_id = None
+        return message
 
 
 def _child_env() -> dict[str, str]:

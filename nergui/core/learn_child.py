@@ -29,16 +29,15 @@ import os
 import queue
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import Any, Iterator
 
 from ..errors import Msg, NerguiError, TrainingError, detail as error_detail
 from . import lifeline
-from .child import _ACTIVE, _PAUSE_LOCK, _PAUSED, _child_env
+from .child import ChildProcess
 from .events import Failed, LearnerReady, Learnt, decode, encode, from_plain, to_plain
 from .learner import LearnSettings, default_train_settings, doc_key
 from .records import Record
@@ -172,68 +171,22 @@ def _message(err: BaseException) -> str:
 
 # ---- the parent's handle --------------------------------------------------------------------
 
-class LearnerRun:
+class LearnerRun(ChildProcess):
     """The learner in a child process. ``start`` starts it; ``events()`` blocks (call it from
     a worker thread) and yields until the child ends; ``learn``, ``set_rehearsal`` and
     ``close`` may be called from any thread. A running learner is paused, like a training
     child, while the user waits for a prediction (``child.foreground``)."""
 
-    def __init__(self, request: LearnRequest):
-        self.request = request
-        self.rehearsal = float(request.settings.rehearsal)
-        self._lock = threading.Lock()
-        self._stderr = tempfile.TemporaryFile()
-        self._closing = False
-        self.proc: subprocess.Popen | None = None
+    START_FAILED = Msg.LEARN_CHILD_START
 
     def start(self) -> None:
-        with self._lock:
-            self.request.settings.rehearsal = self.rehearsal
-            try:
-                self.proc = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=self._stderr, env=_child_env(), **lifeline.popen_options())
-            except OSError as err:
-                raise TrainingError(Msg.LEARN_CHILD_START.format(detail=error_detail(err))) from err
-            lifeline.parent_side(self.proc)
-        self._send({"request": to_plain(self.request)})
-        with _PAUSE_LOCK:
-            _ACTIVE.add(self)
-            if _PAUSED[0]:
-                self._pause(True)
+        self._start(command())
 
     def learn(self, record: Record, key: str | None = None) -> str:
         """Send an accepted document to learn; returns the key its ``Learnt`` will carry."""
         key = key or doc_key(record)
         self._send({"cmd": "learn", "record": to_plain(record), "key": key})
         return key
-
-    def set_rehearsal(self, value: float) -> None:
-        Control().set_rehearsal(value)  # refused here, as the learner would
-        self.rehearsal = float(value)
-        self._send({"cmd": "rehearsal", "value": self.rehearsal})
-
-    def _send(self, msg: dict[str, Any]) -> None:
-        with self._lock:
-            if self.proc is None:
-                return
-            stdin: IO[bytes] | None = self.proc.stdin
-            if stdin is None or stdin.closed:
-                return
-            try:
-                stdin.write(json.dumps(msg).encode("utf8") + b"\n")
-                stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
-                pass  # the child has ended; events() reports how
-
-    def _pause(self, on: bool) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            (lifeline.suspend if on else lifeline.resume)(self.proc.pid)
-
-    def _forget(self) -> None:
-        with _PAUSE_LOCK:
-            if self in _ACTIVE:
-                _ACTIVE.discard(self)
-                self._pause(False)
 
     def events(self) -> Iterator[Any]:
         """The child's events until it ends; if it ends without being closed, a last
@@ -256,45 +209,3 @@ class LearnerRun:
         except subprocess.TimeoutExpired:
             self.kill()
             return self.proc.returncode
-
-    def _stderr_tail(self, lines: int = 3) -> str:
-        try:
-            self._stderr.seek(0)
-            text = self._stderr.read().decode("utf8", "replace").strip().splitlines()
-        except (OSError, ValueError):
-            return ""
-        tail = " / ".join(line.strip() for line in text[-lines:] if line.strip())
-        return f" ({tail})" if tail else ""
-
-    def close(self, timeout: float = 60.0) -> int | None:
-        """Close the child's input (it learns what it was sent, then ends) and wait for it;
-        kill it if it does not end. Returns its exit code; safe to call more than once."""
-        self._closing = True
-        self._forget()
-        if self.proc is None:
-            return None
-        with self._lock:
-            try:
-                if self.proc.stdin is not None:
-                    self.proc.stdin.close()
-            except OSError:
-                pass
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        return self.proc.returncode
-
-    def kill(self) -> None:
-        self._forget()
-        if self.proc is None:
-            return
-        try:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
