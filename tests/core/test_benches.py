@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def bench(*args: str, timeout: int = 900) -> list[dict]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-m", "nergui.cli", "bench", *args, "--json"], capture_output=True,
+    out = subprocess.run([sys.executable, "-X", "faulthandler", "-m", "nergui.cli", "bench", *args, "--json"], capture_output=True,
                          text=True, timeout=timeout, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]

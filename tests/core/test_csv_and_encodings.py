@@ -125,7 +125,7 @@ CLI_ONLY = {  # said only by the command line (or its benches), never in the win
 
 def test_no_command_line_advice_reaches_the_window():
     """Every message the window can show, in its wording: no flag, no command to type."""
-    for name, template in vars(Msg).items():
+    for name, template in Msg.names().items():
         if name.startswith("_") or not isinstance(template, str) or name in CLI_ONLY or name.startswith("BENCH_"):
             continue
         shown = in_window(template)

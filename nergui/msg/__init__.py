@@ -1,0 +1,1 @@
+"""Message templates by area; ``nergui.errors.Msg`` holds them all."""
