@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -41,6 +42,12 @@ def installed_pipelines() -> list[str]:
         return []
 
 
+#: Held while a pipeline is being loaded, so two threads never load at once (the window loads
+#: a tokenizer in one thread while the previewer loads its model in another). spaCy's loading
+#: is not thread-safe (explosion/spaCy#4349: errors loading pipelines from parallel threads;
+#: ``warnings.catch_warnings`` is process-wide too), and a crash there takes the app down.
+LOADING = threading.RLock()
+
 def describe(spec: str) -> str:
     """A short human name for a pipeline spec."""
     return spec if spec.startswith("blank:") else Path(spec).name or spec
@@ -62,7 +69,8 @@ def load_pipeline(spec: str | os.PathLike, *, exclude: tuple[str, ...] = ()) -> 
     if spec.startswith("blank:"):
         lang = spec.split(":", 1)[1].strip()
         try:
-            return spacy.blank(lang)
+            with LOADING:
+                return spacy.blank(lang)
         except Exception:
             raise PipelineError(Msg.BAD_LANG.format(name=spec, lang=lang)) from None
     path = Path(spec)
@@ -160,7 +168,7 @@ def gc_kept_on() -> Iterator[None]:
 
 def _load(target: str | Path, name: str, exclude: tuple[str, ...]) -> Language:
     try:
-        with warnings.catch_warnings(), gc_kept_on():
+        with LOADING, warnings.catch_warnings(), gc_kept_on():
             warnings.simplefilter("ignore")
             return spacy.load(target, exclude=list(exclude))
     except PipelineError:

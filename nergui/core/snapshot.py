@@ -118,7 +118,7 @@ def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) 
     the parser, tagger, lemmatizer ... of a pretrained pipeline), which halves the load.
     ``previous`` must belong to the calling thread (it is changed or shared from now on).
     """
-    from .pipeline import gc_kept_on, load_pipeline, preview_exclusions
+    from .pipeline import LOADING, gc_kept_on, load_pipeline, preview_exclusions
 
     path = Path(str(spec))
     folder = path.is_dir() and (path / "config.cfg").exists()
@@ -128,14 +128,14 @@ def load_for_preview(spec: str | os.PathLike, previous: Language | None = None) 
     nlp = None
     if same_vocab and shape is not None and getattr(previous, "_nergui_shape", None) == shape:
         try:
-            with gc_kept_on():
+            with LOADING, gc_kept_on():
                 previous.from_disk(path, exclude=["vocab", "tokenizer"])
             nlp = previous
         except Exception:
             nlp = None  # half read: load it whole below (``previous`` is dropped)
     if nlp is None and same_vocab:
         try:
-            with warnings.catch_warnings(), gc_kept_on():
+            with LOADING, warnings.catch_warnings(), gc_kept_on():
                 warnings.simplefilter("ignore")
                 nlp = spacy.load(path, vocab=previous.vocab, exclude=["vocab", *preview_exclusions(path)])
         except Exception:

@@ -111,3 +111,23 @@ def test_model_store_versions_rollback_and_crash_leftovers(tmp_path):
         store.save(nlp)
     assert store.current_name() == "v0001"
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["CURRENT", "v0001", "v0002"]
+
+
+def test_two_threads_never_load_a_pipeline_at_once():
+    """spaCy's loading is not thread-safe: a load waits while another thread is loading."""
+    import threading
+
+    from nergui.core.pipeline import LOADING, load_tokenizer
+
+    done = threading.Event()
+
+    def load():
+        load_tokenizer("blank:en")
+        done.set()
+
+    with LOADING:  # another thread's load under way
+        worker = threading.Thread(target=load)
+        worker.start()
+        assert not done.wait(0.5)
+    assert done.wait(30)
+    worker.join()
