@@ -265,7 +265,7 @@ class Trainer:
         started = time.perf_counter()
         progress = None
         for epoch, epoch_batches in itertools.groupby(batches, key=lambda item: item[0]):
-            for _, batch, rehearsal in epoch_batches:
+            for _, batch, rehearsal, ratio in epoch_batches:
                 if self.control.cancelled:
                     return
                 losses: dict[str, float] = {}
@@ -282,7 +282,7 @@ class Trainer:
                 progress = Progress(step=step, epoch=epoch, examples_seen=seen,
                                     words_per_second=words / elapsed if elapsed > 0 else 0.0,
                                     loss=sum(losses.values()), eta_seconds=elapsed / done - elapsed,
-                                    fraction_done=done, rehearsal=self.control.rehearsal, losses=losses)
+                                    fraction_done=done, rehearsal=ratio, losses=losses)
                 yield progress
             scores, is_best = self._end_epoch(nlp, epoch, trainable, ema.params if ema is not None else
                                               optimizer.averages if s.average == "optimizer" else {})
@@ -333,19 +333,21 @@ class Trainer:
 
 def mixed_batches(examples: list[Example], texts: Sequence[str], *, epochs: int, batch_size: int,
                   ratio: Callable[[], float], rng: random.Random,
-                  make: Callable[[str], Example]) -> Iterator[tuple[int, list[Example], list[Example]]]:
-    """``(epoch, batch, rehearsal)`` for every batch of the run (like spaCy's
+                  make: Callable[[str], Example]) -> Iterator[tuple[int, list[Example], list[Example], float]]:
+    """``(epoch, batch, rehearsal, ratio)`` for every batch of the run (like spaCy's
     ``create_train_batches``): the examples reshuffled each epoch; with each batch,
     ``ratio()`` (read then, so a slider moved mid-run applies to the next batch) times its
     size of rehearsal examples, the fractions carried to the next batch, drawn from the
-    texts in a shuffled order that is used up before it repeats."""
+    texts in a shuffled order that is used up before it repeats. ``ratio`` is the value the
+    batch was made with (what its progress reports: the slider may have moved since)."""
     carry = 0.0
     order, pos = list(range(len(texts))), 0
     for epoch in range(epochs):
         rng.shuffle(examples)
         for batch in minibatch(examples, size=batch_size):
             batch = list(batch)
-            carry += ratio() * len(batch)
+            now = ratio()
+            carry += now * len(batch)
             n = int(carry)
             carry -= n
             picked = []
@@ -354,7 +356,7 @@ def mixed_batches(examples: list[Example], texts: Sequence[str], *, epochs: int,
                     rng.shuffle(order)
                 picked.append(texts[order[pos % len(order)]])
                 pos += 1
-            yield epoch, batch, [make(text) for text in picked]
+            yield epoch, batch, [make(text) for text in picked], now
 
 
 def _no_overlap(spans):
