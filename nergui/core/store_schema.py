@@ -2,9 +2,38 @@
 
 A new version is one more entry in ``MIGRATIONS`` (statements separated by ";") and
 ``SCHEMA_VERSION`` raised by one; a project made by an older nergui is migrated when opened.
+
+The same entries build a project on both backends (``nergui.core.backends``): written in
+SQLite's words, they are translated for PostgreSQL by ``backends.postgres.ddl`` (``INTEGER
+PRIMARY KEY`` an identity column, ``REAL`` double precision, the column ``end`` quoted). A
+version whose statements cannot be said alike in both is a ``Dialects`` entry with each
+backend's statements (v5, the search index).
 """
 
 from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialects:
+    """A schema version said differently by each backend: its statements for each."""
+
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of a script one by one (a trigger's body holds semicolons of its own)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""
 
 SCHEMA_VERSION = 5
 
@@ -86,10 +115,11 @@ CREATE TABLE suggestions (
 
 # v5: a full-text index of the documents, so that searching 100,000 of them takes tens of
 # milliseconds, not a scan of every text (Filter.search). Texts never change after import.
-# New documents are indexed by Project.import_records in one statement at the end of the
-# import (a trigger per row made an import of 100,000 documents 5x slower); a deletion, rare,
-# by a trigger.
-_SCHEMA_V5 = """
+# SQLite: an FTS5 table; new documents are indexed by Project.import_records in one statement
+# at the end of the import (a trigger per row made an import of 100,000 documents 5x slower);
+# a deletion, rare, by a trigger. PostgreSQL: an expression index on the words of the text,
+# which the server keeps up to date itself.
+_SCHEMA_V5_SQLITE = """
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
@@ -98,6 +128,11 @@ CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
     INSERT INTO documents_fts (documents_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 """
+
+_SCHEMA_V5 = Dialects(
+    sqlite=tuple(statements(_SCHEMA_V5_SQLITE)),
+    postgres=("CREATE INDEX documents_fts ON documents USING gin (to_tsvector('simple', text))",),
+)
 
 MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5}
 
