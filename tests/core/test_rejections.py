@@ -45,8 +45,9 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
         assert p.integrity_check() == "ok"
 
 
-def test_reject_is_undoable_and_survives_a_reopen(tmp_path):
-    p = Project.create(tmp_path / "p")
+def test_reject_is_undoable_and_survives_a_reopen(store_backend):
+    where = store_backend.location()
+    p = Project.create(where)
     p.import_records([Record("Apple hired Tim Cook."), Record("Other text.")], path="t")
     edit = edits.Reject(1, "Reject ORG 'Apple'", 0, 5, "ORG")
     inverse = edit.apply(p)
@@ -55,7 +56,7 @@ def test_reject_is_undoable_and_survives_a_reopen(tmp_path):
     again = edit.apply(p)  # rejecting twice changes nothing; its inverse keeps it rejected
     assert again.rejected is True and p.rejections(1) == {(0, 5, "ORG")}
     p.close()
-    p = Project.open(tmp_path / "p")
+    p = Project.open(where)
     redo = inverse.apply(p)
     assert p.rejections(1) == set() and redo.rejected is True
     redo.apply(p)
@@ -65,8 +66,8 @@ def test_reject_is_undoable_and_survives_a_reopen(tmp_path):
     p.close()
 
 
-def test_rejections_go_with_their_document(tmp_path):
-    p = Project.create(tmp_path / "p")
+def test_rejections_go_with_their_document(store_backend):
+    p = Project.create(store_backend.location())
     p.import_records([Record("Apple hired Tim Cook.", [Span(0, 5, "ORG")])], path="t")
     p.set_rejected(1, 12, 20, "PERSON")
     with p.transaction():

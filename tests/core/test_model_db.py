@@ -1,0 +1,77 @@
+"""Model versions of a PostgreSQL project live in the database (real server, real spaCy
+pipelines): every app, whatever its machine's cache, uses the same current model; a save is
+one transaction (nothing half-saved); the local folder is only a cache."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import spacy
+
+from nergui import cli
+from nergui.core import model_db
+from nergui.core.model_db import DbModelStore
+from nergui.core.pipeline import ModelStore, load_pipeline
+from nergui.core.store import Project
+from nergui.errors import PipelineError
+
+
+def _pipeline(label: str):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner").add_label(label)
+    nlp.initialize()
+    return nlp
+
+
+@pytest.fixture
+def project(pg_store):
+    with Project.create(pg_store.location()) as p:
+        yield p
+
+
+def test_versions_are_in_the_database_and_every_app_uses_the_current_one(project, tmp_path, monkeypatch, capsys):
+    store = ModelStore(project.models_dir)
+    assert isinstance(store, DbModelStore) and store.current_name() is None and store.versions() == []
+    first = store.save(_pipeline("BRAND"), {"metrics": {"ents_f": 0.5}})
+    second = store.save(_pipeline("SHOE"), {"metrics": {"ents_f": 0.7}})
+    assert (first.name, second.name) == ("v0001", "v0002") and store.current_name() == "v0002"
+    assert (project.models_dir / "CURRENT").read_text() == "v0002"  # the cache mirrors the pointer
+
+    monkeypatch.setenv("NERGUI_CACHE_DIR", str(tmp_path / "another-machine"))  # no shared file system
+    with Project.open(project.location) as elsewhere:
+        assert elsewhere.path != project.path and not (elsewhere.models_dir / "v0002").exists()
+        theirs = ModelStore(elsewhere.models_dir)
+        assert [v.name for v in theirs.versions()] == ["v0001", "v0002"]
+        assert theirs.versions()[1].info["metrics"] == {"ents_f": 0.7}
+        assert "SHOE" in load_pipeline(theirs.current_path()).get_pipe("ner").labels  # fetched from the database
+        assert cli.main(["models", project.location, "--use", "v0001"]) == 0
+        assert "current model is now v0001" in capsys.readouterr().out
+        assert "BRAND" in load_pipeline(theirs.current_path()).get_pipe("ner").labels
+    assert store.current_name() == "v0001"  # the first app sees the rollback too
+    shutil.rmtree(project.models_dir / "v0001")  # a cache: removed, fetched again
+    assert "BRAND" in load_pipeline(store.current_path()).get_pipe("ner").labels
+    with pytest.raises(PipelineError, match="no model version v0009. Versions: v0001, v0002"):
+        store.set_current("v0009")
+    store.use_original()
+    assert store.current_name() is None and not (project.models_dir / "CURRENT").exists()
+
+
+def test_a_save_that_fails_inside_its_transaction_leaves_nothing(project, monkeypatch):
+    """The version's row and the pointer to it are committed together: a failure after the
+    row was written (here, in setting the pointer) keeps neither."""
+    store = ModelStore(project.models_dir)
+    store.save(_pipeline("BRAND"))
+
+    def broken(self, conn, name):
+        conn.execute("INSERT INTO model_current (one, name) VALUES (TRUE, %s)"
+                     " ON CONFLICT (one) DO UPDATE SET name = EXCLUDED.name", (name,))
+        raise OSError("the machine lost power")
+
+    monkeypatch.setattr(model_db.DbModelStore, "_point", broken)
+    with pytest.raises(OSError):
+        store.save(_pipeline("SHOE"))
+    monkeypatch.undo()
+    assert [v.name for v in store.versions()] == ["v0001"] and store.current_name() == "v0001"
+    assert not any(p.name.startswith(".") for p in project.models_dir.iterdir())  # no temporary left
+    assert store.save(_pipeline("SHOE")).name == "v0002"
