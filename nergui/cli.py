@@ -16,7 +16,7 @@ from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .core.settings import STRATEGIES
 from .errors import Msg, NerguiError, detail as error_detail
 
-COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
+COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "bench")
 
 
 def _columns(value: str) -> tuple[int, int]:
@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     mo.add_argument("project")
     mo.add_argument("--use", metavar="VERSION", help="make VERSION (e.g. v0002) the current model")
 
+    mig = sub.add_parser("migrate", help="move a project folder into a PostgreSQL database (a team's)",
+                         description="Move a project folder, with every document, span, rejection, suggestion, "
+                                     "label, setting, run and model version, into a database, in one transaction; "
+                                     "the counts are checked on both sides. The folder is left as it was.")
+    mig.add_argument("folder", help="the project folder")
+    mig.add_argument("url", help="postgresql://HOST[:PORT]/DATABASE?project=NAME (no password: use ~/.pgpass)")
+
     sub.add_parser("bench", help="benchmarks (nergui bench --help)", add_help=False)
     return p
 
@@ -130,9 +137,15 @@ def _guard(fn) -> int:
 
 def _import(args) -> int:
     from .core import workflow
+    from .core.backends import is_url
 
     folder = Path(args.project)
-    existed, had_db = folder.exists(), (folder / "nergui.sqlite").exists()
+    if is_url(args.project):
+        from .core.backends.postgres import project_exists
+
+        existed = had_db = project_exists(args.project)
+    else:
+        existed, had_db = folder.exists(), (folder / "nergui.sqlite").exists()
     report = None
     try:
         with workflow.open_or_create(args.project) as project:
@@ -140,7 +153,12 @@ def _import(args) -> int:
                                           columns=args.columns, text_key=args.text_key, encoding=args.encoding)
     finally:
         if not had_db and not (report and report.committed):
-            _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either
+            if is_url(args.project):
+                from .core.backends.postgres import drop_project
+
+                drop_project(args.project)  # nothing imported: no project either
+            else:
+                _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either
     for problem in report.problems[:20]:
         print(f"  problem: {problem}", file=sys.stderr)
     if len(report.problems) > 20:
@@ -296,7 +314,17 @@ def _models(args) -> int:
     return 0
 
 
-_COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models}
+def _migrate(args) -> int:
+    from .core.store_migrate import migrate
+
+    print(f"moving {args.folder} to {args.url}")
+    migrate(args.folder, args.url)
+    print(f"done: open it with 'nergui {args.url}' (the folder {args.folder} is unchanged)")
+    return 0
+
+
+_COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models,
+             "migrate": _migrate}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -64,6 +64,12 @@ class Project(Reading, Editing):
     def location(self) -> str:
         return self.backend.location
 
+    @property
+    def name(self) -> str:
+        """The project's name: its folder's, or the ``project`` of its URL."""
+        loc = getattr(self.backend, "loc", None)
+        return loc.project if loc is not None else self.path.name
+
     # ---- opening -------------------------------------------------------------------
     @classmethod
     def create(cls, location: str | os.PathLike) -> "Project":

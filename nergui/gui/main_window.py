@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1180, 760)
-        projects.remember(self.settings, project.path)
+        projects.remember(self.settings, project.location)
         self.refresh_recent()
         self.model_label.setText("model loading\u2026")
         self._loading_started = False
@@ -456,6 +456,9 @@ class MainWindow(QMainWindow):
     def open_project_dialog(self) -> None:
         projects.open_dialog(self)
 
+    def open_url_dialog(self) -> None:
+        projects.open_url_dialog(self)
+
     def open_demo(self) -> None:
         projects.open_demo(self)
 
@@ -485,7 +488,7 @@ class MainWindow(QMainWindow):
             self.message(Msg.GUI_DROP_NOT_A_FILE.format(what=what))
             return
         event.acceptProposedAction()
-        if len(paths) == 1 and (Path(paths[0]) / "nergui.sqlite").exists():
+        if len(paths) == 1 and projects.is_project(paths[0]) and Path(paths[0]).is_dir():
             projects.open_path(self, paths[0])
             return
         for path in paths:

@@ -321,20 +321,24 @@ class PostgresBackend:
     def create(self, conn: PgConnection) -> None:
         """Make the project's schema and the adapter's own tables (its version, the model
         versions), if they are not there yet: in one transaction under the project's lock."""
-        from psycopg import sql
-
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.raw.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.loc.schema)))
-            for statement in ADAPTER_TABLES.split(";"):
-                conn.raw.execute(statement)
-            if conn.raw.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
-                conn.raw.execute("INSERT INTO schema_version (version) VALUES (0)")
+            self.create_in_transaction(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def create_in_transaction(self, conn: PgConnection) -> None:
+        """``create``'s statements, inside the caller's transaction (``nergui migrate``)."""
+        from psycopg import sql
+
+        conn.raw.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.loc.schema)))
+        for statement in ADAPTER_TABLES.split(";"):
+            conn.raw.execute(statement)
+        if conn.raw.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
+            conn.raw.execute("INSERT INTO schema_version (version) VALUES (0)")
 
     def drop(self, conn: PgConnection) -> None:
         from psycopg import sql
@@ -394,3 +398,38 @@ def store_error(project_path, err: BaseException) -> StoreError | None:
     if isinstance(err, psycopg.OperationalError) and (not state or state.startswith(("08", "57P"))):
         return StoreError(Msg.PG_UNREACHABLE.format(url=url, detail=detail))
     return StoreError(Msg.PG_REFUSED.format(url=url, detail=detail))
+
+
+def project_exists(url: str) -> bool:
+    """Whether the database holds the project of ``url`` (raises ``StoreError`` if unreachable)."""
+    from ..store import BUSY_TIMEOUT_S
+    from ..store_errors import translated
+
+    loc = parse_url(url)
+    require_driver(loc.url)
+    backend = PostgresBackend(loc)
+    with translated(loc.url):
+        conn = backend.connect(BUSY_TIMEOUT_S)
+        try:
+            return backend.exists(conn)
+        finally:
+            conn.close()
+
+
+def drop_project(url: str) -> None:
+    """Remove a database project: its schema (every row and model version) and its local folder."""
+    import shutil
+
+    from ..store import BUSY_TIMEOUT_S
+    from ..store_errors import translated
+
+    loc = parse_url(url)
+    require_driver(loc.url)
+    backend = PostgresBackend(loc)
+    with translated(loc.url):
+        conn = backend.connect(BUSY_TIMEOUT_S)
+        try:
+            backend.drop(conn)
+        finally:
+            conn.close()
+    shutil.rmtree(loc.folder, ignore_errors=True)
