@@ -31,9 +31,16 @@ def _like_escape(text: str) -> str:
 
 
 def _pg_query(text: str) -> str | None:
-    """The search box's words as a PostgreSQL text-search query: the first run of letters
-    and digits of each word begins a word of the document (``'roast':*``)."""
-    runs = [m.group(0).lower() for m in (_RUN.search(w) for w in text.split()) if m]
+    """The search box's words as a PostgreSQL text-search query. Plain words (letters and
+    digits only) are a phrase: each a word of the document, the last one's beginning, one
+    after the other (``'lane' <-> 'roast':*``), which leaves few candidates for the exact
+    text to be checked on; otherwise the first run of letters and digits of each word
+    begins a word of the document (``'50':* & 'five':*``). Either finds every document that
+    holds the text with each word beginning a word (the exact text is checked after)."""
+    words = [w.lower() for w in text.split()]
+    if words and all(_RUN.fullmatch(w) for w in words):
+        return " <-> ".join([f"'{w}'" for w in words[:-1]] + [f"'{words[-1]}':*"])
+    runs = [m.group(0) for m in (_RUN.search(w) for w in words) if m]
     return " & ".join(f"'{r}':*" for r in runs) or None
 
 
@@ -59,8 +66,10 @@ def _where(flt: Filter | None, dialect: str = "sqlite") -> tuple[str, tuple]:
         if dialect == "postgres":  # PostgreSQL's words: its parser keeps e-mail addresses and URLs whole
             query = _pg_query(flt.search)
             if query is not None:
-                clauses.append("to_tsvector('simple', d.text) @@ to_tsquery('simple', ?)")
+                clauses.append("d.words @@ to_tsquery('simple', ?)")
                 args.append(query)
+                if _RUN.fullmatch(flt.search):  # one plain word, which begins a word: the text holds it
+                    return "WHERE " + " AND ".join(clauses), tuple(args)
         else:
             query = _fts_query(flt.search)
             if query is not None:
