@@ -1,0 +1,38 @@
+"""A project in a PostgreSQL database, in the app (real server: NERGUI_TEST_PG): opened from
+File > Open a project in a database, named by its project name, remembered by its URL, and
+a span marked in the window is in the database for every other app."""
+
+from PySide6.QtWidgets import QInputDialog
+
+from nergui.core.records import Record
+from nergui.core.store import Project
+from nergui.gui import projects
+
+from ..modals import on_modals
+from .conftest import drag, spans_of
+
+TEXT = "Acme Widgets hired Jane Doe in Berlin."
+
+
+def test_a_database_project_opens_from_the_file_menu_and_keeps_the_edits(make_project, make_window, pg_store):
+    url = pg_store.location("shop")
+    with Project.create(url) as p:
+        p.set_setting("base_pipeline", "blank:en")
+        p.add_label("BRAND")
+        p.import_records([Record(TEXT, line=1)], path="t")
+    w = make_window(make_project(["A folder project's text."]))
+    left = on_modals((QInputDialog, lambda d: (d.setTextValue(url), d.accept())))
+    w.acts["open_url"].trigger()
+    assert not left
+    new = projects._windows[-1]
+    try:
+        assert new is not w and new.session.project.location == url
+        assert new.windowTitle() == url.split("project=")[1] + " \u2014 nergui"  # the project's name
+        assert projects.recent(new.settings)[0] == url  # remembered by its URL, not its cache folder
+        new.show()
+        drag(new.view, 0, 4)  # marks with the first label, BRAND
+        with Project.open(url) as another_app:
+            assert spans_of(another_app) == [(0, 4, "BRAND")]
+    finally:
+        new.close()
+        projects._windows.remove(new)
