@@ -15,7 +15,7 @@ Saving is one transaction: the new version's row and the pointer to it are commi
 together or not at all (write-aside-then-swap, as the folder store's rename then replace),
 under the project's model lock so two saves never take the same name. Each change sends
 ``NOTIFY nergui_models`` with the project's schema, for the apps that listen
-(``nergui.core.model_watch``).
+(``nergui.core.model_watch``), which then ``sync`` their cache.
 """
 
 from __future__ import annotations
@@ -93,8 +93,20 @@ class DbModelStore(ModelStore):
         return name
 
     def current_path(self) -> Path | None:
-        name = self.current_name()
-        return self.fetch(name) if name else None
+        name = self.sync()
+        return self.dir / name if name else None
+
+    def sync(self) -> str | None:
+        """Bring the cache up to date with the database: the current version extracted
+        first, then ``models/CURRENT`` pointed at it (so whoever watches the file finds the
+        folder there). Returns the current version's name."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT name FROM model_current").fetchone()
+        name = row[0] if row else None
+        if name is not None:
+            self.fetch(name)
+        self._mirror(name)
+        return name
 
     def fetch(self, name: str) -> Path:
         """The folder of version ``name`` in the local cache, extracted from the database if

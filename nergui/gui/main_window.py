@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from .. import __version__
+from ..core.model_watch import ModelWatch
 from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.watcher.directoryChanged.connect(lambda _p: self.load_model())
         self.watcher.fileChanged.connect(lambda _p: self.load_model())
         self.watcher.directoryChanged.connect(lambda _p: self.training.versions.refresh())
+        self.model_watch = ModelWatch.start_for(project, wait=0)  # a database project: new versions from the server
         self.set_theme(self.theme, save=False)
         self.set_font_size(self.font_size, save=False)
         self.setWindowTitle(f"{window_title(project)} \u2014 nergui")
@@ -504,6 +506,8 @@ class MainWindow(QMainWindow):
         self.training.shutdown()
         if self.previewer:
             self.previewer.stop()
+        if self.model_watch is not None:
+            self.model_watch.stop()
         super().closeEvent(event)
 
 

@@ -75,3 +75,35 @@ def test_a_save_that_fails_inside_its_transaction_leaves_nothing(project, monkey
     assert [v.name for v in store.versions()] == ["v0001"] and store.current_name() == "v0001"
     assert not any(p.name.startswith(".") for p in project.models_dir.iterdir())  # no temporary left
     assert store.save(_pipeline("SHOE")).name == "v0002"
+
+
+def test_a_new_version_reaches_an_open_app_within_seconds(project, tmp_path, monkeypatch):
+    """Two apps on two machines (two caches), each with its own connections: the second
+    saves a version; the first hears of it (LISTEN/NOTIFY), has it in its cache and its
+    models/CURRENT names it, which is what its window's file watcher reloads on."""
+    import threading
+    import time
+
+    from nergui.core.model_watch import ModelWatch
+
+    heard: list[tuple[str | None, float]] = []
+    arrived = threading.Event()
+    watch = ModelWatch.start_for(project, lambda name: (heard.append((name, time.monotonic())), arrived.set()))
+    assert watch is not None
+    try:
+        monkeypatch.setenv("NERGUI_CACHE_DIR", str(tmp_path / "another-machine"))
+        with Project.open(project.location) as other:
+            saved_at = time.monotonic()
+            version = ModelStore(other.models_dir).save(_pipeline("SHOE"))
+        assert arrived.wait(10), "no notice within 10 s"
+        name, when = heard[0]
+        assert name == version.name == "v0001" and when - saved_at < 5
+        assert (project.models_dir / "CURRENT").read_text() == "v0001"
+        assert (project.models_dir / "v0001" / "config.cfg").exists()  # fetched before CURRENT moved
+        arrived.clear()
+        ModelStore(project.models_dir).use_original()  # this app's own change is heard too
+        assert arrived.wait(10) and heard[-1][0] is None
+    finally:
+        watch.stop()
+    with Project.create(tmp_path / "folder") as folder:
+        assert ModelWatch.start_for(folder) is None  # a folder project: its file watcher is enough

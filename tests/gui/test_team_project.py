@@ -1,9 +1,12 @@
 """A project in a PostgreSQL database, in the app (real server: NERGUI_TEST_PG): opened from
-File > Open a project in a database, named by its project name, remembered by its URL, and
-a span marked in the window is in the database for every other app."""
+File > Open a project in a database, named by its project name, remembered by its URL; a
+span marked in the window is in the database for every other app, and a version another
+machine saves is the window's model within seconds (LISTEN/NOTIFY)."""
 
+import spacy
 from PySide6.QtWidgets import QInputDialog
 
+from nergui.core.pipeline import ModelStore
 from nergui.core.records import Record
 from nergui.core.store import Project
 from nergui.gui import projects
@@ -14,7 +17,8 @@ from .conftest import drag, spans_of
 TEXT = "Acme Widgets hired Jane Doe in Berlin."
 
 
-def test_a_database_project_opens_from_the_file_menu_and_keeps_the_edits(make_project, make_window, pg_store):
+def test_a_database_project_opens_from_the_file_menu_and_keeps_the_edits(make_project, make_window, pg_store, qtbot,
+                                                                         tmp_path, monkeypatch):
     url = pg_store.location("shop")
     with Project.create(url) as p:
         p.set_setting("base_pipeline", "blank:en")
@@ -33,6 +37,13 @@ def test_a_database_project_opens_from_the_file_menu_and_keeps_the_edits(make_pr
         drag(new.view, 0, 4)  # marks with the first label, BRAND
         with Project.open(url) as another_app:
             assert spans_of(another_app) == [(0, 4, "BRAND")]
+        monkeypatch.setenv("NERGUI_CACHE_DIR", str(tmp_path / "trainer-machine"))
+        with Project.open(url) as trainer:  # another machine trains and keeps a version
+            nlp = spacy.blank("en")
+            nlp.add_pipe("ner").add_label("BRAND")
+            nlp.initialize()
+            ModelStore(trainer.models_dir).save(nlp)
+        qtbot.waitUntil(lambda: new.model_label.text().startswith("model v0001"), timeout=15000)
     finally:
         new.close()
         projects._windows.remove(new)
