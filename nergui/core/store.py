@@ -39,6 +39,20 @@ from .store_schema import _PALETTE, DISPLACY_COLOURS, MIGRATIONS, SCHEMA_VERSION
 
 MODELS_DIR = "models"
 BUSY_TIMEOUT_S = 30  # how long an action waits for another program's write to finish
+ANNOTATOR_ENV = "NERGUI_ANNOTATOR"
+
+
+def default_annotator() -> str | None:
+    """This app's annotator name unless it is given one: $NERGUI_ANNOTATOR, else the user's login."""
+    name = os.environ.get(ANNOTATOR_ENV)
+    if name:
+        return name
+    try:
+        import getpass
+
+        return getpass.getuser() or None
+    except Exception:  # noqa: BLE001 - no login name (some containers): nobody in particular
+        return None
 
 
 @guard_public_methods(skip=("transaction", "close"))
@@ -59,6 +73,7 @@ class Project(Reading, Editing):
         self.conn = conn
         self.backend = backend if backend is not None else SQLiteBackend(path)
         self._depth = 0  # transactions open (an inner one joins the outer: see ``transaction``)
+        self.annotator: str | None = default_annotator()  # who the spans and rejections made here are by
 
     @property
     def location(self) -> str:

@@ -70,16 +70,17 @@ class Editing:
                 doc_id = cur.lastrowid
                 if item.spans:
                     self.conn.executemany(
-                        "INSERT INTO spans (doc_id, start, end, token_start, token_end, label, source)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [(doc_id, s.start, s.end, s.token_start, s.token_end, s.label, s.source) for s in item.spans],
+                        "INSERT INTO spans (doc_id, start, end, token_start, token_end, label, source, annotator)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(doc_id, s.start, s.end, s.token_start, s.token_end, s.label, s.source, self.annotator)
+                         for s in item.spans],
                     )
                     for s in item.spans:
                         labels[s.label] = None
                 if item.rejections:
                     self.conn.executemany(
-                        "INSERT OR IGNORE INTO rejections (doc_id, start, end, label) VALUES (?, ?, ?, ?)",
-                        [(doc_id, s.start, s.end, s.label) for s in item.rejections])
+                        "INSERT OR IGNORE INTO rejections (doc_id, start, end, label, annotator) VALUES (?, ?, ?, ?, ?)",
+                        [(doc_id, s.start, s.end, s.label, self.annotator) for s in item.rejections])
                     report.rejections += len(item.rejections)
                 if item.suggestions:
                     self.conn.executemany(
@@ -121,8 +122,9 @@ class Editing:
                                                      o_start=clash[0], o_end=clash[1]))
         self._ensure_labels([span.label])
         cur = self.conn.execute(
-            "INSERT INTO spans (doc_id, start, end, token_start, token_end, label, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, span.start, span.end, span.token_start, span.token_end, span.label, span.source),
+            "INSERT INTO spans (doc_id, start, end, token_start, token_end, label, source, annotator)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, span.start, span.end, span.token_start, span.token_end, span.label, span.source, self.annotator),
         )
         self._touch(doc_id)
         return cur.lastrowid
@@ -159,9 +161,9 @@ class Editing:
             self._ensure_labels(dict.fromkeys(s.label for s in spans))
             ids = list(self.backend.new_ids(self.conn, "spans", len(spans)))
             self.conn.executemany(
-                "INSERT INTO spans (id, doc_id, start, end, token_start, token_end, label, source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(i, doc_id, s.start, s.end, s.token_start, s.token_end, s.label, s.source)
+                "INSERT INTO spans (id, doc_id, start, end, token_start, token_end, label, source, annotator)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(i, doc_id, s.start, s.end, s.token_start, s.token_end, s.label, s.source, self.annotator)
                  for i, s in zip(ids, spans)])
             self._touch(doc_id)
             return ids
@@ -192,7 +194,8 @@ class Editing:
             if row is None:
                 raise ProjectError(Msg.NO_SPAN.format(span_id=span_id))
             self._ensure_labels([label])
-            self.conn.execute("UPDATE spans SET label = ?, source = 'user' WHERE id = ?", (label, span_id))
+            self.conn.execute("UPDATE spans SET label = ?, source = 'user', annotator = ? WHERE id = ?",
+                              (label, self.annotator, span_id))
             self._touch(row[0])
             return row[1]
 
@@ -237,7 +240,8 @@ class Editing:
             if rejected and not was:
                 if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
                     raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
-                self.conn.execute("INSERT INTO rejections (doc_id, start, end, label) VALUES (?, ?, ?, ?)", key)
+                self.conn.execute("INSERT INTO rejections (doc_id, start, end, label, annotator) VALUES (?, ?, ?, ?, ?)",
+                                  (*key, self.annotator))
             elif was and not rejected:
                 self.conn.execute("DELETE FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
                                   " AND label = ?", key)

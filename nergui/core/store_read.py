@@ -75,6 +75,16 @@ class Reading:
                 out[doc_id] = (state, text)
         return out
 
+    def authors(self, doc_id: int) -> dict[str, dict[tuple[int, int, str], str | None]]:
+        """Who made each span and each rejection of a document: ``{"spans": {(start, end,
+        label): annotator}, "rejections": {...}}`` (None: made before nergui recorded it)."""
+        return {
+            "spans": {(a, b, lab): who for a, b, lab, who in self.conn.execute(
+                "SELECT start, end, label, annotator FROM spans WHERE doc_id = ?", (doc_id,))},
+            "rejections": {(a, b, lab): who for a, b, lab, who in self.conn.execute(
+                "SELECT start, end, label, annotator FROM rejections WHERE doc_id = ?", (doc_id,))},
+        }
+
     def get_document(self, doc_id: int) -> Document:
         row = self.conn.execute("SELECT id, text, state, meta FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:

@@ -35,7 +35,7 @@ def statements(script: str) -> Iterator[str]:
                 yield buffer
             buffer = ""
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
@@ -137,7 +137,19 @@ _SCHEMA_V5 = Dialects(
     ),
 )
 
-MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5}
+# v6: taken by the teach branch (binary decisions). Merging: its v6 replaces this placeholder,
+# and v7 below stays after it (a project this branch made at v7 lacks the decisions table).
+_SCHEMA_V6 = ""
+
+# v7: who made each span and each rejection (a team on one project: issue 14). NULL on what
+# was there before; the store writes its annotator's name (``Project.annotator``) from now on.
+_SCHEMA_V7 = """
+ALTER TABLE spans ADD COLUMN annotator TEXT;
+ALTER TABLE rejections ADD COLUMN annotator TEXT;
+"""
+
+MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5, 6: _SCHEMA_V6,
+              7: _SCHEMA_V7}
 
 # displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
 DISPLACY_COLOURS = {

@@ -15,7 +15,7 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
-from . import actions, controls, dialogs, label_manager, projects
+from . import actions, controls, dialogs, label_manager, projects, team
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(sep)
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
+        team.setup(self)  # this app's annotator name (and, for a database project, the server)
         self.keys = KeyboardLabelling(self)
         actions.build_menus(self)
         actions.build_label_actions(self)
@@ -460,6 +461,9 @@ class MainWindow(QMainWindow):
 
     def open_url_dialog(self) -> None:
         projects.open_url_dialog(self)
+
+    def annotator_dialog(self) -> None:
+        team.ask_name(self)
 
     def open_demo(self) -> None:
         projects.open_demo(self)

@@ -34,6 +34,8 @@ class TeamMsg:
         "{seconds} s. Wait for it to finish, and try again."
     )
 
+    GUI_ANNOTATOR_SET = "Spans and rejections you make are recorded as {name}'s."
+
     # nergui migrate FOLDER URL
     MIGRATE_TARGET_EXISTS = (
         "{url}: a project named {project!r} already exists in that database; nothing was moved. "

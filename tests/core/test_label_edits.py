@@ -28,8 +28,8 @@ def snapshot(project: Project) -> dict:
     c = project.conn
     return {
         "labels": c.execute("SELECT name, colour, shortcut, position FROM labels ORDER BY name").fetchall(),
-        "spans": c.execute("SELECT id, doc_id, start, end, token_start, token_end, label, source FROM spans"
-                           " ORDER BY id").fetchall(),
+        "spans": c.execute("SELECT id, doc_id, start, end, token_start, token_end, label, source, annotator"
+                           " FROM spans ORDER BY id").fetchall(),
         "rejections": c.execute("SELECT * FROM rejections ORDER BY 1, 2, 3, 4").fetchall(),
         "suggestions": c.execute("SELECT * FROM suggestions ORDER BY 1, 2, 3, 4").fetchall(),
         "states": c.execute("SELECT id, state FROM documents ORDER BY id").fetchall(),

@@ -207,3 +207,21 @@ def test_search_uses_the_full_text_index_and_keeps_exact_text(project):
     with project.transaction() as conn:  # a deleted document leaves the index too
         conn.execute("DELETE FROM documents WHERE id = ?", (ids[0],))
     assert project.doc_ids(Filter(search="roast"))[0] == ids[2]
+
+
+def test_each_span_and_rejection_records_its_annotator(project):
+    """Two apps on one project, each with its annotator's name (schema v7)."""
+    project.annotator = "ana"
+    project.import_records([Record("Acme hired Jane Doe in Berlin.", spans=[Span(0, 4, "ORG")],
+                                   rejections=[Span(23, 29, "GPE")])], path="x")
+    with Project.open(project.location) as other:
+        other.annotator = "ben"
+        other.add_span(1, Span(11, 19, "PERSON"))
+        other.add_spans(1, [Span(5, 10, "VERB"), Span(20, 22, "PREP")])
+        other.set_rejected(1, 0, 4, "PRODUCT")
+    sid = project.find_span_id(1, 11, 19)
+    assert project.authors(1) == {
+        "spans": {(0, 4, "ORG"): "ana", (11, 19, "PERSON"): "ben", (5, 10, "VERB"): "ben", (20, 22, "PREP"): "ben"},
+        "rejections": {(23, 29, "GPE"): "ana", (0, 4, "PRODUCT"): "ben"}}
+    project.relabel_span(sid, "NAME")  # a relabelled span is the relabeller's
+    assert project.authors(1)["spans"][(11, 19, "NAME")] == "ana"

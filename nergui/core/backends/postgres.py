@@ -52,8 +52,17 @@ PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 SCHEMA_PREFIX = "nergui_"
 LOCK_CLASS = 0x6E67  # the first key of nergui's advisory locks ("ng"); the second is the project's
 CONNECT_TIMEOUT_S = 10
-# tables with an ``id`` the store reads back after an insert (``cursor.lastrowid``)
-ID_TABLES = ("documents", "spans", "runs")
+
+
+@functools.lru_cache(maxsize=1)
+def id_tables() -> frozenset[str]:
+    """The schema's tables with an ``id INTEGER PRIMARY KEY``, whose new id an insert returns
+    (``cursor.lastrowid``): found in the migrations, so a table a later version adds is one."""
+    from ..store_schema import MIGRATIONS
+
+    scripts = [m for m in MIGRATIONS.values() if isinstance(m, str)]
+    return frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY", "\n".join(scripts)))
+
 # the key ``INSERT OR REPLACE`` replaces on, per table
 KEYS = {"settings": ("key",), "labels": ("name",)}
 
@@ -144,13 +153,15 @@ def translate(sql: str, has_params: bool, returning: bool) -> tuple[str, bool]:
         if how == "IGNORE":
             tail = " ON CONFLICT DO NOTHING"
         else:
-            key = KEYS[table]
+            key = KEYS.get(table)
+            if key is None:  # a bug: say which table needs its key here
+                raise ValueError(f"INSERT OR REPLACE INTO {table}: add the table's key to backends.postgres.KEYS")
             others = [c.strip() for c in cols.split(",") if c.strip() not in key]
             tail = f" ON CONFLICT ({', '.join(key)}) DO " + (
                 "UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in others) if others else "NOTHING")
     gives_id = False
     m = _INSERT_ID.match(text)
-    if returning and m and m.group(1) in ID_TABLES:
+    if returning and m and m.group(1) in id_tables():
         tail += " RETURNING id"
         gives_id = True
     return text + tail, gives_id
