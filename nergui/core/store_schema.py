@@ -141,11 +141,21 @@ _SCHEMA_V5 = Dialects(
 # and v7 below stays after it (a project this branch made at v7 lacks the decisions table).
 _SCHEMA_V6 = ""
 
-# v7: who made each span and each rejection (a team on one project: issue 14). NULL on what
-# was there before; the store writes its annotator's name (``Project.annotator``) from now on.
+# v7: a team on one project (issue 14). Who made each span and each rejection (NULL on what
+# was there before; the store writes its annotator's name, ``Project.annotator``, from now on);
+# which annotator a document was handed to, until when, and whether they finished it
+# (``core/routing.py``: each document to ``annotations_per_task`` annotators, never more).
 _SCHEMA_V7 = """
 ALTER TABLE spans ADD COLUMN annotator TEXT;
 ALTER TABLE rejections ADD COLUMN annotator TEXT;
+CREATE TABLE assignments (
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    leased_until REAL NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (doc_id, annotator)
+);
+CREATE INDEX assignments_annotator ON assignments (annotator, done, doc_id);
 """
 
 MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5, 6: _SCHEMA_V6,

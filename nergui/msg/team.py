@@ -34,6 +34,10 @@ class TeamMsg:
         "{seconds} s. Wait for it to finish, and try again."
     )
 
+    ROUTING_NO_ANNOTATOR = (
+        "Documents are handed out to named annotators, and this app has no name. "
+        "Set one (File > Annotator name, or NERGUI_ANNOTATOR for a command)."
+    )
     GUI_ANNOTATOR_SET = "Spans and rejections you make are recorded as {name}'s."
 
     # nergui migrate FOLDER URL

@@ -64,7 +64,7 @@ def id_tables() -> frozenset[str]:
     return frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY", "\n".join(scripts)))
 
 # the key ``INSERT OR REPLACE`` replaces on, per table
-KEYS = {"settings": ("key",), "labels": ("name",)}
+KEYS = {"settings": ("key",), "labels": ("name",), "assignments": ("doc_id", "annotator")}
 
 
 # ---- locations ---------------------------------------------------------------------------
@@ -311,6 +311,10 @@ class PostgresBackend:
     """A project as one schema of a PostgreSQL database (``nergui_NAME``)."""
 
     dialect = "postgres"
+    # routing (core/routing.py): no project lock; the candidate rows are locked, skipping
+    # those another app holds, so apps asking at once do not wait for each other
+    begin_row_locks = "BEGIN"
+    skip_locked = " FOR UPDATE OF d SKIP LOCKED"
 
     def __init__(self, loc: PgLocation):
         self.loc = loc

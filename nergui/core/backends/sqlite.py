@@ -16,6 +16,9 @@ DB_NAME = "nergui.sqlite"
 
 class SQLiteBackend:
     dialect = "sqlite"
+    # routing (core/routing.py): the write lock makes apps take turns; no row locks
+    begin_row_locks = "BEGIN IMMEDIATE"
+    skip_locked = ""
 
     def __init__(self, folder: Path):
         self.folder = folder
