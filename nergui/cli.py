@@ -16,7 +16,7 @@ from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .core.settings import STRATEGIES
 from .errors import Msg, NerguiError, detail as error_detail
 
-COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "bench")
+COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "roles", "bench")
 
 
 def _columns(value: str) -> tuple[int, int]:
@@ -84,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
                                      "the counts are checked on both sides. The folder is left as it was.")
     mig.add_argument("folder", help="the project folder")
     mig.add_argument("url", help="postgresql://HOST[:PORT]/DATABASE?project=NAME (no password: use ~/.pgpass)")
+
+    ro = sub.add_parser("roles", help="give a database user a role in a team's project (its owner runs this)",
+                        description="annotator: only their own spans and rejections; reviewer: anyone's; admin: "
+                                    "labels, settings, imports, training and models too. Enforced by the database "
+                                    "(row-level security), whatever program connects.")
+    ro.add_argument("url", help="the project, postgresql://HOST/DATABASE?project=NAME")
+    ro.add_argument("user", help="a database user (CREATE ROLE NAME LOGIN)")
+    ro.add_argument("role", choices=("annotator", "reviewer", "admin"))
 
     sub.add_parser("bench", help="benchmarks (nergui bench --help)", add_help=False)
     return p
@@ -323,8 +331,19 @@ def _migrate(args) -> int:
     return 0
 
 
+def _roles(args) -> int:
+    from .core.backends import pg_roles
+    from .core.store import Project
+    from .core.store_errors import translated
+
+    with Project.open(args.url) as project, translated(project.path):
+        pg_roles.grant(project.conn.raw, project.backend.loc, args.user, args.role)
+    print(f"{args.user} is now {args.role} of {args.url}")
+    return 0
+
+
 _COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models,
-             "migrate": _migrate}
+             "migrate": _migrate, "roles": _roles}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -145,7 +145,10 @@ class Project(Reading, Editing):
         (folder / MODELS_DIR).mkdir(parents=True, exist_ok=True)
         if linked_url(folder) != loc.url:  # (first) errors name the URL from here on
             (folder / LINK_NAME).write_text(loc.url + "\n", encoding="utf-8")
-        return cls._connected(folder, backend, connect)
+        project = cls._connected(folder, backend, connect)
+        if not os.environ.get(ANNOTATOR_ENV):  # the database user: what its row-level policies check
+            project.annotator = project.conn.user
+        return project
 
     @classmethod
     def _connected(cls, path: Path, backend, connect) -> "Project":

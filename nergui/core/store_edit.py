@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import Msg, ProjectError, SpanError
+from ..errors import Msg, ProjectError, SpanError, StoreError
 from .records import STATES, ImportReport, Problem, Record, Span
 from .store_errors import guard_public_methods
 
@@ -179,7 +179,8 @@ class Editing:
         ).fetchone()
         if row is None:
             raise ProjectError(Msg.NO_SPAN.format(span_id=span_id))
-        self.conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        if self.conn.execute("DELETE FROM spans WHERE id = ?", (span_id,)).rowcount == 0:
+            raise StoreError(Msg.NOT_YOURS.format(what="span"))  # there, but not this user's (database roles)
         self._touch(row[0])
         return Span(row[1], row[2], row[5], row[6], row[3], row[4])
 
@@ -194,8 +195,9 @@ class Editing:
             if row is None:
                 raise ProjectError(Msg.NO_SPAN.format(span_id=span_id))
             self._ensure_labels([label])
-            self.conn.execute("UPDATE spans SET label = ?, source = 'user', annotator = ? WHERE id = ?",
-                              (label, self.annotator, span_id))
+            if self.conn.execute("UPDATE spans SET label = ?, source = 'user', annotator = ? WHERE id = ?",
+                                 (label, self.annotator, span_id)).rowcount == 0:
+                raise StoreError(Msg.NOT_YOURS.format(what="span"))
             self._touch(row[0])
             return row[1]
 
@@ -243,8 +245,9 @@ class Editing:
                 self.conn.execute("INSERT INTO rejections (doc_id, start, end, label, annotator) VALUES (?, ?, ?, ?, ?)",
                                   (*key, self.annotator))
             elif was and not rejected:
-                self.conn.execute("DELETE FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
-                                  " AND label = ?", key)
+                if self.conn.execute("DELETE FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
+                                     " AND label = ?", key).rowcount == 0:
+                    raise StoreError(Msg.NOT_YOURS.format(what="rejection"))
             return was
 
     def unaligned_spans(self, *, limit: int = 500) -> list[tuple[int, int]]:

@@ -38,6 +38,19 @@ class TeamMsg:
         "Documents are handed out to named annotators, and this app has no name. "
         "Set one (File > Annotator name, or NERGUI_ANNOTATOR for a command)."
     )
+    ROLE_UNKNOWN = "{role!r} is not a role of a nergui project. Use one of: {roles}."
+    ROLE_NO_USER = (
+        "{user!r} is not a user of this database server. Create it first (CREATE ROLE {user} LOGIN), "
+        "then give it a role here."
+    )
+    NOT_YOURS = (
+        "That {what} is another annotator's, and your database user may change only your own "
+        "(a reviewer settles disagreements). Nothing was changed."
+    )
+    GUI_ANNOTATOR_DATABASE = (
+        "In a database project your name is your database user, {name}: connect as another user "
+        "(the project's address: USER@HOST) to work under another name."
+    )
     GUI_ANNOTATOR_SET = "Spans and rejections you make are recorded as {name}'s."
 
     # nergui migrate FOLDER URL

@@ -34,14 +34,14 @@ def test_a_database_project_opens_from_the_file_menu_and_keeps_the_edits(make_pr
         assert new.windowTitle() == url.split("project=")[1] + " \u2014 nergui"  # the project's name
         assert projects.recent(new.settings)[0] == url  # remembered by its URL, not its cache folder
         new.show()
-        left = on_modals((QInputDialog, lambda d: (d.setTextValue("Ana"), d.accept())))
-        new.acts["annotator"].trigger()  # File > Annotator name
-        assert not left and new.settings.value("annotator") == "Ana"
-        assert new.team_label.text() == "Ana on 127.0.0.1:" + url.split(":")[2].split("/")[0]
+        user = url.split("://")[1].split("@")[0]  # the test server's user
+        assert new.team_label.text() == f"{user} on 127.0.0.1:" + url.split(":")[2].split("/")[0]
+        new.acts["annotator"].trigger()  # File > Annotator name: here, the database user
+        assert f"your database user, {user}" in new.statusBar().currentMessage()
         drag(new.view, 0, 4)  # marks with the first label, BRAND
         with Project.open(url) as another_app:
             assert spans_of(another_app) == [(0, 4, "BRAND")]
-            assert another_app.authors(1)["spans"] == {(0, 4, "BRAND"): "Ana"}
+            assert another_app.authors(1)["spans"] == {(0, 4, "BRAND"): user}
         monkeypatch.setenv("NERGUI_CACHE_DIR", str(tmp_path / "trainer-machine"))
         with Project.open(url) as trainer:  # another machine trains and keeps a version
             nlp = spacy.blank("en")
@@ -52,3 +52,13 @@ def test_a_database_project_opens_from_the_file_menu_and_keeps_the_edits(make_pr
     finally:
         new.close()
         projects._windows.remove(new)
+
+
+def test_the_annotator_name_of_a_folder_project_is_the_apps(make_project, make_window):
+    w = make_window(make_project([TEXT]))
+    assert w.team_label is None  # a folder project: no server to show
+    left = on_modals((QInputDialog, lambda d: (d.setTextValue("Ana"), d.accept())))
+    w.acts["annotator"].trigger()  # File > Annotator name
+    assert not left and w.settings.value("annotator") == "Ana"
+    drag(w.view, 0, 4)
+    assert w.session.project.authors(1)["spans"] == {(0, 4, "ORG"): "Ana"}

@@ -223,6 +223,7 @@ class PgConnection:
         try:
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.loc.schema)))
             conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(f"{int(self.busy_timeout_s * 1000)}ms")))
+            self.user = conn.execute("SELECT current_user").fetchone()[0]
         except BaseException:
             conn.close()
             raise
