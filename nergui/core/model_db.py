@@ -4,8 +4,8 @@ the same current model without a shared file system.
 ``DbModelStore`` is the ``pipeline.ModelStore`` of a project in PostgreSQL: ``ModelStore(
 project.models_dir)`` gives one when that folder belongs to a database project's local
 folder (``nergui.core.backends``), so every caller works unchanged. A version is the folder
-``nlp.to_disk`` writes, as an uncompressed tar archive in ``model_versions.archive`` (no
-pickle: the archive is extracted with tarfile's "data" filter and loaded with
+``nlp.to_disk`` writes, as an uncompressed tar archive in ``model_versions.archive`` (nothing
+here unpickles: the archive is extracted with tarfile's "data" filter and loaded with
 ``spacy.load`` like any version); ``model_current`` names the current one. The project's
 ``models/`` folder is a cache: a version is extracted there the first time it is needed
 (to a hidden sibling, then renamed), and ``models/CURRENT`` mirrors the database's pointer,
