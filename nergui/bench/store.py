@@ -2,7 +2,7 @@
 
 Documents of 1-2 kB are written as Prodigy JSONL and imported through the real reader
 and store (one transaction), then the queries the document list makes are timed, and a
-save (one span added in its own transaction, as a click in the app does) 200 times.
+save (one span added in its own transaction, as a click in the app does) 200 times (``--saves``).
 
 With ``--db URL`` (``postgresql://HOST[:PORT]/DB``, no ``?project=``) the same file is
 imported into a throwaway project in that database as well, the same figures measured
@@ -47,7 +47,7 @@ def make_file(path: Path, n: int, *, seed: int = 0) -> int:
     return path.stat().st_size
 
 
-def measure(location, src: Path, docs: int) -> dict:
+def measure(location, src: Path, docs: int, saves_n: int = SAVES) -> dict:
     """Import ``src`` into a new project at ``location`` and time what the app does with it."""
     project = Project.create(location)
     project.set_setting("base_pipeline", "blank:en")
@@ -73,7 +73,7 @@ def measure(location, src: Path, docs: int) -> dict:
         row[key] = round(best * 1000, 2)
     saves = []
     ids = project.doc_ids()
-    for i in range(min(SAVES, len(ids))):
+    for i in range(min(saves_n, len(ids))):
         doc_id = ids[(i * 7919) % len(ids)]
         t = time.perf_counter()
         span_id = project.add_span(doc_id, Span(len(project.get_document(doc_id).text) - 1,
@@ -93,6 +93,7 @@ def measure(location, src: Path, docs: int) -> dict:
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="nergui bench store", description=__doc__)
     p.add_argument("--docs", type=int, default=100_000)
+    p.add_argument("--saves", type=int, default=SAVES, help="saves timed on each backend (a span added, its own transaction)")
     p.add_argument("--db", metavar="URL", help="also measure a project in this PostgreSQL database "
                                                "(postgresql://HOST[:PORT]/DB; a throwaway project, dropped after)")
     p.add_argument("--json", action="store_true")
@@ -103,22 +104,22 @@ def main(argv: list[str]) -> int:
         size = make_file(src, args.docs)
         gen_s = time.perf_counter() - t
         row = {"docs": args.docs, "file_mb": round(size / 1e6, 1), "generate_s": round(gen_s, 2)}
-        sqlite = measure(Path(tmp) / "project", src, args.docs)
+        sqlite = measure(Path(tmp) / "project", src, args.docs, args.saves)
         row.update(sqlite)
         if args.db:
-            row.update(_postgres(args.db, src, args.docs, sqlite, Path(tmp)))
+            row.update(_postgres(args.db, src, args.docs, sqlite, Path(tmp), args.saves))
         emit(row, as_json=args.json)
     return 0
 
 
-def _postgres(server: str, src: Path, docs: int, sqlite: dict, tmp: Path) -> dict:
+def _postgres(server: str, src: Path, docs: int, sqlite: dict, tmp: Path, saves_n: int) -> dict:
     """The same measures on a throwaway project in ``server``'s database, and the ratios."""
     from ..core.backends.postgres import drop_project
 
     os.environ["NERGUI_CACHE_DIR"] = str(tmp / "cache")  # the project's local folder: thrown away too
     url = f"{server}{'&' if '?' in server else '?'}project=bench_{os.getpid()}_{int(time.time())}"
     try:
-        pg = measure(url, src, docs)
+        pg = measure(url, src, docs, saves_n)
     finally:
         drop_project(url)
     out = {f"pg_{k}": v for k, v in pg.items()}

@@ -25,11 +25,16 @@ from .store_schema import MIGRATIONS
 _SKIP = ("sqlite_", "documents_fts")
 
 
+def _q(name: str) -> str:
+    """A table's name quoted for SQLite (the names come from the folder's file)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _tables(source: Project) -> list[str]:
     """The folder database's tables, each after the tables it refers to."""
     names = [r[0] for r in source.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
              if not r[0].startswith(_SKIP)]
-    needs = {t: {r[2] for r in source.conn.execute(f"PRAGMA foreign_key_list({t})")} - {t} for t in names}
+    needs = {t: {r[2] for r in source.conn.execute(f"PRAGMA foreign_key_list({_q(t)})")} - {t} for t in names}
     ordered: list[str] = []
     while len(ordered) < len(names):
         ready = [t for t in names if t not in ordered and needs[t] <= set(ordered)]
@@ -97,13 +102,13 @@ def _copy(source: Project, backend, conn, loc, tables, versions, current) -> dic
     backend.set_schema_version(conn, SCHEMA_VERSION)
     counts: dict[str, int] = {}
     for table in tables:
-        cols = [r[1] for r in source.conn.execute(f"PRAGMA table_info({table})")]
+        cols = [r[1] for r in source.conn.execute(f"PRAGMA table_info({_q(table)})")]
         copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, cols)))
         with raw.cursor().copy(copy) as out:
-            for row in source.conn.execute(f"SELECT * FROM {table}"):
+            for row in source.conn.execute(f"SELECT * FROM {_q(table)}"):
                 out.write_row(row)
-        counts[table] = source.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        counts[table] = source.conn.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0]
     for v in versions:
         raw.execute("INSERT INTO model_versions (name, created, info, archive) VALUES (%s, %s, %s, %s)",
                     (v.name, v.created, json.dumps(v.info, ensure_ascii=False), pack(v.path)))
