@@ -63,7 +63,7 @@ def test_patch_matches_the_store(steps):
 def test_patch_matches_the_store_on_postgres(pg_store):
     """The same on the PostgreSQL store, with fewer examples (each makes a project on the server)."""
 
-    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(STEP, min_size=1, max_size=25))
     def check(steps):
         with Project.create(pg_store.location()) as project:

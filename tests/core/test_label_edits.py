@@ -211,7 +211,7 @@ def test_every_inverse_restores_the_store_exactly_on_postgres(pg_store):
     """The same on the PostgreSQL store (ids of spans put back, the NULL-id trigger, upserts):
     fewer examples, as each makes a project on the server."""
 
-    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(STEP, min_size=1, max_size=20))
     def check(steps):
         with make(pg_store.location()) as project:
