@@ -16,7 +16,7 @@ from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .core.settings import STRATEGIES
 from .errors import Msg, NerguiError, detail as error_detail
 
-COMMANDS = ("import", "export", "train", "evaluate", "models", "bench")
+COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "roles", "bench")
 
 
 def _columns(value: str) -> tuple[int, int]:
@@ -78,6 +78,21 @@ def _parser() -> argparse.ArgumentParser:
     mo.add_argument("project")
     mo.add_argument("--use", metavar="VERSION", help="make VERSION (e.g. v0002) the current model")
 
+    mig = sub.add_parser("migrate", help="move a project folder into a PostgreSQL database (a team's)",
+                         description="Move a project folder, with every document, span, rejection, suggestion, "
+                                     "label, setting, run and model version, into a database, in one transaction; "
+                                     "the counts are checked on both sides. The folder is left as it was.")
+    mig.add_argument("folder", help="the project folder")
+    mig.add_argument("url", help="postgresql://HOST[:PORT]/DATABASE?project=NAME (no password: use ~/.pgpass)")
+
+    ro = sub.add_parser("roles", help="give a database user a role in a team's project (its owner runs this)",
+                        description="annotator: only their own spans and rejections; reviewer: anyone's; admin: "
+                                    "labels, settings, imports, training and models too. Enforced by the database "
+                                    "(row-level security), whatever program connects.")
+    ro.add_argument("url", help="the project, postgresql://HOST/DATABASE?project=NAME")
+    ro.add_argument("user", help="a database user (CREATE ROLE NAME LOGIN)")
+    ro.add_argument("role", choices=("annotator", "reviewer", "admin"))
+
     sub.add_parser("bench", help="benchmarks (nergui bench --help)", add_help=False)
     return p
 
@@ -130,9 +145,15 @@ def _guard(fn) -> int:
 
 def _import(args) -> int:
     from .core import workflow
+    from .core.backends import is_url
 
     folder = Path(args.project)
-    existed, had_db = folder.exists(), (folder / "nergui.sqlite").exists()
+    if is_url(args.project):
+        from .core.backends.postgres import project_exists
+
+        existed = had_db = project_exists(args.project)
+    else:
+        existed, had_db = folder.exists(), (folder / "nergui.sqlite").exists()
     report = None
     try:
         with workflow.open_or_create(args.project) as project:
@@ -140,7 +161,12 @@ def _import(args) -> int:
                                           columns=args.columns, text_key=args.text_key, encoding=args.encoding)
     finally:
         if not had_db and not (report and report.committed):
-            _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either
+            if is_url(args.project):
+                from .core.backends.postgres import drop_project
+
+                drop_project(args.project)  # nothing imported: no project either
+            else:
+                _forget_new_project(folder, remove_folder=not existed)  # nothing imported: no project either
     for problem in report.problems[:20]:
         print(f"  problem: {problem}", file=sys.stderr)
     if len(report.problems) > 20:
@@ -296,7 +322,28 @@ def _models(args) -> int:
     return 0
 
 
-_COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models}
+def _migrate(args) -> int:
+    from .core.store_migrate import migrate
+
+    print(f"moving {args.folder} to {args.url}")
+    migrate(args.folder, args.url)
+    print(f"done: open it with 'nergui {args.url}' (the folder {args.folder} is unchanged)")
+    return 0
+
+
+def _roles(args) -> int:
+    from .core.backends import pg_roles
+    from .core.store import Project
+    from .core.store_errors import translated
+
+    with Project.open(args.url) as project, translated(project.path):
+        pg_roles.grant(project.conn.raw, project.backend.loc, args.user, args.role)
+    print(f"{args.user} is now {args.role} of {args.url}")
+    return 0
+
+
+_COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models,
+             "migrate": _migrate, "roles": _roles}
 
 if __name__ == "__main__":
     sys.exit(main())

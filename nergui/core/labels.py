@@ -32,10 +32,10 @@ from .store_schema import _PALETTE, DISPLACY_COLOURS
 KEYS = tuple("123456789")  # the keys a label can take in the label manager
 AUTO = ""  # AddLabel's shortcut: the first key no label has
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-_SPAN_COLUMNS = "id, doc_id, start, end, token_start, token_end, label, source"
+_SPAN_COLUMNS = "id, doc_id, start, end, token_start, token_end, label, source, annotator"
 
-# A span as stored: (id, doc_id, start, end, token_start, token_end, label, source).
-Row = tuple[int, int, int, int, "int | None", "int | None", str, str]
+# A span as stored: (id, doc_id, start, end, token_start, token_end, label, source, annotator).
+Row = tuple[int, int, int, int, "int | None", "int | None", str, str, "str | None"]
 
 
 @dataclass(frozen=True)
@@ -345,7 +345,7 @@ class RestoreLabel(LabelEdit):
             for chunk in _chunks([r[0] for r in self.removed]):
                 marks = ",".join("?" * len(chunk))
                 taken |= {r[0] for r in conn.execute(f"SELECT id FROM spans WHERE id IN ({marks})", chunk)}
-            conn.executemany(f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            conn.executemany(f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              [(None if r[0] in taken else r[0], *r[1:]) for r in self.removed])
         cls = MergeLabels if self.move_to is not None else DeleteLabel
         return cls(text=self.text, name=lab.name, move_to=self.move_to)

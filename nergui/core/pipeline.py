@@ -28,6 +28,7 @@ import srsly
 from spacy.language import Language
 
 from ..errors import Msg, PipelineError
+from .backends import LINK_NAME
 from .events import ModelVersion  # noqa: F401 - what a saved version is (a "saved" event carries one)
 
 CURRENT = "CURRENT"
@@ -220,7 +221,18 @@ def predict(nlp: Language, texts: list[str], *, batch_size: int = 64):
 
 # ---- versioned model storage -----------------------------------------------------------
 class ModelStore:
-    """Every trained version of a project's model, and which one is current."""
+    """Every trained version of a project's model, and which one is current.
+
+    For a project in a database, ``ModelStore(project.models_dir)`` is a
+    ``model_db.DbModelStore``: the versions are in the database, the folder a cache.
+    """
+
+    def __new__(cls, models_dir: str | os.PathLike | None = None):
+        if cls is ModelStore and models_dir is not None and (Path(models_dir).parent / LINK_NAME).exists():
+            from .model_db import DbModelStore
+
+            return super().__new__(DbModelStore)
+        return super().__new__(cls)
 
     def __init__(self, models_dir: str | os.PathLike):
         self.dir = Path(models_dir)
@@ -251,7 +263,11 @@ class ModelStore:
 
     def current_path(self) -> Path | None:
         name = self.current_name()
-        return self.dir / name if name else None
+        return self.fetch(name) if name else None
+
+    def fetch(self, name: str) -> Path:
+        """The folder of version ``name`` (a database project's store extracts it first)."""
+        return self.dir / name
 
     def load_current(self) -> Language | None:
         path = self.current_path()

@@ -196,7 +196,7 @@ class TrainingRun:
         if name is None:
             return
         try:
-            scores = self.job.trainer.scorer(load_pipeline(store.dir / name))
+            scores = self.job.trainer.scorer(load_pipeline(store.fetch(name)))
         except NerguiError:
             return  # an unreadable old version: nothing to compare with
         current: dict[str, Any] = {"version": name}

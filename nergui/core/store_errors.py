@@ -9,6 +9,10 @@ to do. Callers (the CLI, the app's slots, the trainer) catch ``NerguiError`` and
 Misuse of the connection (``sqlite3.ProgrammingError``, ``InterfaceError``: a closed
 connection, wrong parameters) is a bug in nergui, not a state of the database, and is not
 translated: calling it "damaged" would send the user to restore a backup for nothing.
+
+A project in a PostgreSQL database gets the same treatment: ``store_error`` hands psycopg's
+errors to ``backends.postgres.store_error`` (only once psycopg has been imported, which only
+opening such a project does).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import functools
 import inspect
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,15 +50,28 @@ def _misuse(err: sqlite3.Error) -> bool:
     return isinstance(err, (sqlite3.ProgrammingError, sqlite3.InterfaceError))
 
 
+def store_error(project_path: str | os.PathLike, err: BaseException) -> StoreError | None:
+    """The ``StoreError`` for a database error on a project (SQLite or PostgreSQL), or None
+    if ``err`` is not one (or is a misuse of the connection: a bug, raised as it is)."""
+    if isinstance(err, sqlite3.Error):
+        return None if _misuse(err) else db_error(project_path, err)
+    if "psycopg" in sys.modules:
+        from .backends import postgres
+
+        return postgres.store_error(project_path, err)
+    return None
+
+
 @contextmanager
 def translated(project_path: str | os.PathLike) -> Iterator[None]:
-    """Run a block on a project's database; an SQLite error in it raises ``db_error``."""
+    """Run a block on a project's database; a database error in it raises ``store_error``."""
     try:
         yield
-    except sqlite3.Error as err:
-        if _misuse(err):
+    except Exception as err:
+        translated_err = store_error(project_path, err)
+        if translated_err is None:
             raise
-        raise db_error(project_path, err) from err
+        raise translated_err from err
 
 
 def _guard(method):
@@ -68,10 +86,11 @@ def _guard(method):
     def call(self, *args, **kwargs):  # not ``translated``: that added ~4.5 us to a 6 us query, this ~1 us
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as err:
-            if _misuse(err):
+        except Exception as err:
+            translated_err = store_error(self.path, err)
+            if translated_err is None:
                 raise
-            raise db_error(self.path, err) from err
+            raise translated_err from err
     return call
 
 

@@ -2,11 +2,40 @@
 
 A new version is one more entry in ``MIGRATIONS`` (statements separated by ";") and
 ``SCHEMA_VERSION`` raised by one; a project made by an older nergui is migrated when opened.
+
+The same entries build a project on both backends (``nergui.core.backends``): written in
+SQLite's words, they are translated for PostgreSQL by ``backends.postgres.ddl`` (``INTEGER
+PRIMARY KEY`` an identity column, ``REAL`` double precision, the column ``end`` quoted). A
+version whose statements cannot be said alike in both is a ``Dialects`` entry with each
+backend's statements (v5, the search index).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialects:
+    """A schema version said differently by each backend: its statements for each."""
+
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of a script one by one (a trigger's body holds semicolons of its own)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""
+
+SCHEMA_VERSION = 7
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
@@ -86,10 +115,11 @@ CREATE TABLE suggestions (
 
 # v5: a full-text index of the documents, so that searching 100,000 of them takes tens of
 # milliseconds, not a scan of every text (Filter.search). Texts never change after import.
-# New documents are indexed by Project.import_records in one statement at the end of the
-# import (a trigger per row made an import of 100,000 documents 5x slower); a deletion, rare,
-# by a trigger.
-_SCHEMA_V5 = """
+# SQLite: an FTS5 table; new documents are indexed by Project.import_records in one statement
+# at the end of the import (a trigger per row made an import of 100,000 documents 5x slower);
+# a deletion, rare, by a trigger. PostgreSQL: the words of the text in a generated column
+# with an index on them, which the server keeps up to date itself.
+_SCHEMA_V5_SQLITE = """
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
@@ -99,7 +129,37 @@ CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
 END;
 """
 
-MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5}
+_SCHEMA_V5 = Dialects(
+    sqlite=tuple(statements(_SCHEMA_V5_SQLITE)),
+    postgres=(  # the words stored once (a search re-checks each candidate's words: computed, 60 us each)
+        "ALTER TABLE documents ADD COLUMN words tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED",
+        "CREATE INDEX documents_fts ON documents USING gin (words)",
+    ),
+)
+
+# v6: taken by the teach branch (binary decisions). Merging: its v6 replaces this placeholder,
+# and v7 below stays after it (a project this branch made at v7 lacks the decisions table).
+_SCHEMA_V6 = ""
+
+# v7: a team on one project (issue 14). Who made each span and each rejection (NULL on what
+# was there before; the store writes its annotator's name, ``Project.annotator``, from now on);
+# which annotator a document was handed to, until when, and whether they finished it
+# (``core/routing.py``: each document to ``annotations_per_task`` annotators, never more).
+_SCHEMA_V7 = """
+ALTER TABLE spans ADD COLUMN annotator TEXT;
+ALTER TABLE rejections ADD COLUMN annotator TEXT;
+CREATE TABLE assignments (
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    annotator TEXT NOT NULL,
+    leased_until REAL NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (doc_id, annotator)
+);
+CREATE INDEX assignments_annotator ON assignments (annotator, done, doc_id);
+"""
+
+MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5, 6: _SCHEMA_V6,
+              7: _SCHEMA_V7}
 
 # displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
 DISPLACY_COLOURS = {

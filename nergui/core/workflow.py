@@ -23,6 +23,7 @@ from .events import CrossValProgress
 from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
 from .holdout import retention_split
 from .records import ImportReport, Problem, Record, Span
+from .backends import is_url
 from .store import Filter, Project
 from .train_data import Scorer, TrainData, split_data
 from .training import Control, Progress, Trainer, TrainSettings
@@ -31,6 +32,9 @@ DEFAULT_BASE = "blank:en"
 
 
 def open_or_create(path: str | os.PathLike) -> Project:
+    """The project at a folder or a database URL, made if there is none."""
+    if is_url(path):
+        return Project.create(path)
     path = Path(path)
     return Project.open(path) if (path / "nergui.sqlite").exists() else Project.create(path)
 

@@ -53,6 +53,8 @@ def build_menus(w) -> None:
     f = bar.addMenu("&File")
     add(w, f, "&New project\u2026", w.new_project, ["Ctrl+N"], name="new")
     add(w, f, "&Open project\u2026", w.open_project_dialog, ["Ctrl+O"], name="open")
+    add(w, f, "Open a project in a &database\u2026", w.open_url_dialog, name="open_url")
+    add(w, f, "Annotator &name\u2026", w.annotator_dialog, name="annotator")
     add(w, f, "Open the &demo project", w.open_demo, name="demo")
     w.recent_menu = f.addMenu("Open &recent")
     f.addSeparator()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from ..errors import NerguiError, in_window
 
 
 def run_app(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nergui", description="Open the nergui app on a project.")
-    parser.add_argument("project", nargs="?", help="a project folder (default: the last one, or a start screen)")
+    parser.add_argument("project", nargs="?", help="a project folder or a database URL, postgresql://HOST/DB?project=NAME "
+                        "(default: the last one, or a start screen)")
     parser.add_argument("--demo", action="store_true",
                         help="open the demo project (made on first use, then reopened as it was left)")
     parser.add_argument("--fresh", action="store_true", help="with --demo: make the demo project afresh")
@@ -49,7 +49,7 @@ def run_app(argv: list[str]) -> int:
     settings = QSettings("nergui", "nergui")
     message = None
     try:
-        last = next((p for p in projects.recent(settings) if (Path(p) / "nergui.sqlite").exists()), None)
+        last = next(iter(projects.recent(settings)), None)  # a project folder or a database URL
         if args.demo:
             from .demo import demo_project
 

@@ -10,11 +10,12 @@ from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from .. import __version__
+from ..core.model_watch import ModelWatch
 from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
-from . import actions, controls, dialogs, label_manager, projects
+from . import actions, controls, dialogs, label_manager, projects, team
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(sep)
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
+        team.setup(self)  # this app's annotator name (and, for a database project, the server)
         self.keys = KeyboardLabelling(self)
         actions.build_menus(self)
         actions.build_label_actions(self)
@@ -116,6 +118,7 @@ class MainWindow(QMainWindow):
         self.watcher.directoryChanged.connect(lambda _p: self.load_model())
         self.watcher.fileChanged.connect(lambda _p: self.load_model())
         self.watcher.directoryChanged.connect(lambda _p: self.training.versions.refresh())
+        self.model_watch = ModelWatch.start_for(project, wait=0)  # a database project: new versions from the server
         self.set_theme(self.theme, save=False)
         self.set_font_size(self.font_size, save=False)
         self.setWindowTitle(f"{window_title(project)} \u2014 nergui")
@@ -125,7 +128,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1180, 760)
-        projects.remember(self.settings, project.path)
+        projects.remember(self.settings, project.location)
         self.refresh_recent()
         self.model_label.setText("model loading\u2026")
         self._loading_started = False
@@ -456,6 +459,12 @@ class MainWindow(QMainWindow):
     def open_project_dialog(self) -> None:
         projects.open_dialog(self)
 
+    def open_url_dialog(self) -> None:
+        projects.open_url_dialog(self)
+
+    def annotator_dialog(self) -> None:
+        team.ask_name(self)
+
     def open_demo(self) -> None:
         projects.open_demo(self)
 
@@ -485,7 +494,7 @@ class MainWindow(QMainWindow):
             self.message(Msg.GUI_DROP_NOT_A_FILE.format(what=what))
             return
         event.acceptProposedAction()
-        if len(paths) == 1 and (Path(paths[0]) / "nergui.sqlite").exists():
+        if len(paths) == 1 and projects.is_project(paths[0]) and Path(paths[0]).is_dir():
             projects.open_path(self, paths[0])
             return
         for path in paths:
@@ -501,6 +510,8 @@ class MainWindow(QMainWindow):
         self.training.shutdown()
         if self.previewer:
             self.previewer.stop()
+        if self.model_watch is not None:
+            self.model_watch.stop()
         super().closeEvent(event)
 
 

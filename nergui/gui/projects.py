@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from ..core.workflow import export_project, import_file, open_or_create
+from ..core.backends import is_project
 from ..core.store import Project
 from ..errors import InputError, Msg, NerguiError, ProjectError, in_window
 from .error_dialog import show_error
@@ -40,7 +41,7 @@ def project_key(path, name: str) -> str:
 def recent(settings: QSettings) -> list[str]:
     value = settings.value("recent") or []
     items = [value] if isinstance(value, str) else list(value)
-    return [p for p in items if (Path(p) / "nergui.sqlite").exists()]
+    return [p for p in items if is_project(p)]  # a folder that still holds a project, or a database URL
 
 
 def demo_parent() -> Path:
@@ -71,6 +72,19 @@ def open_dialog(window) -> None:
     path = QFileDialog.getExistingDirectory(window, "Open a project folder")
     if path:
         open_path(window, path)
+
+
+def open_url_dialog(window) -> None:
+    """A team's project in a PostgreSQL database, by its URL (no password: libpq's ~/.pgpass)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    url, ok = QInputDialog.getText(
+        window, "Open a project in a database",
+        "The project's address, postgresql://HOST[:PORT]/DATABASE?project=NAME\n"
+        "(no password: put it in ~/.pgpass or a service file)",
+        text="postgresql://localhost/nergui?project=")
+    if ok and url.strip():
+        open_path(window, url.strip())
 
 
 def open_demo(window) -> None:

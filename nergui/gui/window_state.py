@@ -32,7 +32,7 @@ ANCHOR_SECONDS = 2.0  # the remembered scroll position holds while the window se
 
 def window_title(project: Project) -> str:
     """What the window calls the project: its display name (the demo's), else its folder's name."""
-    return project.get_setting(TITLE_SETTING) or project.path.name
+    return project.get_setting(TITLE_SETTING) or project.name
 
 
 def _when(seconds: float | None) -> str:

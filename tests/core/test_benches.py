@@ -62,6 +62,17 @@ def test_bench_soak_makes_the_session_it_names():
 def test_bench_store_imports_what_it_generates():
     (row,) = bench("store", "--docs", "2000")
     assert row["imported"] == row["docs"] == 2000
+    assert row["saves"] == 200 and row["save_p95_ms"] >= row["save_p50_ms"] > 0
+
+
+def test_bench_store_measures_both_backends_on_the_same_documents():
+    from ..conftest import pg_server
+
+    (row,) = bench("store", "--docs", "200", "--saves", "30", "--db", pg_server())
+    assert row["imported"] == row["pg_imported"] == row["docs"] == 200
+    assert row["saves"] == row["pg_saves"] == 30
+    for key in ("import_s", "ids_all_ms", "search_ms", "save_p95_ms", "reopen_ms"):
+        assert row[f"pg_{key}"] > 0 and row[f"pg_ratio_{key}"] == pytest.approx(row[f"pg_{key}"] / row[key], rel=0.05)
 
 
 def test_bench_training_trains_on_the_documents_it_names():

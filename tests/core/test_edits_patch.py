@@ -57,21 +57,38 @@ def _edit(kind, arg, doc) -> edits.Edit | None:
 @given(st.lists(STEP, min_size=1, max_size=25))
 def test_patch_matches_the_store(steps):
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "p") as project:
-        project.import_records([Record(TEXT, [Span(0, 4, "ORG")])], path="t")
-        doc = project.get_document(1)
-        rejected = project.rejections(1)
-        undo: list[edits.Edit] = []
-        for kind, arg in steps:
-            edit = undo.pop() if kind == "undo" and undo else _edit(kind, arg, doc) if kind != "undo" else None
-            if edit is None:
-                continue
-            try:
-                inverse = edit.apply(project)
-            except NerguiError:
-                continue  # refused (an overlap, a span that is not there): nothing changed, nothing to patch
-            if kind != "undo":
-                undo.append(inverse)
-            edit.patch(doc, rejected)
-            stored = project.get_document(1)
-            assert (doc.spans, doc.state) == (stored.spans, stored.state)
-            assert rejected == project.rejections(1)
+        _patch_matches(project, steps)
+
+
+def test_patch_matches_the_store_on_postgres(pg_store):
+    """The same on the PostgreSQL store, with fewer examples (each makes a project on the server)."""
+
+    @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(STEP, min_size=1, max_size=25))
+    def check(steps):
+        with Project.create(pg_store.location()) as project:
+            _patch_matches(project, steps)
+
+    check()
+
+
+def _patch_matches(project: Project, steps) -> None:
+    """Apply the steps; after each, the document patched in memory is the one the store holds."""
+    project.import_records([Record(TEXT, [Span(0, 4, "ORG")])], path="t")
+    doc = project.get_document(1)
+    rejected = project.rejections(1)
+    undo: list[edits.Edit] = []
+    for kind, arg in steps:
+        edit = undo.pop() if kind == "undo" and undo else _edit(kind, arg, doc) if kind != "undo" else None
+        if edit is None:
+            continue
+        try:
+            inverse = edit.apply(project)
+        except NerguiError:
+            continue  # refused (an overlap, a span that is not there): nothing changed, nothing to patch
+        if kind != "undo":
+            undo.append(inverse)
+        edit.patch(doc, rejected)
+        stored = project.get_document(1)
+        assert (doc.spans, doc.state) == (stored.spans, stored.state)
+        assert rejected == project.rejections(1)

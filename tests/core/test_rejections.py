@@ -29,8 +29,8 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
     folder = tmp_path / "v2"
     _v2_project(folder)
     with Project.open(folder) as p:
-        assert SCHEMA_VERSION == 5
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert SCHEMA_VERSION == 7
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 7
         doc = p.get_document(1)
         assert (doc.text, doc.state, [(s.start, s.end, s.label) for s in doc.spans]) == (
             "Apple hired Tim.", "accepted", [(0, 5, "ORG")])
@@ -38,15 +38,18 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
         assert p.rejections(1) == set()
         assert p.get_document(1).suggestions == []  # v4: the imported suggestions table, empty
         assert p.doc_ids(Filter(search="hired T")) == [1] and p.doc_ids(Filter(search="ired")) == []  # v5: indexed
+        p.annotator = "ann"
         p.set_rejected(1, 12, 15, "PERSON")
+        assert p.authors(1) == {"spans": {(0, 5, "ORG"): None}, "rejections": {(12, 15, "PERSON"): "ann"}}  # v7
     with Project.open(folder) as p:  # reopened: migrated once, the rejection is still there
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 7
         assert p.rejections(1) == {(12, 15, "PERSON")}
         assert p.integrity_check() == "ok"
 
 
-def test_reject_is_undoable_and_survives_a_reopen(tmp_path):
-    p = Project.create(tmp_path / "p")
+def test_reject_is_undoable_and_survives_a_reopen(store_backend):
+    where = store_backend.location()
+    p = Project.create(where)
     p.import_records([Record("Apple hired Tim Cook."), Record("Other text.")], path="t")
     edit = edits.Reject(1, "Reject ORG 'Apple'", 0, 5, "ORG")
     inverse = edit.apply(p)
@@ -55,7 +58,7 @@ def test_reject_is_undoable_and_survives_a_reopen(tmp_path):
     again = edit.apply(p)  # rejecting twice changes nothing; its inverse keeps it rejected
     assert again.rejected is True and p.rejections(1) == {(0, 5, "ORG")}
     p.close()
-    p = Project.open(tmp_path / "p")
+    p = Project.open(where)
     redo = inverse.apply(p)
     assert p.rejections(1) == set() and redo.rejected is True
     redo.apply(p)
@@ -65,8 +68,8 @@ def test_reject_is_undoable_and_survives_a_reopen(tmp_path):
     p.close()
 
 
-def test_rejections_go_with_their_document(tmp_path):
-    p = Project.create(tmp_path / "p")
+def test_rejections_go_with_their_document(store_backend):
+    p = Project.create(store_backend.location())
     p.import_records([Record("Apple hired Tim Cook.", [Span(0, 5, "ORG")])], path="t")
     p.set_rejected(1, 12, 20, "PERSON")
     with p.transaction():

@@ -18,13 +18,22 @@ def _records(n, *, spans=True):
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(store_backend):
+    """A fresh project on each backend (tests/conftest.py: a folder, or a schema on the test server)."""
+    p = Project.create(store_backend.location())
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def sqlite_project(tmp_path):
     p = Project.create(tmp_path / "proj")
     yield p
     p.close()
 
 
-def test_create_sets_wal_foreign_keys_and_schema(project):
+def test_create_sets_wal_foreign_keys_and_schema(sqlite_project):
+    project = sqlite_project
     assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert project.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -105,7 +114,8 @@ def test_state_filters_and_search(project):
     assert [r[0] for r in page] == ids[5:8] and page[0][2] == "Document 5"
 
 
-def test_queries_use_indexes(project):
+def test_queries_use_indexes(sqlite_project):
+    project = sqlite_project
     plan = " ".join(r[-1] for r in project.conn.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM documents d WHERE d.state = ? ORDER BY id", ("todo",)))
     assert "documents_state" in plan
@@ -170,8 +180,10 @@ def test_other_connections_see_committed_edits(project):
     project.import_records(_records(1, spans=False), path="x")
     doc_id = project.doc_ids()[0]
     project.add_span(doc_id, Span(0, 8, "A"))
-    with Project.open(project.path) as other:
-        assert other.get_document(doc_id).spans == [Span(0, 8, "A", "user")]
+    for location in (project.path, project.location):  # a database project's folder opens it too
+        with Project.open(location) as other:
+            assert other.get_document(doc_id).spans == [Span(0, 8, "A", "user")]
+            assert other.location == project.location
 
 
 def test_search_uses_the_full_text_index_and_keeps_exact_text(project):
@@ -185,12 +197,31 @@ def test_search_uses_the_full_text_index_and_keeps_exact_text(project):
     assert project.doc_ids(Filter(search='50% "(five')) == []  # quotes and signs are not query syntax
     assert project.doc_ids(Filter(search="50% (five_")) == [ids[3]]
     assert project.doc_ids(Filter(search="%")) == [ids[3]] and project.doc_ids(Filter(search="_")) == [ids[3]]
-    plan = " ".join(r[-1] for r in project.conn.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM documents d " + store_where(Filter(search="roast"))[0],
-        store_where(Filter(search="roast"))[1]))
-    assert "documents_fts" in plan
+    if project.backend.dialect == "sqlite":
+        plan = " ".join(r[-1] for r in project.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM documents d " + store_where(Filter(search="roast"))[0],
+            store_where(Filter(search="roast"))[1]))
+        assert "documents_fts" in plan
     project.import_records([Record("Roasting notes, second file.")], path="y")  # a later import is indexed too
     assert project.doc_ids(Filter(search="roast"))[-1] == project.doc_ids()[-1]
     with project.transaction() as conn:  # a deleted document leaves the index too
         conn.execute("DELETE FROM documents WHERE id = ?", (ids[0],))
     assert project.doc_ids(Filter(search="roast"))[0] == ids[2]
+
+
+def test_each_span_and_rejection_records_its_annotator(project):
+    """Two apps on one project, each with its annotator's name (schema v7)."""
+    project.annotator = "ana"
+    project.import_records([Record("Acme hired Jane Doe in Berlin.", spans=[Span(0, 4, "ORG")],
+                                   rejections=[Span(23, 29, "GPE")])], path="x")
+    with Project.open(project.location) as other:
+        other.annotator = "ben"
+        other.add_span(1, Span(11, 19, "PERSON"))
+        other.add_spans(1, [Span(5, 10, "VERB"), Span(20, 22, "PREP")])
+        other.set_rejected(1, 0, 4, "PRODUCT")
+    sid = project.find_span_id(1, 11, 19)
+    assert project.authors(1) == {
+        "spans": {(0, 4, "ORG"): "ana", (11, 19, "PERSON"): "ben", (5, 10, "VERB"): "ben", (20, 22, "PREP"): "ben"},
+        "rejections": {(23, 29, "GPE"): "ana", (0, 4, "PRODUCT"): "ben"}}
+    project.relabel_span(sid, "NAME")  # a relabelled span is the relabeller's
+    assert project.authors(1)["spans"][(11, 19, "NAME")] == "ana"

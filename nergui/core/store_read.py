@@ -1,0 +1,120 @@
+"""Reading a project: counts, lists of ids and pages, documents with their spans.
+
+Part of ``Project`` (``nergui.core.store``): listing, counting and filtering are indexed
+queries that never load the corpus into memory. Every public method raises ``StoreError``,
+never the database driver's error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Msg, ProjectError
+from .records import STATES, Record, Span
+from .store_errors import guard_public_methods
+from .store_filter import Filter, _where
+
+
+@dataclass
+class Document:
+    id: int
+    text: str
+    state: str
+    meta: dict[str, Any]
+    spans: list[Span] = field(default_factory=list)  # sorted by (start, end)
+    suggestions: list[Span] = field(default_factory=list)  # imported with the file (a model's proposals)
+
+
+@guard_public_methods()
+class Reading:
+    """The queries of ``Project`` (a mixin: it uses ``self.conn`` and ``self.backend``)."""
+
+    def count(self, flt: Filter | None = None) -> int:
+        where, args = _where(flt, self.backend.dialect)
+        return self.conn.execute(f"SELECT count(*) FROM documents d {where}", args).fetchone()[0]
+
+    def counts_by_state(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATES, 0)
+        for state, n in self.conn.execute("SELECT state, count(*) FROM documents GROUP BY state"):
+            counts[state] = n
+        return counts
+
+    def counts_by_label(self, *, state: str | None = "accepted") -> dict[str, int]:
+        """Number of spans per label, in documents of ``state`` (None: all documents)."""
+        if state is None:
+            rows = self.conn.execute("SELECT label, count(*) FROM spans GROUP BY label")
+        else:
+            rows = self.conn.execute(
+                "SELECT s.label, count(*) FROM spans s JOIN documents d ON d.id = s.doc_id"
+                " WHERE d.state = ? GROUP BY s.label", (state,))
+        return dict(rows.fetchall())
+
+    def doc_ids(self, flt: Filter | None = None) -> list[int]:
+        """The ids of every document that passes the filter, in order (ints only, not texts)."""
+        where, args = _where(flt, self.backend.dialect)
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM documents d {where} ORDER BY id", args)]
+
+    def page(self, flt: Filter | None = None, *, offset: int = 0, limit: int = 100, preview: int = 120):
+        """Rows ``(id, state, first characters of the text)`` for one page of a list."""
+        where, args = _where(flt, self.backend.dialect)
+        sql = f"SELECT id, state, substr(text, 1, ?) FROM documents d {where} ORDER BY id LIMIT ? OFFSET ?"
+        return self.conn.execute(sql, (preview, *args, limit, offset)).fetchall()
+
+    def previews(self, ids: list[int], *, preview: int = 120) -> dict[int, tuple[str, str]]:
+        """``{id: (state, first characters)}`` for the given ids."""
+        out: dict[int, tuple[str, str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, state, text in self.conn.execute(
+                f"SELECT id, state, substr(text, 1, ?) FROM documents WHERE id IN ({marks})", (preview, *chunk)
+            ):
+                out[doc_id] = (state, text)
+        return out
+
+    def authors(self, doc_id: int) -> dict[str, dict[tuple[int, int, str], str | None]]:
+        """Who made each span and each rejection of a document: ``{"spans": {(start, end,
+        label): annotator}, "rejections": {...}}`` (None: made before nergui recorded it)."""
+        return {
+            "spans": {(a, b, lab): who for a, b, lab, who in self.conn.execute(
+                "SELECT start, end, label, annotator FROM spans WHERE doc_id = ?", (doc_id,))},
+            "rejections": {(a, b, lab): who for a, b, lab, who in self.conn.execute(
+                "SELECT start, end, label, annotator FROM rejections WHERE doc_id = ?", (doc_id,))},
+        }
+
+    def get_document(self, doc_id: int) -> Document:
+        row = self.conn.execute("SELECT id, text, state, meta FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+        doc = Document(id=row[0], text=row[1], state=row[2], meta=json.loads(row[3]))
+        doc.spans = [Span(start, end, label, source, ts, te) for start, end, ts, te, label, source in self.conn.execute(
+            "SELECT start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ? ORDER BY start, end",
+            (doc_id,))]
+        doc.suggestions = [Span(start, end, label, "model") for start, end, label in self.conn.execute(
+            "SELECT start, end, label FROM suggestions WHERE doc_id = ? ORDER BY start, end", (doc_id,))]
+        return doc
+
+    def iter_documents(self, flt: Filter | None = None, *, batch: int = 500) -> Iterator[Document]:
+        """Every document that passes the filter with its spans, fetched in batches."""
+        last = 0
+        where, args = _where(flt, self.backend.dialect)
+        joiner = "AND" if where else "WHERE"
+        while True:
+            rows = self.conn.execute(
+                f"SELECT id FROM documents d {where} {joiner} d.id > ? ORDER BY id LIMIT ?", (*args, last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for (doc_id,) in rows:
+                yield self.get_document(doc_id)
+            last = rows[-1][0]
+
+    def records(self, flt: Filter | None = None) -> Iterator[Record]:
+        """Documents as Records, for exporters and the trainer."""
+        for doc in self.iter_documents(flt):
+            ihash = self.conn.execute("SELECT input_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()[0]
+            yield Record(text=doc.text, spans=list(doc.spans), state=doc.state, meta=doc.meta,
+                         input_hash=ihash, line=doc.id)
