@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="move a project folder into a PostgreSQL database (a team's)",
                          description="Move a project folder, with every document, span, rejection, suggestion, "
                                      "label, setting, run and model version, into a database, in one transaction; "
-                                     "the counts are checked on both sides. The folder is left as it was.")
+                                     "the counts are checked on both sides. The folder stays, a project of its own.")
     mig.add_argument("folder", help="the project folder")
     mig.add_argument("url", help="postgresql://HOST[:PORT]/DATABASE?project=NAME (no password: use ~/.pgpass)")
 
@@ -327,7 +327,7 @@ def _migrate(args) -> int:
 
     print(f"moving {args.folder} to {args.url}")
     migrate(args.folder, args.url)
-    print(f"done: open it with 'nergui {args.url}' (the folder {args.folder} is unchanged)")
+    print(f"done: open it with 'nergui {args.url}' (the folder {args.folder} stays, a project of its own)")
     return 0
 
 
