@@ -14,7 +14,7 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
-from . import actions, controls, dialogs, label_manager, projects
+from . import actions, controls, dialogs, label_manager, learning, projects
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         next(a.menu() for a in self.menuBar().actions() if a.text() == "&View").addAction(
             self.training_dock.toggleViewAction())
         self._wire()
+        self.learning = learning.attach(self)  # Learn as I annotate: the training panel's box, Training menu
         self.view.installEventFilter(self)
         self.docs.list.installEventFilter(self)
         self.docs.search.installEventFilter(self)
@@ -498,6 +499,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.remembered.save()
         self._closed = True
+        self.learning.shutdown()
         self.training.shutdown()
         if self.previewer:
             self.previewer.stop()

@@ -1,0 +1,80 @@
+"""The training panel's "Learn as I annotate" box: the switch (the Training menu's action), what
+the learner is doing, and when the next consolidation runs (every N accepted documents, or now).
+It only shows ``gui.learning.LearnController``'s state and passes the user's choices to it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout
+
+from .charts import LEVEL_COLOURS
+from .settings import hint
+
+EXPLAIN = ("Each document you accept or correct is learnt within a second or two, and the preview uses the "
+           "new weights. Nothing is saved until a consolidation run trains from the original and keeps a version.")
+
+
+class LearningBox(QGroupBox):
+    def __init__(self, ctrl, toggle, now, parent=None):
+        super().__init__("Learn as I annotate", parent)
+        self.ctrl = ctrl
+        self.toggle_action = toggle
+        self.switch = QCheckBox("Learn from each document I accept")
+        self.switch.setToolTip(EXPLAIN)
+        self.switch.setAccessibleName("Learn as I annotate")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.status.setAccessibleName("What the learner is doing")
+        self.every = QSpinBox()
+        self.every.setRange(1, 10_000)
+        self.every.setValue(ctrl.every)
+        self.every.setAccessibleName("Accepted documents between consolidation runs")
+        self.every.setToolTip("A full training run from the original, kept as a new version, after this many "
+                              "documents learnt; the learner then starts again from that version")
+        self.now = QPushButton("Consolidate now")
+        self.now.setToolTip(now.property("sheet"))
+        self.consolidation = hint("")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Consolidate every"))
+        row.addWidget(self.every)
+        row.addWidget(QLabel("documents"), 1)
+        row.addWidget(self.now)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.switch)
+        lay.addWidget(self.status)
+        lay.addLayout(row)
+        lay.addWidget(self.consolidation)
+
+        self.switch.clicked.connect(lambda on: toggle.trigger() if toggle.isChecked() != on else None)
+        toggle.toggled.connect(self.switch.setChecked)
+        self.every.valueChanged.connect(ctrl.set_every)
+        self.now.clicked.connect(now.trigger)
+        ctrl.sig_status.connect(self._status)
+        ctrl.sig_state.connect(self._state)
+        ctrl.sig_available.connect(self._available)
+        ctrl.sig_consolidation.connect(self._consolidation)
+        self.now_action = now
+        self._available(ctrl.available.ok)
+        self._state(ctrl.state)
+        self._status(ctrl.status)
+
+    def _available(self, ok: bool) -> None:
+        self.switch.setEnabled(ok)
+        self.toggle_action.setEnabled(ok)
+
+    def _state(self, state: str) -> None:
+        """The switch is on while a learner runs or starts; a failed one shows off (turn it on to restart)."""
+        running = state in ("starting", "ready", "learning")
+        self.toggle_action.setChecked(running)
+        self.switch.setChecked(running)
+        for w in (self.every, self.now, self.now_action):
+            w.setEnabled(running)
+        self.status.setStyleSheet(f"color: {LEVEL_COLOURS['poor']};" if state == "failed" else "")
+
+    def _status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _consolidation(self, text: str) -> None:
+        self.consolidation.setText(text)
+        self.consolidation.setVisible(bool(text))
