@@ -197,9 +197,20 @@ def main(argv: list[str]) -> int:
     p.add_argument("--stream", type=int, default=0,
                    help="also stream the first N fashion documents into a learner per marking and score it (default 0: off)")
     p.add_argument("--stream-eval", type=int, default=200, help="eval documents the streamed learners are scored on")
+    p.add_argument("--gui", action="store_true",
+                   help="measure in the real window, with painting, against a baseline without the learner "
+                        "(nergui.bench.learn_gui): on generated documents and the demo project")
+    p.add_argument("--think-ms", type=int, default=500, help="--gui: pause before each accept (default 500)")
+    p.add_argument("--no-demo", action="store_true", help="--gui: skip the demo project")
+    p.add_argument("--consolidate", action="store_true",
+                   help="--gui: also accept while a consolidation run trains, and check the learner restarts from it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    if args.gui:
+        from .learn_gui import run
+
+        return run(args)
     learn = LearnSettings(steps=args.steps, replay=args.replay, seed=args.seed)
     data = Path(args.data)
     files = {name: data / f"{name}.jsonl" for name in

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -74,6 +74,7 @@ class LearnWorker(QObject):
     """Starts the learner and relays its events, in its own QThread, until the child ends."""
 
     sig_event = Signal(int, object)  # generation, event
+    sig_started = Signal(int)        # generation: the child process runs (documents can be sent)
     sig_ended = Signal(int)          # generation: the child has ended and was reaped
 
     def __init__(self, handle: LearnerRun, generation: int):
@@ -85,6 +86,7 @@ class LearnWorker(QObject):
     def run(self) -> None:
         try:
             self.handle.start()
+            self.sig_started.emit(self.generation)
             for ev in self.handle.events():
                 self.sig_event.emit(self.generation, ev)
         except Exception as err:  # never leave the controller waiting for an end that cannot come
@@ -102,6 +104,8 @@ class _Learner:
     def __init__(self, generation: int, handle: LearnerRun, thread: QThread, worker: LearnWorker, folder: str):
         self.generation, self.handle, self.thread, self.worker, self.folder = generation, handle, thread, worker, folder
         self.ready = False
+        self.running = False  # its process has started: what is sent reaches it
+        self.queued: list[tuple[Record, str]] = []  # sent before that
         self.started_from = "the original"
 
 
@@ -197,8 +201,9 @@ class LearnController(QObject):
             self._set_state("off", self.available.reason)
         elif not self.wanted():
             self._set_state("off", Msg.LEARN_OFF_BY_USER)
-        elif start and self.state == "off" and not self._shutdown:
-            self.start()
+        elif start and self.state == "off" and not self._shutdown:  # it has just become possible
+            self._set_state("starting", self._starting_text())
+            QTimer.singleShot(START_AFTER_MS, self, self._start_if_wanted)
 
     def _start_if_wanted(self) -> None:
         if self.live is None and not self._shutdown and self.wanted() and self.state == "starting":
@@ -225,6 +230,7 @@ class LearnController(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.sig_event.connect(self._event)
+        worker.sig_started.connect(self._started)
         worker.sig_ended.connect(self._ended)
         self.live = _Learner(self._generation, handle, thread, worker, folder)
         self.live.started_from = ModelStore(self.project.models_dir).current_name() or "the original"
@@ -258,15 +264,18 @@ class LearnController(QObject):
 
     def shutdown(self, timeout_ms: int = 15_000) -> bool:
         """Stop every learner and end its thread (the window is closing): its input is closed,
-        it is killed if it has not ended after ``END_WAIT_MS``; the threads are waited for
-        (never destroyed while running), the snapshot folders removed. False if a thread did
-        not end in time (it is then left alive)."""
+        and it is killed if it is still being built or has not ended after ``END_WAIT_MS``
+        (it holds nothing to keep); the threads are waited for (never destroyed while
+        running), the snapshot folders removed. False if a thread did not end in time (it is
+        then left alive). Safe to call more than once."""
         self._shutdown = True
         self._correction.stop()
         if self.live is not None:
-            self.live.handle.end_input()
-            self.ending.append(self.live)
-            self.live = None
+            learner, self.live = self.live, None
+            learner.handle.end_input()
+            if not learner.ready:
+                learner.handle.kill()
+            self.ending.append(learner)
         ok = True
         for learner in list(self.ending):
             try:
@@ -299,6 +308,17 @@ class LearnController(QObject):
                 self.sig_message.emit(str(err))
 
     # ---- its events ------------------------------------------------------------------------------
+    def _started(self, generation: int) -> None:
+        """Its process runs: what was sent before goes to it now, in order (and the ratio)."""
+        learner = self.live
+        if learner is None or generation != learner.generation:
+            return
+        learner.running = True
+        learner.handle.set_rehearsal(learner.handle.rehearsal)
+        for record, key in learner.queued:
+            learner.handle.learn(record, key)
+        learner.queued.clear()
+
     def _event(self, generation: int, ev) -> None:
         learner = self.live
         if learner is None or generation != learner.generation:
@@ -319,9 +339,10 @@ class LearnController(QObject):
             self._update()
         elif isinstance(ev, Failed):
             if not learner.ready:  # it could not be built: it ends now
-                self._failed(ev.message)
-            else:  # one document could not be learnt (the learner goes on), or the process died (it ends next)
-                self.error = ev.message
+                self._failed(Msg.LEARN_START_FAILED.format(message=ev.message))
+            elif learner.handle.proc is not None and learner.handle.proc.poll() is not None:
+                self.error = ev.message  # the process died: said once its thread has ended (``_ended``)
+            else:  # one document could not be learnt; the learner goes on
                 if self.pending:  # documents are learnt in the order sent
                     self.pending.pop(next(iter(self.pending)))
                 self.sig_error.emit(ev.message)
@@ -334,16 +355,21 @@ class LearnController(QObject):
         if self.live is not None and self.live.generation == generation:  # it ended on its own: died
             learner, self.live = self.live, None
             self._forget(learner)
-            self._failed(self.error or Msg.LEARN_CHILD_DIED.format(code="?", detail=""))
+            self._failed(Msg.LEARN_STOPPED.format(
+                message=self.error or Msg.LEARN_CHILD_DIED.format(code="?", detail="")))
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, text: str) -> None:
+        """The learner is gone: ``text`` stays in the status line until the mode is turned on again."""
         self.stop()
-        self.error = message
-        self._set_state("failed", Msg.LEARN_STOPPED.format(message=message))
-        self.sig_error.emit(Msg.LEARN_STOPPED.format(message=message))
+        self.error = text
+        self._set_state("failed", text)
+        self.sig_error.emit(text)
 
     def preview_name(self) -> str:
-        return Msg.LEARN_PREVIEW_NAME.format(n=self.learnt, s=_s(self.learnt))
+        """The preview's name for the newest snapshot: how many documents its weights learnt
+        from (its folder's number, ``Learner.write_snapshot``: every document sent up to it)."""
+        n = _snapshot_number(self.latest) or self.learnt
+        return Msg.LEARN_PREVIEW_NAME.format(n=n, s=_s(n))
 
     def _reshow(self) -> None:
         """After the window went back to the current model (a run discarded, cancelled or
@@ -399,18 +425,24 @@ class LearnController(QObject):
         if doc.state == "accepted" and _spans(doc.spans) != self._baseline.get(doc.id):
             self.learn(doc)
 
-    def learn(self, doc) -> bool:
-        """Send an accepted document (a store ``Document``) to the learner; False if the mode is off."""
+    def learn(self, doc, *, count: bool = True) -> bool:
+        """Send an accepted document (a store ``Document``) to the learner; False if the mode
+        is off. ``count``: it counts towards the next consolidation (not when it is sent
+        again to a restarted learner)."""
         if self.live is None:
             if not (self.state == "starting" and self.wanted()):
                 return False
             self.start()  # accepted before the deferred start: start now
         key = str(doc.id)
-        self.live.handle.learn(Record(doc.text, list(doc.spans), "accepted", dict(doc.meta)), key)
+        record = Record(doc.text, list(doc.spans), "accepted", dict(doc.meta))
+        if self.live.running:
+            self.live.handle.learn(record, key)
+        else:  # its process is starting in the worker's thread
+            self.live.queued.append((record, key))
         self._baseline[doc.id] = _spans(doc.spans)
         self.pending[key] = doc.id
         self.since.add(doc.id)
-        self.counter += 1
+        self.counter += count
         self._update()
         if self.counter >= self.every and not self.panel.runner.busy:  # after this key press is done
             QTimer.singleShot(0, self, self._consolidate_if_due)
@@ -474,7 +506,7 @@ class LearnController(QObject):
                     except NerguiError:
                         continue
                     if doc.state == "accepted":
-                        self.learn(doc)
+                        self.learn(doc, count=False)
         elif isinstance(ev, (Cancelled, Failed)):
             self._run_docs = set()
 
@@ -522,6 +554,12 @@ class LearnController(QObject):
             self.sig_state.emit(state)
         if state in ("off", "failed"):
             self.sig_consolidation.emit("")
+
+
+def _snapshot_number(path: str | None) -> int:
+    """``.../l00012`` -> 12 (0 if the name is not a learner snapshot's)."""
+    name = Path(path).name if path else ""
+    return int(name[1:]) if name[:1] == "l" and name[1:].isdigit() else 0
 
 
 def _spans(spans) -> tuple:

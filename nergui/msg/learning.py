@@ -21,7 +21,8 @@ class LearningMsg:
         "Up to date: the preview has learnt from {n} document{s} since {since}. Not saved: "
         "consolidation saves a version."
     )
-    LEARN_STOPPED = "Stopped: {message} Turn it on again to restart."
+    LEARN_START_FAILED = "Could not start: {message} Turn it on again to retry."
+    LEARN_STOPPED = "{message} Turn it on again to restart."
     LEARN_CONSOLIDATING = "Consolidating: a full training run from the original (kept as a new version)\u2026"
     LEARN_CONSOLIDATE_IN = "Next consolidation after {n} more accepted document{s}."
     LEARN_CONSOLIDATE_WAITING = "Consolidation waits for the current training run to end."

@@ -1,0 +1,277 @@
+"""``nergui bench learn --gui``: learning while annotating in the real window, with painting.
+
+In one process, offscreen, on a project (generated documents; the demo project), a real
+``MainWindow`` is opened twice on fresh copies of the same project:
+
+* **baseline**: "Learn as I annotate" off. ``--docs`` documents are accepted one by one as
+  the A key does (the window's "Accept and next" action), each after a pause of
+  ``--think-ms`` (a person reading the next one); ``switch`` is from the accept until the
+  next document's predictions are painted.
+* **learning**: the same with the mode on, once its learner is ready. Each accept is also
+  measured until predictions from weights that learnt from that document are painted on the
+  next document (``accept_to_preview``): the learner's ``Learnt`` for it, the previewer
+  loading the snapshot named after the documents it learnt (``learning: N documents``, N at
+  least the accepted document's place in the order sent), that snapshot's predictions for
+  the shown document, then a paint.
+
+Throughout both, a 5 ms timer on the GUI thread records how late it fires (``lateness``, as
+``nergui bench ui``), so the window's smoothness with the learner running is compared with
+the same accepts without it (targets: p99 16 ms, max 50 ms, switch ratio 2). With
+``--consolidate`` a third copy adds a consolidation run (Consolidate now) training while
+the documents are accepted, and then checks that the learner restarted from the version
+it saved.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from . import emit
+
+TARGET_S = 2.0
+LATENESS_P99_MS, LATENESS_MAX_MS, SWITCH_RATIO = 16.0, 50.0, 2.0
+NAME = re.compile(r"learning: (\d+) document")
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _loop_until(cond, timeout_s: float, poll_ms: int = 5) -> bool:
+    """Run the event loop until ``cond()`` holds (checked every ``poll_ms``), or the timeout."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if cond():
+        return True
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(poll_ms)
+    timer.timeout.connect(lambda: loop.quit() if cond() else None)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return cond()
+
+
+class _Recorder:
+    """What the window does after an accept, with the times: the previewer's loads and results."""
+
+    def __init__(self, window):
+        self.w = window
+        self.models: list[tuple[float, str]] = []
+        self.ready: list[tuple[float, int]] = []
+        self.painted: dict[int, float] = {}  # doc id -> when its (latest) predictions were painted
+        self.learnt_painted: dict[tuple[int, int], float] = {}  # (doc id, n): a snapshot that learnt n documents painted on it
+        window.previewer.sig_model.connect(self._model)
+        window.previewer.sig_ready.connect(self._ready)  # after the window's own handler: the marks are set
+
+    def _model(self, name: str) -> None:
+        self.models.append((time.perf_counter(), name))
+
+    def _ready(self, doc_id: int, _spans) -> None:
+        self.w.view.viewport().repaint()  # painted now (the window would paint it at the loop's next turn)
+        now = time.perf_counter()
+        self.ready.append((now, doc_id))
+        self.painted[doc_id] = now
+        loaded = self.models[-1][1] if self.models else ""
+        m = NAME.search(loaded)
+        if m:
+            self.learnt_painted[doc_id, int(m.group(1))] = now
+
+
+def _window(project, settings_path: Path, *, learn: bool):
+    from PySide6.QtCore import QSettings
+
+    from ..gui.main_window import MainWindow
+
+    settings = QSettings(str(settings_path), QSettings.IniFormat)
+    settings.setValue("learn/default", "on" if learn else "off")
+    w = MainWindow(project, settings=settings, predictions=True)
+    w.resize(1400, 900)
+    w.show()
+    return w
+
+
+def _phase(project, settings_path: Path, todo: list[int], *, learn: bool, think_ms: int, consolidate: bool = False,
+           timeout_s: float = 60.0) -> dict:
+    """Open the window, accept ``todo[:-1]`` one by one; timings and the probe's lateness."""
+    from ..core.pipeline import ModelStore
+    from .ui import _pause, _Probe
+
+    w = _window(project, settings_path, learn=learn)
+    ctrl = w.learning
+    out: dict = {"learn": learn}
+    if not _loop_until(lambda: w.previewer.worker.nlp is not None, 120):
+        raise RuntimeError("the preview model did not load")
+    if learn:
+        t = time.perf_counter()
+        ctrl.start()  # as the window does START_AFTER_MS after opening
+        if not _loop_until(lambda: ctrl.state in ("ready", "failed"), 300):
+            raise RuntimeError(f"the learner did not start: {ctrl.status}")
+        if ctrl.state == "failed":
+            raise RuntimeError(ctrl.status)
+        out["learner_ready_s"] = round(time.perf_counter() - t, 2)
+    rec = _Recorder(w)
+    w.session.open_document(todo[0])
+    _loop_until(lambda: todo[0] in rec.painted, 30)
+    _pause(1500)  # the tokenizer and memory settling after the first document
+    if consolidate:
+        ctrl.consolidate()
+        from ..core.events import Tick
+
+        ticks: list = []
+        w.training.runner.sig_event.connect(lambda ev: ticks.append(ev) if isinstance(ev, Tick) else None)
+        _loop_until(lambda: ticks or not w.training.runner.busy, 300)
+    probe = _Probe()
+    probe.start()
+    switches, previews, during_run, timeouts = [], [], [], 0
+    sent = 0
+    for _ in range(len(todo) - 1):
+        _pause(think_ms)
+        doc_id = w.session.doc.id
+        running = w.training.runner.state == "running"
+        t0 = time.perf_counter()
+        w.acts["accept"].trigger()  # the A key: accept, then the next document (opened at once)
+        following = w.session.doc.id
+        if following == doc_id:
+            break  # the end of the list
+        if not _loop_until(lambda f=following: rec.painted.get(f, 0) > t0, 30):
+            timeouts += 1
+            continue
+        switches.append(rec.painted[following] - t0)
+        if not learn:
+            continue
+        sent += 1
+        # until a snapshot that learnt from this document (the sent-th) is painted on the next one
+        if _loop_until(lambda f=following, n=sent: any(d == f and k >= n and at > t0
+                                                       for (d, k), at in rec.learnt_painted.items()), timeout_s):
+            at = min(at for (d, k), at in rec.learnt_painted.items() if d == following and k >= sent and at > t0)
+            previews.append(at - t0)
+            during_run.append(running)
+        else:
+            timeouts += 1
+    probe.stop()
+    late = probe.late
+    out.update({"accepts": len(switches), "switch_median_ms": round(statistics.median(switches) * 1000, 1)
+                if switches else None, "switch_p90_ms": round(_pct(switches, 0.9) * 1000, 1),
+                "lateness_p99_ms": round(_pct(late, 0.99), 2), "lateness_max_ms": round(max(late, default=0), 2),
+                "lateness_ticks": len(late), "timeouts": timeouts})
+    if learn:
+        out.update({"previews": previews, "previews_during_run": sum(during_run),
+                    "learner_errors": ctrl.error})
+    if consolidate:
+        saved_before = ModelStore(project.models_dir).current_name()
+        _loop_until(lambda: not w.training.runner.busy, 900)
+        version = ModelStore(project.models_dir).current_name()
+        _loop_until(lambda: ctrl.live is not None and ctrl.live.ready, 300)
+        out.update({"consolidated_version": version, "version_before_wait": saved_before,
+                    "learner_restarted_from": ctrl.live.started_from if ctrl.live else None})
+    w.close()
+    return out
+
+
+def _generated_project(folder: Path, base: str, accepted: int, docs: int, todo: int, seed: int):
+    from ..core.records import Record
+    from ..core.store import Project
+    from .data import generated_raw, generated_training
+
+    records = generated_training(accepted + docs + 1, seed=seed)
+    project = Project.create(folder)
+    project.set_setting("base_pipeline", base)
+    project.add_label("FASHION_BRAND")
+    project.import_records(records[:accepted], path="accepted")
+    # the documents to accept hold their brand already (as if just marked): state to do
+    project.import_records([Record(r.text, list(r.spans), "todo", line=r.line) for r in records[accepted:]],
+                           path="to-accept")
+    project.import_records([Record(t) for t in generated_raw(todo, seed=seed + 1)], path="raw")
+    return project
+
+
+def _to_accept(project, n: int, *, spans_only: bool) -> list[int]:
+    from ..core.store import Filter
+
+    ids = project.doc_ids(Filter(state="todo"))
+    if spans_only:
+        ids = [d for d in ids if project.get_document(d).spans]
+    return ids[: n + 1]
+
+
+def run(args) -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from ..gui.demo import create_demo_project
+
+    QApplication.instance() or QApplication([])
+    sets = ([] if args.no_generated else ["generated"]) + ([] if args.no_demo else ["demo"])
+    with tempfile.TemporaryDirectory(prefix="nergui-bench-learn-gui-") as tmp:
+        tmp = Path(tmp)
+        for data in sets:
+            phases = [("baseline", False, False), ("learning", True, False)]
+            if args.consolidate:
+                phases.append(("consolidating", True, True))
+            results = {}
+            for name, learn, consolidate in phases:
+                folder = tmp / f"{data}-{name}"
+                if data == "generated":
+                    project = _generated_project(folder, args.base, args.accepted, args.docs, args.todo, args.seed)
+                    todo = _to_accept(project, args.docs, spans_only=True)
+                else:
+                    project = create_demo_project(folder)
+                    todo = _to_accept(project, args.docs, spans_only=False)
+                results[name] = _phase(project, folder / "settings.ini", todo, learn=learn, think_ms=args.think_ms,
+                                       consolidate=consolidate)
+                project.close()
+            emit(_row(data, args, results), as_json=args.json)
+    return 0
+
+
+def _row(data: str, args, results: dict) -> dict:
+    base, learning = results["baseline"], results["learning"]
+    previews = learning.pop("previews")
+    row = {"bench": "learn", "part": "accept_to_preview_gui", "data": data,
+           "base": args.base if data == "generated" else "demo's", "docs_asked": args.docs, "think_ms": args.think_ms,
+           "learner_ready_s": learning.get("learner_ready_s"),
+           "accepts_measured": len(previews), "accepts_baseline": base["accepts"],
+           "accept_to_preview_p50_s": round(_pct(previews, 0.5), 3),
+           "accept_to_preview_p95_s": round(_pct(previews, 0.95), 3),
+           "accept_to_preview_max_s": round(max(previews), 3) if previews else None,
+           "timeouts": learning["timeouts"], "learner_errors": learning["learner_errors"],
+           "switch_baseline_ms": base["switch_median_ms"], "switch_learning_ms": learning["switch_median_ms"],
+           "switch_ratio": round(learning["switch_median_ms"] / base["switch_median_ms"], 3)
+           if base["switch_median_ms"] and learning["switch_median_ms"] else None,
+           "lateness_baseline_p99_ms": base["lateness_p99_ms"], "lateness_learning_p99_ms": learning["lateness_p99_ms"],
+           "lateness_baseline_max_ms": base["lateness_max_ms"], "lateness_learning_max_ms": learning["lateness_max_ms"],
+           "lateness_ticks": learning["lateness_ticks"]}
+    missed = []
+    if not previews or row["accept_to_preview_p95_s"] > TARGET_S:
+        missed.append("accept_to_preview_p95_s")
+    if row["lateness_learning_p99_ms"] > LATENESS_P99_MS:
+        missed.append("lateness_p99")
+    if row["lateness_learning_max_ms"] > LATENESS_MAX_MS:
+        missed.append("lateness_max")
+    if row["switch_ratio"] is None or row["switch_ratio"] > SWITCH_RATIO:
+        missed.append("switch_ratio")
+    cons = results.get("consolidating")
+    if cons is not None:
+        cprev = cons.pop("previews")
+        row.update({"consolidating_accepts_measured": len(cprev),
+                    "consolidating_accepts_while_training": cons["previews_during_run"],
+                    "consolidating_accept_to_preview_p95_s": round(_pct(cprev, 0.95), 3),
+                    "consolidating_switch_ms": cons["switch_median_ms"],
+                    "consolidating_lateness_p99_ms": cons["lateness_p99_ms"],
+                    "consolidating_lateness_max_ms": cons["lateness_max_ms"],
+                    "consolidated_version": cons["consolidated_version"],
+                    "learner_restarted_from": cons["learner_restarted_from"]})
+    row["targets_missed"] = ",".join(missed) or "none"
+    return row
