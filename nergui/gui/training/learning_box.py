@@ -39,12 +39,14 @@ class LearningBox(QGroupBox):
         row.addWidget(QLabel("Consolidate every"))
         row.addWidget(self.every)
         row.addWidget(QLabel("documents"), 1)
-        row.addWidget(self.now)
+        below = QHBoxLayout()  # the hint wraps: the box is never wider than the panel's other rows
+        below.addWidget(self.consolidation, 1)
+        below.addWidget(self.now, 0, Qt.AlignTop)
         lay = QVBoxLayout(self)
         lay.addWidget(self.switch)
         lay.addWidget(self.status)
         lay.addLayout(row)
-        lay.addWidget(self.consolidation)
+        lay.addLayout(below)
 
         self.switch.clicked.connect(lambda on: toggle.trigger() if toggle.isChecked() != on else None)
         toggle.toggled.connect(self.switch.setChecked)
@@ -77,4 +79,3 @@ class LearningBox(QGroupBox):
 
     def _consolidation(self, text: str) -> None:
         self.consolidation.setText(text)
-        self.consolidation.setVisible(bool(text))
