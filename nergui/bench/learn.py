@@ -21,6 +21,11 @@ then scored on the eval file (FASHION_BRAND P/R/F) and on retention.
 Part 3, ``stream`` (``--stream N``): a learner on nothing accepted is sent the first N
 fashion documents one by one, per marking, then scored on the eval file.
 
+Part 4, ``--gui`` (``nergui.bench.learn_gui``): accept_to_preview in the real window, until
+the predictions from weights that learnt from the accepted document are painted on the
+next one, on generated documents and the demo project, against the same accepts without
+the learner (event-loop lateness, document switches).
+
 Measured (2 cores, en_core_web_sm, 3 steps of 1 + 4 replayed documents + rehearsal 0.25):
 accept_to_preview p50/p95/max over 20 documents: generated 0.53/0.60/1.26 s, fashion (30
 accepted) 0.77/1.15/1.28 s, fashion (400 accepted) 0.91/1.30/1.52 s (the first document

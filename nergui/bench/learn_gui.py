@@ -24,6 +24,7 @@ it saved.
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import tempfile
@@ -205,8 +206,6 @@ def _to_accept(project, n: int, *, spans_only: bool) -> list[int]:
 
 
 def run(args) -> int:
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -274,4 +273,5 @@ def _row(data: str, args, results: dict) -> dict:
                     "consolidated_version": cons["consolidated_version"],
                     "learner_restarted_from": cons["learner_restarted_from"]})
     row["targets_missed"] = ",".join(missed) or "none"
+    row["loadavg_1m"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None  # other work on the machine
     return row

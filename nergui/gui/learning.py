@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -81,11 +82,15 @@ class LearnWorker(QObject):
         super().__init__()
         self.handle = handle
         self.generation = generation
+        self.stopped = threading.Event()  # set by the GUI thread: end the child as soon as it exists
 
     @Slot()
     def run(self) -> None:
         try:
             self.handle.start()
+            if self.stopped.is_set():  # stopped while its process was being started
+                self.handle.end_input()
+                _kill(self.handle)
             self.sig_started.emit(self.generation)
             for ev in self.handle.events():
                 self.sig_event.emit(self.generation, ev)
@@ -248,8 +253,9 @@ class LearnController(QObject):
         self._correction.stop()
         if learner is None:
             return
+        learner.worker.stopped.set()
         learner.handle.end_input()
-        learner.handle.kill()
+        _kill(learner.handle)
         self.ending.append(learner)
         self.pending.clear()
 
@@ -272,9 +278,10 @@ class LearnController(QObject):
         self._correction.stop()
         if self.live is not None:
             learner, self.live = self.live, None
+            learner.worker.stopped.set()
             learner.handle.end_input()
             if not learner.ready:
-                learner.handle.kill()
+                _kill(learner.handle)
             self.ending.append(learner)
         ok = True
         for learner in list(self.ending):
@@ -554,6 +561,16 @@ class LearnController(QObject):
             self.sig_state.emit(state)
         if state in ("off", "failed"):
             self.sig_consolidation.emit("")
+
+
+def _kill(handle: LearnerRun) -> None:
+    """Kill the learner's process without waiting for it (its worker's thread reaps it)."""
+    proc = handle.proc
+    if proc is not None and proc.returncode is None:
+        try:
+            proc.kill()
+        except OSError:
+            pass
 
 
 def _snapshot_number(path: str | None) -> int:
