@@ -71,11 +71,26 @@ class _Recorder:
         self.ready: list[tuple[float, int]] = []
         self.painted: dict[int, float] = {}  # doc id -> when its (latest) predictions were painted
         self.learnt_painted: dict[tuple[int, int], float] = {}  # (doc id, n): a snapshot that learnt n documents painted on it
+        self.asked: list[tuple[float, int]] = []  # the controller asked the previewer to load snapshot n
         window.previewer.sig_model.connect(self._model)
+        window.learning.sig_preview.connect(self._asked)
         window.previewer.sig_ready.connect(self._ready)  # after the window's own handler: the marks are set
 
     def _model(self, name: str) -> None:
         self.models.append((time.perf_counter(), name))
+
+    def _asked(self, _path: str, name: str) -> None:
+        m = NAME.search(name)
+        if m:
+            self.asked.append((time.perf_counter(), int(m.group(1))))
+
+    def first(self, events, n: int, since: float) -> float | None:
+        """When the first learner snapshot that learnt at least ``n`` documents was asked for or loaded."""
+        for at, what in events:
+            k = what if isinstance(what, int) else int(NAME.search(what).group(1)) if NAME.search(what) else -1
+            if at > since and k >= n:
+                return at
+        return None
 
     def _ready(self, doc_id: int, _spans) -> None:
         self.w.view.viewport().repaint()  # painted now (the window would paint it at the loop's next turn)
@@ -133,7 +148,7 @@ def _phase(project, settings_path: Path, todo: list[int], *, learn: bool, think_
         _loop_until(lambda: ticks or not w.training.runner.busy, 300)
     probe = _Probe()
     probe.start()
-    switches, previews, during_run, timeouts = [], [], [], 0
+    switches, previews, during_run, timeouts, parts = [], [], [], 0, []
     sent = 0
     for _ in range(len(todo) - 1):
         _pause(think_ms)
@@ -157,6 +172,9 @@ def _phase(project, settings_path: Path, todo: list[int], *, learn: bool, think_
             at = min(at for (d, k), at in rec.learnt_painted.items() if d == following and k >= sent and at > t0)
             previews.append(at - t0)
             during_run.append(running)
+            asked, loaded = rec.first(rec.asked, sent, t0), rec.first(rec.models, sent, t0)
+            if asked and loaded:
+                parts.append((asked - t0, loaded - asked, at - loaded))
         else:
             timeouts += 1
     probe.stop()
@@ -168,6 +186,8 @@ def _phase(project, settings_path: Path, todo: list[int], *, learn: bool, think_
     if learn:
         out.update({"previews": previews, "previews_during_run": sum(during_run),
                     "learner_errors": ctrl.error})
+        for i, key in enumerate(("learnt", "load", "predict_paint")):  # accept -> Learnt -> loaded -> painted
+            out[f"{key}_p50_s"] = round(_pct([x[i] for x in parts], 0.5), 3)
     if consolidate:
         saved_before = ModelStore(project.models_dir).current_name()
         _loop_until(lambda: not w.training.runner.busy, 900)
@@ -245,6 +265,8 @@ def _row(data: str, args, results: dict) -> dict:
            "accept_to_preview_p50_s": round(_pct(previews, 0.5), 3),
            "accept_to_preview_p95_s": round(_pct(previews, 0.95), 3),
            "accept_to_preview_max_s": round(max(previews), 3) if previews else None,
+           "learnt_p50_s": learning["learnt_p50_s"], "load_p50_s": learning["load_p50_s"],
+           "predict_paint_p50_s": learning["predict_paint_p50_s"],
            "timeouts": learning["timeouts"], "learner_errors": learning["learner_errors"],
            "switch_baseline_ms": base["switch_median_ms"], "switch_learning_ms": learning["switch_median_ms"],
            "switch_ratio": round(learning["switch_median_ms"] / base["switch_median_ms"], 3)

@@ -16,15 +16,14 @@ that was stopped or restarted are never acted on. ``LearnController`` (GUI threa
   in the preview (the learner's latest snapshot comes back after the decision); a training
   run's mid-run snapshots are not previewed while the learner runs (the learner's weights
   have seen every accepted document, the run's only those it started with).
-* **Consolidation.** Every ``every`` documents sent (default ``CONSOLIDATE_EVERY``), or on
-  demand (``consolidate``), the training panel's own run starts (``TrainingPanel.train``
-  with ``auto=True``: from the original, kept as a new version, the versions list, the
-  forgetting meter and the result card as for any run). Once a version is saved (by a
-  consolidation or any kept run, or a roll-back) the learner restarts from it
-  (``LearnRequest.from_current``), and the documents accepted while that run trained are
-  sent to it again: drift never accumulates into a kept model. While a run trains, the
-  learner goes on (both children are paused while the preview predicts,
-  ``core.child.foreground``).
+* **Consolidation** (``gui.consolidation``). Every N documents sent, or on demand, the
+  training panel's own run starts (``TrainingPanel.train`` with ``auto=True``: from the
+  original, kept as a new version; the versions list, the forgetting meter and the result
+  card as for any run). Once a version is saved (by a consolidation or any kept run, or a
+  roll-back) the learner restarts from it (``LearnRequest.from_current``), and the
+  documents accepted while that run trained are sent to it again: drift never accumulates
+  into a kept model. While a run trains, the learner goes on (both children are paused
+  while the preview predicts, ``core.child.foreground``).
 * **Failures.** A learner that cannot start or whose process dies shows its message in the
   status line until the mode is turned on again (and in View > Messages); annotations and
   saved models are untouched (the learner writes only its snapshots, in a folder of its own).
@@ -51,24 +50,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from ..core.events import Cancelled, Failed, LearnerReady, Learnt, RunInfo, Saved
+from ..core.events import Failed, LearnerReady, Learnt
 from ..core.learn_child import LearnerRun, LearnRequest
 from ..core.learn_mode import Availability, availability
 from ..core.learner import default_train_settings
 from ..core.pipeline import ModelStore, describe
 from ..core.records import Record
 from ..errors import Msg, NerguiError, detail as error_detail
+from .consolidation import Consolidation, plural as _s
 from .projects import project_key
 
-CONSOLIDATE_EVERY = 50  # documents sent to the learner between two consolidation runs
 START_AFTER_MS = 3000  # after the window opens: not while it loads its own models
 CORRECTION_DELAY_MS = 1500  # an accepted document's edits are sent once they pause this long
 END_WAIT_MS = 3000  # closing the window: a learner that has not ended by then is killed
 DEFAULT_KEY = "learn/default"
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 class LearnWorker(QObject):
@@ -119,7 +114,6 @@ class LearnController(QObject):
 
     sig_state = Signal(str)
     sig_status = Signal(str)         # the status line: what the learner is doing, or why it is off
-    sig_consolidation = Signal(str)  # when the next consolidation runs
     sig_learnt = Signal(str)         # a new preview snapshot's folder (see the module's docstring)
     sig_preview = Signal(str, str)   # for the window's previewer: a snapshot folder and its name
     sig_message = Signal(str)        # for the status bar and View > Messages
@@ -133,8 +127,6 @@ class LearnController(QObject):
         self.panel = panel
         self.settings = settings
         self._key = project_key(self.project.path, "learn")
-        self._every_key = project_key(self.project.path, "consolidate_every")
-        self.every = int(settings.value(self._every_key, CONSOLIDATE_EVERY) or CONSOLIDATE_EVERY)
         self.state = "off"
         self.status = ""
         self.error: str | None = None
@@ -145,11 +137,6 @@ class LearnController(QObject):
         self.pending: dict[str, int] = {}     # key sent -> document id, until its Learnt
         self.learnt = 0                       # documents learnt by the live learner
         self.latest: str | None = None        # the live learner's newest snapshot
-        self.since: set[int] = set()          # documents sent since the last version was saved
-        self._run_docs: set[int] = set()      # those of them a training run started with
-        self.counter = 0                      # documents sent since the last training run started
-        self.consolidating = False            # a consolidation run of ours is going
-        self._want_consolidation = False      # asked for while another run went on
         self._baseline: dict[int, tuple] = {}  # an accepted document's spans as last sent (or first shown)
         self._labels = set(self.project.label_names())
         self._shutdown = False
@@ -163,8 +150,7 @@ class LearnController(QObject):
         session.sig_document.connect(self._document)
         session.sig_labels.connect(self._labels_changed)
         panel.form.sig_rehearsal.connect(self.set_rehearsal)
-        panel.runner.sig_state.connect(self._runner_state)
-        panel.runner.sig_event.connect(self._run_event)
+        self.consolidation = Consolidation(self, panel, settings)
         panel.versions.sig_rolled_back.connect(lambda _name: self.restart())
         panel.sig_model_changed.connect(self._reshow)
         self.refresh(start=False)
@@ -448,16 +434,13 @@ class LearnController(QObject):
             self.live.queued.append((record, key))
         self._baseline[doc.id] = _spans(doc.spans)
         self.pending[key] = doc.id
-        self.since.add(doc.id)
-        self.counter += count
         self._update()
-        if self.counter >= self.every and not self.panel.runner.busy:  # after this key press is done
-            QTimer.singleShot(0, self, self._consolidate_if_due)
+        self.consolidation.sent(doc.id, count=count)
         return True
 
-    def _consolidate_if_due(self) -> None:
-        if self.live is not None and self.counter >= self.every and not self.panel.runner.busy:
-            self.consolidate(auto=True)
+    def consolidate(self) -> bool:
+        """Consolidate now (the button, the menu): see ``Consolidation.consolidate``."""
+        return self.consolidation.consolidate()
 
     def _labels_changed(self) -> None:
         names = set(self.project.label_names())
@@ -467,55 +450,6 @@ class LearnController(QObject):
         self.refresh()
         if gone and was and self.live is not None:
             self.start()
-
-    # ---- consolidation ---------------------------------------------------------------------------
-    def set_every(self, n: int) -> None:
-        self.every = max(1, int(n))
-        self.settings.setValue(self._every_key, self.every)
-        self._update()
-
-    def consolidate(self, *, auto: bool = False) -> bool:
-        """A full training run from the original, kept as a new version; after the current run
-        if one goes on. False if it waits."""
-        runner = self.panel.runner
-        if runner.busy:
-            self._want_consolidation = True
-            if not auto:
-                self.sig_message.emit(Msg.LEARN_CONSOLIDATE_WAITING)
-            self._update()
-            return False
-        self._want_consolidation = False
-        self.consolidating = self.panel.train(auto=True)
-        self._update()
-        return self.consolidating
-
-    def _runner_state(self, state: str) -> None:
-        if state == "running":  # any run (a consolidation, Train, auto-train) reads every document accepted by now
-            self._run_docs = set(self.since)
-            self.counter = 0
-        elif state == "idle":
-            self.consolidating = False
-            if self._want_consolidation and self.state not in ("off", "failed"):
-                QTimer.singleShot(0, self, lambda: self.consolidate() if not self.panel.runner.busy else None)
-        self._update()
-
-    def _run_event(self, ev) -> None:
-        if isinstance(ev, RunInfo):
-            self._run_docs = set(self.since)
-        elif isinstance(ev, Saved) and ev.version is not None:
-            self.since -= self._run_docs  # in the saved version now
-            again = sorted(self.since)  # accepted while it trained: the new learner learns them too
-            self._run_docs = set()
-            if self.restart():
-                for doc_id in again:
-                    try:
-                        doc = self.project.get_document(doc_id)
-                    except NerguiError:
-                        continue
-                    if doc.state == "accepted":
-                        self.learn(doc, count=False)
-        elif isinstance(ev, (Cancelled, Failed)):
-            self._run_docs = set()
 
     # ---- status ----------------------------------------------------------------------------------
     def _starting_text(self) -> str:
@@ -530,7 +464,7 @@ class LearnController(QObject):
 
     def _update(self) -> None:
         if self.state in ("off", "failed"):
-            self.sig_consolidation.emit("")
+            self.consolidation.update()
             return
         learner = self.live
         if learner is None or not learner.ready:
@@ -544,14 +478,7 @@ class LearnController(QObject):
         else:
             state, text = "ready", Msg.LEARN_READY
         self._set_state(state, text)
-        if self.consolidating:
-            line = Msg.LEARN_CONSOLIDATING
-        elif self._want_consolidation and self.panel.runner.busy:
-            line = Msg.LEARN_CONSOLIDATE_WAITING
-        else:
-            n = max(0, self.every - self.counter)
-            line = Msg.LEARN_CONSOLIDATE_IN.format(n=n, s=_s(n))
-        self.sig_consolidation.emit(line)
+        self.consolidation.update()
 
     def _set_state(self, state: str, text: str) -> None:
         changed = state != self.state
@@ -559,8 +486,8 @@ class LearnController(QObject):
         self.sig_status.emit(text)
         if changed:
             self.sig_state.emit(state)
-        if state in ("off", "failed"):
-            self.sig_consolidation.emit("")
+        if state in ("off", "failed") and hasattr(self, "consolidation"):
+            self.consolidation.update()
 
 
 def _kill(handle: LearnerRun) -> None:

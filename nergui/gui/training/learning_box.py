@@ -28,7 +28,7 @@ class LearningBox(QGroupBox):
         self.status.setAccessibleName("What the learner is doing")
         self.every = QSpinBox()
         self.every.setRange(1, 10_000)
-        self.every.setValue(ctrl.every)
+        self.every.setValue(ctrl.consolidation.every)
         self.every.setAccessibleName("Accepted documents between consolidation runs")
         self.every.setToolTip("A full training run from the original, kept as a new version, after this many "
                               "documents learnt; the learner then starts again from that version")
@@ -50,16 +50,17 @@ class LearningBox(QGroupBox):
 
         self.switch.clicked.connect(lambda on: toggle.trigger() if toggle.isChecked() != on else None)
         toggle.toggled.connect(self.switch.setChecked)
-        self.every.valueChanged.connect(ctrl.set_every)
+        self.every.valueChanged.connect(ctrl.consolidation.set_every)
         self.now.clicked.connect(now.trigger)
         ctrl.sig_status.connect(self._status)
         ctrl.sig_state.connect(self._state)
         ctrl.sig_available.connect(self._available)
-        ctrl.sig_consolidation.connect(self._consolidation)
+        ctrl.consolidation.sig_line.connect(self._consolidation)
         self.now_action = now
         self._available(ctrl.available.ok)
         self._state(ctrl.state)
         self._status(ctrl.status)
+        self._consolidation(ctrl.consolidation.line())
 
     def _available(self, ok: bool) -> None:
         self.switch.setEnabled(ok)
