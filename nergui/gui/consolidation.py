@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..core import lifeline
 from ..core.events import Cancelled, Failed, RunInfo, Saved
 from ..errors import Msg, NerguiError
 from .projects import project_key
 
 CONSOLIDATE_EVERY = 50  # documents sent to the learner between two consolidation runs
+TRAINING_NICE = 10  # a training run while a learner runs yields the CPU to it and to the window
 
 
 def plural(n: int) -> str:
@@ -88,6 +90,9 @@ class Consolidation(QObject):
     def _run_event(self, ev) -> None:
         if isinstance(ev, RunInfo):  # the run has read the accepted documents
             self._run_docs = set(self.since)
+            handle = self.panel.runner.handle
+            if self.ctrl.live is not None and TRAINING_NICE and getattr(handle, "proc", None) is not None:
+                lifeline.lower_priority(handle.pid, TRAINING_NICE)  # the learner's previews first
         elif isinstance(ev, Saved) and ev.version is not None:
             self.since -= self._run_docs  # in the saved version now
             again = sorted(self.since)  # accepted after the run read its documents

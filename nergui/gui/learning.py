@@ -52,6 +52,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from ..core.events import Failed, LearnerReady, Learnt
 from ..core.learn_child import LearnerRun, LearnRequest
+from ..core import lifeline
 from ..core.learn_mode import Availability, availability
 from ..core.learner import default_train_settings
 from ..core.pipeline import ModelStore, describe
@@ -59,10 +60,14 @@ from ..core.records import Record
 from ..errors import Msg, NerguiError, detail as error_detail
 from .consolidation import Consolidation, plural as _s
 from .projects import project_key
+from .workers import fast_switching
 
 START_AFTER_MS = 3000  # after the window opens: not while it loads its own models
 CORRECTION_DELAY_MS = 1500  # an accepted document's edits are sent once they pause this long
 END_WAIT_MS = 3000  # closing the window: a learner that has not ended by then is killed
+# Who yields the CPU to whom when they compete (nice, on Linux and macOS): the window first,
+# then the learner (the preview the user waits for), then a training run while a learner runs.
+LEARNER_NICE = 5  # (a training run while a learner runs: consolidation.TRAINING_NICE)
 DEFAULT_KEY = "learn/default"
 
 
@@ -105,6 +110,7 @@ class _Learner:
         self.generation, self.handle, self.thread, self.worker, self.folder = generation, handle, thread, worker, folder
         self.ready = False
         self.running = False  # its process has started: what is sent reaches it
+        self.fast = False     # holds workers.fast_switching until it has ended
         self.queued: list[tuple[Record, str]] = []  # sent before that
         self.started_from = "the original"
 
@@ -224,6 +230,9 @@ class LearnController(QObject):
         worker.sig_started.connect(self._started)
         worker.sig_ended.connect(self._ended)
         self.live = _Learner(self._generation, handle, thread, worker, folder)
+        # the previewer reloads a snapshot after each document: the window takes the GIL back quickly
+        fast_switching(True)
+        self.live.fast = True
         self.live.started_from = ModelStore(self.project.models_dir).current_name() or "the original"
         self.pending.clear()
         self.learnt = 0
@@ -286,6 +295,9 @@ class LearnController(QObject):
     def _forget(self, learner: _Learner) -> None:
         if learner in self.ending:
             self.ending.remove(learner)
+        if learner.fast:
+            fast_switching(False)
+            learner.fast = False
         learner.thread.quit()
         learner.thread.wait(1000)
         learner.worker.deleteLater()
@@ -307,6 +319,8 @@ class LearnController(QObject):
         if learner is None or generation != learner.generation:
             return
         learner.running = True
+        if LEARNER_NICE:
+            lifeline.lower_priority(learner.handle.pid, LEARNER_NICE)
         learner.handle.set_rehearsal(learner.handle.rehearsal)
         for record, key in learner.queued:
             learner.handle.learn(record, key)

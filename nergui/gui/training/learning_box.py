@@ -26,6 +26,7 @@ class LearningBox(QGroupBox):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.status.setAccessibleName("What the learner is doing")
+        self.status.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.every = QSpinBox()
         self.every.setRange(1, 10_000)
         self.every.setValue(ctrl.consolidation.every)
@@ -57,6 +58,11 @@ class LearningBox(QGroupBox):
         ctrl.sig_available.connect(self._available)
         ctrl.consolidation.sig_line.connect(self._consolidation)
         self.now_action = now
+        # room for the usual texts, so that one replacing another (after every accepted document)
+        # does not lay the whole panel out again while the previewer loads the new weights
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3)
+        self.consolidation.setMinimumHeight(self.consolidation.fontMetrics().lineSpacing() * 2)
+        self.consolidation.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self._available(ctrl.available.ok)
         self._state(ctrl.state)
         self._status(ctrl.status)
