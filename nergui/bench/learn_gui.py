@@ -159,7 +159,7 @@ def _phase(project, settings_path: Path, todo: list[int], *, learn: bool, think_
     rec = _Recorder(w)
     w.session.open_document(todo[0])
     _loop_until(lambda: todo[0] in rec.painted, 30)
-    _pause(1500)  # the tokenizer and memory settling after the first document
+    _pause(500)
     if consolidate:
         ctrl.consolidate()
         from ..core.events import Tick
@@ -295,7 +295,7 @@ def run(args) -> int:
             else:
                 project = create_demo_project(made)
                 made = project.path
-            version = _save_version(project)
+            version, base = _save_version(project), project.base_pipeline
             project.close()
             for name, learn, consolidate in phases:  # each phase on a fresh copy of the same project
                 folder = tmp / f"{data}-{name}"
@@ -307,6 +307,7 @@ def run(args) -> int:
                 project.close()
             row = _row(data, args, results)
             row["previewed_version"] = version
+            row["base"] = base
             row["nice"] = not args.no_nice
             emit(row, as_json=args.json)
     return 0
@@ -316,7 +317,7 @@ def _row(data: str, args, results: dict) -> dict:
     base, learning = results["baseline"], results["learning"]
     previews = learning.pop("previews")
     row = {"bench": "learn", "part": "accept_to_preview_gui", "data": data,
-           "base": args.base if data == "generated" else "demo's", "docs_asked": args.docs, "think_ms": args.think_ms,
+           "docs_asked": args.docs, "think_ms": args.think_ms,
            "learner_ready_s": learning.get("learner_ready_s"),
            "accepts_measured": len(previews), "accepts_baseline": base["accepts"],
            "accept_to_preview_p50_s": round(_pct(previews, 0.5), 3),
@@ -353,6 +354,8 @@ def _row(data: str, args, results: dict) -> dict:
                     "consolidating_switch_ms": cons["switch_median_ms"],
                     "consolidating_lateness_p99_ms": cons["lateness_p99_ms"],
                     "consolidating_lateness_max_ms": cons["lateness_max_ms"],
+                    "consolidating_lateness_between_p99_ms": cons["lateness_between_p99_ms"],
+                    "consolidating_lateness_between_max_ms": cons["lateness_between_max_ms"],
                     "consolidated_version": cons["consolidated_version"],
                     "learner_restarted_from": cons["learner_restarted_from"]})
     row["targets_missed"] = ",".join(missed) or "none"

@@ -34,11 +34,13 @@ project) or the settings' ``learn/default`` is "off" (tests and the benches that
 other things set it). The learner process starts ``START_AFTER_MS`` after the window opens
 (not while the window loads its own models), or at once when a document is accepted.
 
-For other widgets: ``sig_learnt(str path)`` fires once per new preview snapshot, right after
-the previewer was asked to load it: a spaCy pipeline folder (``spacy.load(path)``, or
-``core.snapshot.load_for_preview``) whose weights learnt from every document sent before
-it. The learner keeps its last three snapshots and the folder is removed when the mode
-stops: load it at once. ``sig_state(str)``: "off", "starting", "ready", "learning", "failed".
+For other widgets: ``sig_learnt(str path)`` fires once per new preview snapshot (right after
+the previewer was asked to load it, unless a trained result waits for Keep or Discard): a
+spaCy pipeline folder (``spacy.load(path)``, or ``core.snapshot.load_for_preview``) whose
+weights learnt from every document sent before it. The learner keeps its last three
+snapshots and the folder is removed when the mode stops: load it at once (or copy it).
+``sig_state(str)``: "off", "starting", "ready", "learning", "failed". The window's
+controller is ``MainWindow.learning``.
 """
 
 from __future__ import annotations
