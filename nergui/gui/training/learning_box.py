@@ -77,7 +77,7 @@ class LearningBox(QGroupBox):
         running = state in ("starting", "ready", "learning")
         self.toggle_action.setChecked(running)
         self.switch.setChecked(running)
-        for w in (self.every, self.now, self.now_action):
+        for w in (self.now, self.now_action):  # (the number is a setting: it can change any time)
             w.setEnabled(running)
         self.status.setStyleSheet(f"color: {LEVEL_COLOURS['poor']};" if state == "failed" else "")
 
