@@ -13,6 +13,7 @@ import string
 from .msg.bench import BenchMsg
 from .msg.files import FileMsg
 from .msg.gui import GuiMsg
+from .msg.learning import LearningMsg
 from .msg.store import StoreMsg
 from .msg.team import TeamMsg
 from .msg.training import TrainingMsg
@@ -66,7 +67,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, BenchMsg, TeamMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, BenchMsg, TeamMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

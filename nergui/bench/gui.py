@@ -71,6 +71,7 @@ def build_projects(tmp: Path, docs: int, base: str) -> dict:
         big.import_records((Record(t) for t in distinct_texts(docs)), path="bench")
         imported = big.count()
     settings = QSettings(str(tmp / "settings.ini"), QSettings.IniFormat)
+    settings.setValue("learn/default", "off")  # no learner: bench learn --gui measures it
     settings.setValue(project_key(tmp / "big", "document"), max(1, imported // 2))
     settings.sync()
     text, gold, _ = long_document()

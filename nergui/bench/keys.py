@@ -243,7 +243,9 @@ def measure(docs: int, suggest_docs: int, folder: Path) -> dict:
     todo = [d for d in project.doc_ids(Filter(state="todo")) if d not in gold and not project.get_document(d).spans]
     todo = todo[:suggest_docs]
     shortcut = {lab["name"]: lab["shortcut"] for lab in project.labels()}
-    w = MainWindow(project, settings=QSettings(str(folder / "settings.ini"), QSettings.IniFormat), predictions=True)
+    settings = QSettings(str(folder / "settings.ini"), QSettings.IniFormat)
+    settings.setValue("learn/default", "off")  # no learner: bench learn --gui measures it
+    w = MainWindow(project, settings=settings, predictions=True)
     w.session.allow_labels(ACCEPT_AS_IS)  # the types accepted as they are: answered Yes once, before the keys count
     ready: dict = {}
     w.previewer.sig_ready.connect(lambda doc_id, _spans: ready.update(doc=doc_id))

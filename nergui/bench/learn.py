@@ -21,6 +21,11 @@ then scored on the eval file (FASHION_BRAND P/R/F) and on retention.
 Part 3, ``stream`` (``--stream N``): a learner on nothing accepted is sent the first N
 fashion documents one by one, per marking, then scored on the eval file.
 
+Part 4, ``--gui`` (``nergui.bench.learn_gui``): accept_to_preview in the real window, until
+the predictions from weights that learnt from the accepted document are painted on the
+next one, on generated documents and the demo project, against the same accepts without
+the learner (event-loop lateness, document switches).
+
 Measured (2 cores, en_core_web_sm, 3 steps of 1 + 4 replayed documents + rehearsal 0.25):
 accept_to_preview p50/p95/max over 20 documents: generated 0.53/0.60/1.26 s, fashion (30
 accepted) 0.77/1.15/1.28 s, fashion (400 accepted) 0.91/1.30/1.52 s (the first document
@@ -197,9 +202,22 @@ def main(argv: list[str]) -> int:
     p.add_argument("--stream", type=int, default=0,
                    help="also stream the first N fashion documents into a learner per marking and score it (default 0: off)")
     p.add_argument("--stream-eval", type=int, default=200, help="eval documents the streamed learners are scored on")
+    p.add_argument("--gui", action="store_true",
+                   help="measure in the real window, with painting, against a baseline without the learner "
+                        "(nergui.bench.learn_gui): on generated documents and the demo project")
+    p.add_argument("--think-ms", type=int, default=500, help="--gui: pause before each accept (default 500)")
+    p.add_argument("--no-demo", action="store_true", help="--gui: skip the demo project")
+    p.add_argument("--consolidate", action="store_true",
+                   help="--gui: also accept while a consolidation run trains, and check the learner restarts from it")
+    p.add_argument("--no-nice", action="store_true",
+                   help="--gui: the learner and a training run at the window's priority (to measure what nice does)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    if args.gui:
+        from .learn_gui import run
+
+        return run(args)
     learn = LearnSettings(steps=args.steps, replay=args.replay, seed=args.seed)
     data = Path(args.data)
     files = {name: data / f"{name}.jsonl" for name in

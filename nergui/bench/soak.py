@@ -273,7 +273,9 @@ def main(argv: list[str]) -> int:
         emit(row, as_json=args.json)
         return 1
     project = Project.open(tmp / "soak")
-    w = MainWindow(project, settings=QSettings(str(tmp / "s.ini"), QSettings.IniFormat), predictions=True)
+    settings = QSettings(str(tmp / "s.ini"), QSettings.IniFormat)
+    settings.setValue("learn/default", "off")  # no learner: bench learn --gui measures it
+    w = MainWindow(project, settings=settings, predictions=True)
     w.training.form.epochs.setValue(args.epochs)
     w.resize(1280, 860)
     w.show()

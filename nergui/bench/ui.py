@@ -180,7 +180,9 @@ def main(argv: list[str]) -> int:
         project.add_label(label)
     project.import_records(records, path="bench")
     ids = project.doc_ids()
-    window = MainWindow(project, settings=QSettings(str(tmp / "s.ini"), QSettings.IniFormat), predictions=True)
+    settings = QSettings(str(tmp / "s.ini"), QSettings.IniFormat)
+    settings.setValue("learn/default", "off")  # no learner: bench learn --gui measures it
+    window = MainWindow(project, settings=settings, predictions=True)
     window.resize(1400, 900)
     window.show()
     panel = window.training

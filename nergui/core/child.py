@@ -209,20 +209,27 @@ class ChildProcess:
         tail = " / ".join(line.strip() for line in text[-lines:] if line.strip())
         return f" ({tail})" if tail else ""
 
-    def close(self, timeout: float = 60.0) -> int | None:
-        """Close the child's input (it stops, or discards a result no one decided on) and wait
-        for it to end; kill it if it does not. Returns its exit code. Safe to call from any
-        thread, and more than once; a reader in ``events()`` then ends quietly."""
+    def end_input(self) -> None:
+        """Close the child's input without waiting for it to end (it stops, or discards a
+        result no one decided on); a reader in ``events()`` then ends quietly. Safe to call
+        from any thread (the GUI thread's way to stop a child without waiting for it)."""
         self._closing = True
         self._forget()
         if self.proc is None:
-            return None
+            return
         with self._lock:
             try:
                 if self.proc.stdin is not None:
                     self.proc.stdin.close()
             except OSError:
                 pass
+
+    def close(self, timeout: float = 60.0) -> int | None:
+        """Close the child's input (``end_input``) and wait for it to end; kill it if it does
+        not. Returns its exit code. Safe to call from any thread, and more than once."""
+        self.end_input()
+        if self.proc is None:
+            return None
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

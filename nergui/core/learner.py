@@ -188,12 +188,14 @@ class Learner:
         return cls(load_pipeline(spec), records, texts, start=start, **kwargs)
 
     def _start_from(self, version: Language) -> bool:
-        """Take ``version``'s new component as the one to train; False (nothing changed) if it
-        has none or it does not fit."""
-        if not self.for_new or NEW_NAME not in version.pipe_names:
+        """Take ``version``'s new component (or, on a base without a recognizer, its own
+        recognizer) as the one to train; False (nothing changed) if it has none or it does
+        not fit."""
+        name = NEW_NAME if self.for_new else (self.trainable[0] if self.trainable else "")
+        if name not in version.pipe_names:
             return False
-        saved = version.get_pipe(NEW_NAME)
-        own = self.nlp.get_pipe(NEW_NAME)
+        saved = version.get_pipe(name)
+        own = self.nlp.get_pipe(name)
         before = own.to_bytes(exclude=["vocab"])
         for label in saved.labels:
             self.nlp.vocab.strings.add(label)

@@ -75,8 +75,8 @@ def run_app(argv: list[str]) -> int:
     if message:
         window.message(message)
     projects._windows.append(window)
-    # a backstop for quitting without closing the windows: never leave a training thread running
-    app.aboutToQuit.connect(lambda: [w.training.shutdown() for w in list(projects._windows)
+    # a backstop for quitting without closing the windows: never leave a training or learner thread running
+    app.aboutToQuit.connect(lambda: [(w.learning.shutdown(), w.training.shutdown()) for w in list(projects._windows)
                                      if getattr(w, "training", None) is not None])
     if os.environ.get(STARTUP_PROBE):
         _exit_when_shown(app, window)

@@ -15,7 +15,7 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
-from . import actions, controls, dialogs, label_manager, projects, team
+from . import actions, controls, dialogs, label_manager, learning, projects, team
 from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         next(a.menu() for a in self.menuBar().actions() if a.text() == "&View").addAction(
             self.training_dock.toggleViewAction())
         self._wire()
+        self.learning = learning.attach(self)  # Learn as I annotate: the training panel's box, Training menu
         self.view.installEventFilter(self)
         self.docs.list.installEventFilter(self)
         self.docs.search.installEventFilter(self)
@@ -507,6 +508,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.remembered.save()
         self._closed = True
+        self.learning.shutdown()
         self.training.shutdown()
         if self.previewer:
             self.previewer.stop()

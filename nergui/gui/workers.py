@@ -35,6 +35,21 @@ from ..errors import Msg, NerguiError, detail as error_detail
 # result card shown while the last snapshot loads, 127 ms late at 5 ms). Training speed
 # did not change measurably (bench ui, throughput_ratio 0.92 at 5 ms, 0.94 at 1 ms).
 RUN_SWITCH_INTERVAL = 0.001
+_FAST = {"holders": 0, "saved": None}  # who needs the short interval now (a run, a learner)
+
+
+def fast_switching(on: bool) -> None:
+    """Ask for (``on``) or give back the short switch interval above: set while anything holds
+    it (a training run, a learner whose snapshots the previewer reloads), restored after."""
+    if on:
+        if _FAST["holders"] == 0:
+            _FAST["saved"] = sys.getswitchinterval()
+            sys.setswitchinterval(RUN_SWITCH_INTERVAL)
+        _FAST["holders"] += 1
+    elif _FAST["holders"] > 0:
+        _FAST["holders"] -= 1
+        if _FAST["holders"] == 0 and _FAST["saved"] is not None:
+            sys.setswitchinterval(_FAST["saved"])
 
 
 def make_handle(request: TrainRequest) -> RunHandle:
@@ -89,7 +104,7 @@ class TrainRunner(QObject):
         self.handle: RunHandle | None = None
         self.request: TrainRequest | None = None
         self._snapshot_root: str | None = None
-        self._switch_interval: float | None = None
+        self._fast = False  # holds fast_switching while a run goes on
 
     @property
     def busy(self) -> bool:
@@ -114,9 +129,9 @@ class TrainRunner(QObject):
         worker.sig_event.connect(self._event)
         self.thread, self.worker = thread, worker
         self._set_state("running")
-        if self._switch_interval is None:
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(RUN_SWITCH_INTERVAL)
+        if not self._fast:
+            fast_switching(True)
+            self._fast = True
         thread.start()
         return True
 
@@ -174,9 +189,9 @@ class TrainRunner(QObject):
             return False  # never destroy a running thread; it is left to end on its own
         self.thread = self.worker = self.handle = None
         thread.deleteLater()
-        if self._switch_interval is not None:
-            sys.setswitchinterval(self._switch_interval)
-            self._switch_interval = None
+        if self._fast:
+            fast_switching(False)
+            self._fast = False
         self._set_state("idle")
         return True
 

@@ -196,3 +196,23 @@ def test_the_first_document_of_a_project_with_nothing_accepted(tmp_path):
     result = learner.learn(Record(second.text, [type(s)(s.start, s.end, "SHOP") for s in second.spans], "accepted"))
     assert learner.labels == [LABEL, "SHOP"]  # a type first met later is added
     assert set(spacy.load(result.snapshot).get_pipe("ner").labels) == {LABEL, "SHOP"}
+
+
+def test_on_a_base_without_a_recognizer_the_learner_starts_from_the_versions_own(tmp_path):
+    from nergui.core.pipeline import ModelStore
+    from nergui.core.training import Trainer, TrainSettings
+
+    path = _project(tmp_path, base="blank:en", accepted=12, todo=10)
+    trainer = Trainer.on(load_pipeline("blank:en"), generated_training(12), settings=TrainSettings(epochs=3),
+                         labels=[LABEL])
+    for _ in trainer.run():
+        pass
+    ModelStore(tmp_path / "proj" / "models").save(trainer.nlp)
+    learner = Learner.from_project(path, snapshot_dir=tmp_path / "snaps")
+    assert learner.trainable == ["ner"] and learner.started_from_version  # not a recognizer made afresh
+    saved = trainer.nlp.get_pipe("ner").to_bytes(exclude=["vocab"])
+    assert learner.nlp.get_pipe("ner").to_bytes(exclude=["vocab"]) == saved
+    texts = [r.text for r in generated_training(5, seed=9)]
+    snap = spacy.load(learner.write_snapshot())
+    assert [[(e.start_char, e.end_char, e.label_) for e in snap(t).ents] for t in texts] == \
+        [[(e.start_char, e.end_char, e.label_) for e in trainer.nlp(t).ents] for t in texts]  # the version's

@@ -26,8 +26,9 @@ def make_project(tmp_path):
 def make_window(qtbot, tmp_path):
     from nergui.gui.main_window import MainWindow
 
-    def make(project, *, predictions=False):
+    def make(project, *, predictions=False, learn="off"):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+        settings.setValue("learn/default", learn)  # Learn as I annotate: off unless a test is about it
         w = MainWindow(project, settings=settings, predictions=predictions)
         qtbot.addWidget(w)
         w.show()
