@@ -19,6 +19,7 @@ from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
 from .messages import MessageLog
+from .ordering import Ordering
 from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
             w.setContentsMargins(6, 0, 6, 0)
             self.statusBar().addPermanentWidget(w)
         self.keys = KeyboardLabelling(self)
+        self.ordering = Ordering(self)  # what Next opens (issue 13): file, random or the model's order
         actions.build_menus(self)
         actions.build_label_actions(self)
         next(a.menu() for a in self.menuBar().actions() if a.text() == "&View").addAction(
@@ -300,7 +302,7 @@ class MainWindow(QMainWindow):
 
     def set_state(self, state: str) -> None:
         if self.session.set_state(state):
-            self.docs.step(1)
+            self.ordering.next()
 
     def repaint_marks(self) -> None:
         s = self.session
@@ -499,6 +501,7 @@ class MainWindow(QMainWindow):
         self.remembered.save()
         self._closed = True
         self.training.shutdown()
+        self.ordering.stop()
         if self.previewer:
             self.previewer.stop()
         super().closeEvent(event)
