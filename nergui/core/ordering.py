@@ -100,11 +100,23 @@ class NextQueue:
         if pick is not None:
             self.since_evaluation += 1
             return self._open(pick)
-        todo = Filter(state="todo")  # nothing scored yet (or the pool is used up): file order
-        doc_id = project.next_id(todo, after=current or 0) or project.next_id(todo)
-        if doc_id is None or doc_id == current:
+        doc_id = self._file_order(project, current or 0)  # nothing scored yet (or the pool is used up)
+        if doc_id is None:
             return None
         return self._open(Next(doc_id, Msg.ORDER_WHY_FILE_FALLBACK, None, "file"))
+
+    def _file_order(self, project, after: int) -> int | None:
+        """The next to-do document after ``after`` not shown yet, from the start again at the end."""
+        todo = Filter(state="todo")
+        for start in (after, 0):
+            doc_id = project.next_id(todo, after=start)
+            for _ in range(MAX_SKIPS):
+                if doc_id is None or doc_id not in self.shown:
+                    break
+                doc_id = project.next_id(todo, after=doc_id)
+            if doc_id is not None and doc_id not in self.shown:
+                return doc_id
+        return None
 
     def previous(self) -> int | None:
         """The document Next left last (None: none)."""

@@ -274,6 +274,8 @@ class Ordering(QObject):
 
     def _arrange(self, ids: list[int]) -> list[int]:
         """The scored documents first, best first; then the rest in file order."""
+        if self.queue.pool is not None:
+            self.notes.scores = self.queue.pool.scores()  # as scored now (the column follows at most every 0.4 s)
         scores = self.notes.scores
         if not scores:
             return ids
