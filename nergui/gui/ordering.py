@@ -30,7 +30,7 @@ from ..core.evaluation_sample import EvaluationSample
 from ..core.pipeline import ModelStore
 from ..errors import Msg, NerguiError
 from . import projects
-from .score_worker import ScoreThread
+from .score_worker import POOL_SIZE, ScoreThread
 from .workers import Saved
 
 START_MS = 3000  # the scorer starts by then if the first predictions have not come (they go first)
@@ -139,6 +139,9 @@ class Ordering(QObject):
         self.queue = core_ordering.NextQueue(self.ordering, self.sample)
         self.notes = Notes()
         self.scorer: ScoreThread | None = None
+        self.pool_wanted = POOL_SIZE  # to-do documents drawn and scored at a time
+        self.last_pick: core_ordering.Next | None = None
+        self.pick_seconds = 0.0
         self.started = False
         self.failed = ""  # why the model cannot order (no model knows the labels); file order meanwhile
         self.requested_spec = ""
@@ -188,7 +191,9 @@ class Ordering(QObject):
             return
         self._start_once()
         doc = self.w.session.doc
+        started = time.perf_counter()
         pick = self.queue.next(self.project, doc.id if doc is not None else None)
+        self.pick_seconds = time.perf_counter() - started  # the pick alone (``nergui bench next``)
         if pick is None:
             self.w.message(Msg.ORDER_NOTHING_LEFT)
             return
@@ -196,6 +201,7 @@ class Ordering(QObject):
             self.w.message(Msg.ORDER_NO_MODEL.format(detail=self.failed) if self.failed and self.ordering == "model"
                            else Msg.ORDER_NOT_SCORED.format(scored=self.scored, pool=self.pool_size))
         self.notes.reasons[pick.doc_id] = pick.why
+        self.last_pick = pick
         self.open(pick.doc_id)
         if self.scorer is not None:
             self.scorer.sig_peek.emit()  # the pick after this one, worked out meanwhile
@@ -318,7 +324,7 @@ class Ordering(QObject):
         if self.started or not self._wanted() or getattr(self.w, "_closed", False):
             return
         self.started = True
-        self.scorer = ScoreThread(str(self.project.path), self)
+        self.scorer = ScoreThread(str(self.project.path), self, pool_size=self.pool_wanted)
         worker = self.scorer.worker
         worker.sig_pool.connect(self._pool)
         worker.sig_sample.connect(self._sample_found)

@@ -168,7 +168,7 @@ def test_a_run_scores_the_evaluation_documents_and_the_command_line_says_so(samp
     project = sampled
     evaluation_sample.configure(project, on=True, fraction=0.2)
     n = sum(1 for r in project.records(Filter(state="accepted")) if EvaluationSample(0.2).holds(r))
-    assert main(["train", str(project.path), "--epochs", "2", "--no-cv"]) == 0
+    assert main(["train", str(project.path), "--epochs", "1", "--no-cv"]) == 0
     out = capsys.readouterr().out
     assert f"training {LABEL} on {80 - n} documents" in out
     assert Msg.EVAL_SAMPLE_CLI.format(n=n) in out and f"    {LABEL}: P " in out
