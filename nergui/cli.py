@@ -270,6 +270,7 @@ def _print_scores(result: dict) -> None:
         elif label in cv:
             print(Msg.CV_CLI.format(label=label, **cv[label], spread=result["cv_spread"].get(label, 0.0),
                                     folds=result["cv_folds"], n=result["cv_documents"], epochs=result["cv_epochs"]))
+    _print_evaluation(result)
     if "retention" in result:
         print(Msg.CLI_RETENTION.format(value=result["retention"], low=result.get("retention_low", 0.0),
                                        high=result.get("retention_high", 1.0), n=result.get("retention_texts", 0)))
@@ -278,6 +279,21 @@ def _print_scores(result: dict) -> None:
             print(Msg.CLI_RETENTION_RELABELLED.format(
                 moved=moved, value=result["retention_excluding_relabelled"],
                 low=result["retention_excluding_relabelled_low"], high=result["retention_excluding_relabelled_high"]))
+
+
+def _print_evaluation(result: dict) -> None:
+    """Per-label P/R/F on the project's evaluation sample (documents never trained on)."""
+    from .core.evaluation_sample import MIN_SCORED, SOURCE
+
+    n = result.get("evaluation_documents")
+    if not n:
+        return
+    print(Msg.EVAL_SAMPLE_CLI.format(n=n))
+    for label, s in (result.get("evaluation_per_type") or {}).items():
+        print(Msg.EVAL_SAMPLE_CLI_ROW.format(label=label, p=s["p"], r=s["r"], f=s["f"]))
+    if n < MIN_SCORED and result.get("dev_source") != SOURCE:
+        source = result.get("dev_source") or ("cross-validation" if result.get("cv_per_type") else "nothing")
+        print(Msg.EVAL_SAMPLE_CLI_FEW.format(min_docs=MIN_SCORED, source=source))
 
 
 def _evaluate(args) -> int:

@@ -14,6 +14,7 @@ from .msg.bench import BenchMsg
 from .msg.files import FileMsg
 from .msg.gui import GuiMsg
 from .msg.learning import LearningMsg
+from .msg.ordering import OrderingMsg
 from .msg.store import StoreMsg
 from .msg.team import TeamMsg
 from .msg.training import TrainingMsg
@@ -67,7 +68,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, BenchMsg, TeamMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, BenchMsg, TeamMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

@@ -14,6 +14,7 @@ import sys
 BENCHES = {
     "learning": "nergui.bench.learning",
     "active": "nergui.bench.active",
+    "next": "nergui.bench.next",
     "learn": "nergui.bench.learn",
     "training": "nergui.bench.throughput",
     "store": "nergui.bench.store",

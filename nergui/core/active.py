@@ -44,6 +44,7 @@ EXPECTED_WEIGHT = 0.25  # how much a document's expected number of new-type enti
 PATTERN_WEIGHT = 0.5  # how much a pattern match the model does not find adds (times 1 - its probability)
 DIVERSITY_WEIGHT = 0.5  # how much similarity to a document already picked takes off
 NEAR_COPY = 0.8  # word-set Jaccard from which a document is a near-copy of one picked: it waits
+UNLIKE_FROM = 0.05  # a pick scored this much below the best one is said to be picked as unlike those shown
 POOL_SIZE = 500
 EVAL_FRACTION = 0.1
 UNSURE_FROM = 0.2  # 1 - |2p - 1| from which a candidate counts as "uncertain" in the reason (0.1 < p < 0.9)
@@ -316,6 +317,8 @@ class CandidatePool:
         self._spread = _Spread({k: word_set(t) for k, t in self.texts.items()}, history)
         self._lock = threading.Lock()
         self._generation = 0  # bumped by ``invalidate``: a scoring begun before it stops
+        self._peeked: Pick | None = None  # ``peek``'s answer, until the scores or the picks change
+        self._stale: set[Hashable] = set()  # scores of the previous model (``refresh``), kept until rescored
 
     @classmethod
     def from_project(cls, project, *, size: int = POOL_SIZE, seed: int = 0, exclude: Iterable[int] = (),
@@ -346,8 +349,10 @@ class CandidatePool:
         not find raise a document's score."""
         wanted = set(labels)
         name = component or new_types_component(nlp, labels)
-        generation = self._generation
-        todo = [k for k in self.texts if k not in self._scores]
+        with self._lock:
+            generation = self._generation
+            stale = sorted((k for k in self._stale if k in self._left), key=lambda k: -self._scores[k][0])
+            todo = [k for k in self.texts if k not in self._scores] + stale  # the best stale ones first
         for keys in minibatch(todo, size=batch_size):
             texts = [self.texts[k] for k in keys]
             probs = entity_probabilities(nlp, texts, labels=labels, beam_width=beam_width, component=name,
@@ -363,6 +368,8 @@ class CandidatePool:
                 if generation != self._generation:  # the model changed meanwhile: these scores are stale
                     return
                 self._scores.update(found)
+                self._stale.difference_update(found)
+                self._peeked = None
                 count = len(self._scores)
             yield count
 
@@ -373,29 +380,66 @@ class CandidatePool:
             pass
         return count
 
+    def refresh(self) -> None:
+        """The model changed: score every candidate not picked yet again, the best first,
+        keeping each old score until its new one comes (so the next pick is never without
+        scores). A scoring still running for the old model stops at its next batch."""
+        with self._lock:
+            self._generation += 1
+            self._stale = set(self._scores)
+            self._peeked = None
+
+    @property
+    def stale(self) -> int:
+        """Candidates not picked yet whose score is the previous model's."""
+        with self._lock:
+            return sum(1 for k in self._stale if k in self._left)
+
+    @property
+    def left(self) -> int:
+        """Candidates not picked yet."""
+        return len(self._left)
+
     def invalidate(self) -> None:
         """Forget the scores (the model changed); the picks stay picked. A scoring still
         running for the old model stops at its next batch, keeping nothing."""
         with self._lock:
             self._generation += 1
             self._scores.clear()
+            self._stale.clear()
+            self._peeked = None
 
     def next(self) -> Pick | None:
-        """The best candidate not picked yet (None when all were), now marked picked."""
+        """The best candidate not picked yet (None when all were), now marked picked (the
+        one ``peek`` worked out, if nothing changed since)."""
         with self._lock:
-            if not self._left:
-                return None
-            scored = [k for k in self._left if k in self._scores]
-            if scored:
-                key = self._spread.best(scored, {k: self._scores[k][0] for k in scored},
-                                        weight=self.weight, near_copy=self.near_copy)
-                score, why = self._scores[key]
-                if self._spread.nearest[key] >= self.near_copy:
-                    why = Msg.ACTIVE_WHY_NEAR_COPY.format(why=why)
-            else:
-                key, score, why = next(iter(self._left)), None, Msg.ACTIVE_WHY_NOT_SCORED
-            self._take(key)
-            return Pick(key, score, why)
+            pick = self._peeked or self._best()
+            if pick is not None:
+                self._take(pick.doc_id)
+            return pick
+
+    def peek(self) -> Pick | None:
+        """What ``next`` would return, without taking it; kept until the scores or the picks
+        change, so a worker can work out the next pick before it is asked for."""
+        with self._lock:
+            if self._peeked is None:
+                self._peeked = self._best()
+            return self._peeked
+
+    def _best(self) -> Pick | None:
+        if not self._left:
+            return None
+        scored = [k for k in self._left if k in self._scores]
+        if not scored:
+            return Pick(next(iter(self._left)), None, Msg.ACTIVE_WHY_NOT_SCORED)
+        raw = {k: self._scores[k][0] for k in scored}
+        key = self._spread.best(scored, raw, weight=self.weight, near_copy=self.near_copy)
+        score, why = self._scores[key]
+        if self._spread.nearest[key] >= self.near_copy:
+            why = Msg.ACTIVE_WHY_NEAR_COPY.format(why=why)
+        elif score < max(raw.values()) - UNLIKE_FROM:  # a clearly better-scored one much like those shown waits
+            why = Msg.ACTIVE_WHY_UNLIKE.format(why=why)
+        return Pick(key, score, why)
 
     def take(self, doc_id: Hashable) -> None:
         """Mark a candidate picked (the user opened it another way): never offered again."""
@@ -404,6 +448,7 @@ class CandidatePool:
                 self._take(doc_id)
 
     def _take(self, key: Hashable) -> None:
+        self._peeked = None
         del self._left[key]
         self._picked.append(key)
         self._spread.add(self._spread.words[key])

@@ -39,13 +39,14 @@ import hashlib
 import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
 
 from .pipeline import clone, ner_components, ner_labels
+from .evaluation_sample import EvaluationSample
 from .records import Record
 from .settings import TrainSettings
 from .train_data import TrainData
@@ -112,8 +113,14 @@ class Learner:
     def __init__(self, base: Language, records: Sequence[Record] = (), texts: Sequence[str] = (), *,
                  settings: TrainSettings | None = None, learn: LearnSettings | None = None,
                  labels: Sequence[str] | None = None, control: Control | None = None,
-                 snapshot_dir: str | Path | None = None, start: Language | None = None):
+                 snapshot_dir: str | Path | None = None, start: Language | None = None,
+                 evaluation: EvaluationSample | None = None, evaluation_texts: Iterable[str] = ()):
         started = time.perf_counter()
+        # the project's evaluation sample is never learnt from, nor rehearsed (``learn`` skips it)
+        self.evaluation, self.evaluation_texts = evaluation, frozenset(evaluation_texts)
+        if evaluation is not None:
+            records = [r for r in records if not self.in_evaluation(r)]
+            texts = [t for t in texts if t not in self.evaluation_texts]
         self.settings = settings or default_train_settings()
         if self.settings.strategy != "new-component":  # the original NER stays frozen: always a new component
             self.settings = dataclasses.replace(self.settings, strategy="new-component")
@@ -146,6 +153,7 @@ class Learner:
         self._carry = 0.0
         self._order: list[int] = []
         self.learnt = 0
+        self.skipped_evaluation = 0  # documents of the evaluation sample sent to ``learn`` and not learnt
         self.seconds_built = time.perf_counter() - started
 
     def _build(self) -> None:
@@ -173,8 +181,12 @@ class Learner:
             if not spec:
                 raise PipelineError(Msg.BASE_MISSING.format(path=project.path))
             records = list(project.records(Filter(state="accepted")))
-            texts = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
+            todo = list(project.records(Filter(state="todo"))) if project_raw or not raw_file else []
+            texts = [r.text for r in todo]
             current = ModelStore(project.models_dir).current_path() if from_current else None
+            sample = EvaluationSample.from_project(project)
+            if sample is not None:
+                kwargs.update(evaluation=sample, evaluation_texts=[r.text for r in records + todo if sample.holds(r)])
         finally:
             project.close()
         if raw_file:
@@ -242,6 +254,9 @@ class Learner:
         on it, ``replay`` earlier accepted documents and rehearsal texts at the current ratio;
         then, with ``snapshot`` and a ``snapshot_dir``, write a preview snapshot."""
         started = time.perf_counter()
+        if self.in_evaluation(record):  # the evaluation sample: never learnt from
+            self.skipped_evaluation += 1
+            return LearnResult(doc_key(record), None, 0, 0, 0.0, time.perf_counter() - started)
         s, ls = self.settings, self.learn_settings
         if self.nlp is None:  # the first document of a project whose base has no recognizer
             self.trainer.data.train = [record]
@@ -267,6 +282,10 @@ class Learner:
         self.learnt += 1
         path = self.write_snapshot() if snapshot else None
         return LearnResult(doc_key(record), path, ls.steps, examples, float(loss), time.perf_counter() - started)
+
+    def in_evaluation(self, record: Record) -> bool:
+        """Whether ``record`` is in the project's evaluation sample (by its input hash, or its text)."""
+        return self.evaluation is not None and (self.evaluation.holds(record) or record.text in self.evaluation_texts)
 
     def _rehearsal_texts(self, n_docs: int) -> list[str]:
         """The ratio times ``n_docs`` rehearsal texts, the fractions carried over, in a

@@ -57,6 +57,18 @@ class Reading:
         where, args = _where(flt, self.backend.dialect)
         return [r[0] for r in self.conn.execute(f"SELECT id FROM documents d {where} ORDER BY id", args)]
 
+    def next_id(self, flt: Filter | None = None, *, after: int = 0) -> int | None:
+        """The first id above ``after`` that passes the filter (file order), or None."""
+        where, args = _where(flt, self.backend.dialect)
+        joiner = "AND" if where else "WHERE"
+        row = self.conn.execute(f"SELECT id FROM documents d {where} {joiner} d.id > ? ORDER BY id LIMIT 1",
+                                (*args, after)).fetchone()
+        return row[0] if row else None
+
+    def input_hashes(self) -> list[tuple[int, str, str]]:
+        """``(id, input_hash, state)`` of every document (what the evaluation sample is chosen by)."""
+        return [tuple(r) for r in self.conn.execute("SELECT id, input_hash, state FROM documents ORDER BY id")]
+
     def page(self, flt: Filter | None = None, *, offset: int = 0, limit: int = 100, preview: int = 120):
         """Rows ``(id, state, first characters of the text)`` for one page of a list."""
         where, args = _where(flt, self.backend.dialect)

@@ -19,6 +19,8 @@ from spacy.language import Language
 
 from ..errors import Msg, TrainingError
 from . import evaluate, holdout
+from . import evaluation_sample as sample
+from .evaluation_sample import EvaluationSample
 from .pipeline import ner_labels
 from .records import Record
 from .settings import TrainSettings
@@ -43,6 +45,7 @@ class TrainData:
     rehearsal: list[str] = field(default_factory=list)
     retention: list[str] = field(default_factory=list)
     skipped: list[Record] = field(default_factory=list)
+    evaluation: list[Record] = field(default_factory=list)  # the evaluation sample's accepted records: never trained on
 
     @property
     def new_labels(self) -> list[str]:
@@ -52,7 +55,7 @@ class TrainData:
 def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] = (), *,
                settings: TrainSettings, labels: Sequence[str] | None = None,
                eval_records: Sequence[Record] | None = None, hold_out: bool = False,
-               retention_limit: int = holdout.RETENTION_LIMIT) -> TrainData:
+               retention_limit: int = holdout.RETENTION_LIMIT, evaluation: EvaluationSample | None = None) -> TrainData:
     """The one split of a run.
 
     Per-label scores are taken on ``eval_records`` (an eval file) if given, else on a fixed
@@ -61,8 +64,16 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
     ``holdout.retention_split`` holds out of rehearsal (the same ones ``nergui evaluate
     --raw`` uses), or, with fewer than 50 texts, on ``settings.dev_rehearsal`` of them at
     most (a fifth).
+
+    ``evaluation`` (the project's evaluation sample, ``nergui.core.evaluation_sample``): its
+    records are never trained on; they are the dev records (scored per label) once there are
+    ``MIN_SCORED`` of them, unless an eval file is given or early stopping selects on dev.
     """
     records = [r for r in records if r.spans or r.state == "accepted"]
+    held: list[Record] = []
+    if evaluation is not None:
+        records, held = evaluation.split(records)
+        sample.check_left(records, held)
     skipped = [r for r in records if len(r.text) > base.max_length]  # spaCy refuses them (E088)
     records = [r for r in records if len(r.text) <= base.max_length]
     old = ner_labels(base)
@@ -74,6 +85,8 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
     elif settings.early_stopping:
         records, dev = holdout.split(records, fraction=settings.dev_fraction, min_docs=EARLY_STOPPING_MIN_DOCS)
         source = "held-out share" if dev else ""
+    elif len(held) >= sample.MIN_SCORED and any(r.spans for r in held):
+        dev, source = list(held), sample.SOURCE
     elif hold_out:
         records, dev = holdout.split(records)
         source = "held-out share" if dev else ""
@@ -89,7 +102,7 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
         n = min(settings.dev_rehearsal, len(texts) // 5)
         retention, texts = texts[:n], texts[n:]
     return TrainData(train=records, labels=labels, old_labels=old, dev=dev, dev_source=source,
-                     rehearsal=texts, retention=retention, skipped=skipped)
+                     rehearsal=texts, retention=retention, skipped=skipped, evaluation=held)
 
 
 class Scorer:

@@ -18,7 +18,8 @@ from typing import Any
 import srsly
 
 from ..errors import InputError, Msg, NerguiError, PipelineError, TrainingError, detail as error_detail
-from . import crossval, formats
+from . import crossval, evaluation_sample, formats
+from .evaluation_sample import EvaluationSample
 from .events import CrossValProgress
 from .pipeline import ModelStore, ModelVersion, clone, load_pipeline, ner_labels
 from .holdout import retention_split
@@ -195,6 +196,7 @@ class TrainJob:
         if tr.data.dev:
             out["before"] = tr.scorer.before()
             out["dev_source"] = tr.data.dev_source
+        out.update(evaluation_sample.figures(tr.data, tr.nlp, tr.teacher, out))  # the sample never trained on
         out["seconds"] = time.time() - self.started
         self.result = out
         return out
@@ -284,11 +286,14 @@ def prepare_training(project: Project, *, base: str | None = None, labels: Seque
                  for r in train]
     if not any(r.spans for r in train):
         raise TrainingError(Msg.NO_ANNOTATIONS.format(path=project.path))
-    raw: list[str] = [r.text for r in project.records(Filter(state="todo"))] if project_raw or not raw_file else []
+    held = EvaluationSample.from_project(project)  # never trained on, nor rehearsed
+    raw: list[str] = ([r.text for r in project.records(Filter(state="todo")) if held is None or not held.holds(r)]
+                      if project_raw or not raw_file else [])
     if raw_file:
         raw += read_texts(raw_file)
     data = split_data(nlp, train, raw, settings=settings, labels=labels, hold_out=hold_out,
-                      eval_records=read_records(eval_file) if eval_file else None, retention_limit=retention_limit)
+                      eval_records=read_records(eval_file) if eval_file else None, retention_limit=retention_limit,
+                      evaluation=held)
     trainer = Trainer(nlp, data, settings=settings, teacher=clone(nlp), control=control)
     run_id = project.start_run({"base": spec, **settings.to_dict(), "raw_file": raw_file, "eval_file": eval_file})
     return TrainJob(project.path, trainer, spec, settings, run_id=run_id)

@@ -90,8 +90,9 @@ def build_menus(w) -> None:
     add(w, d, "Back to &todo", lambda: w.session.set_state("todo"), ["T"], name="todo", scope=here,
         sheet="Set the document back to todo")
     d.addSeparator()
-    add(w, d, "&Previous", lambda: w.docs.step(-1), ["PgUp"], name="prev", sheet="Previous document")
-    add(w, d, "&Next", lambda: w.docs.step(1), ["PgDown"], name="next", sheet="Next document")
+    add(w, d, "&Previous", lambda: w.ordering.previous(), ["PgUp"], name="prev", sheet="Previous document")
+    add(w, d, "&Next", lambda: w.ordering.next(), ["PgDown"], name="next",
+        sheet="Next document (in the order chosen above the document list: file, random or the model's)")
     d.addSeparator()
     add(w, d, "Accept the focused &suggestion", keys.enter, ["Return", "Enter"], name="accept_one", scope=text,
         sheet="Accept the focused suggestion (or label the selection with the current label)")

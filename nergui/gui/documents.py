@@ -6,7 +6,7 @@ being painted are fetched in pages with ``Project.previews`` and cached.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView,
                                QVBoxLayout, QWidget)
@@ -36,10 +36,16 @@ def state_icon(state: str) -> QIcon:
 
 _DISPLAY, _DECORATION, _TOOLTIP, _ID = (int(Qt.DisplayRole), int(Qt.DecorationRole), int(Qt.ToolTipRole),
                                        int(Qt.UserRole) + 1)
+_FOREGROUND, _ALIGN = int(Qt.ForegroundRole), int(Qt.TextAlignmentRole)
+_RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _ROLES = frozenset((_DISPLAY, _DECORATION, _TOOLTIP, _ID))
 
 
-class DocumentListModel(QAbstractListModel):
+class DocumentListModel(QAbstractTableModel):
+    """Column 0: the document; column 1: what ``notes`` says of it (the ordering's score, an
+    evaluation document's mark: ``gui/ordering.py``), hidden without notes. ``arrange``
+    (ids -> ids) orders the filtered ids (sort by score); None: by id."""
+
     IdRole = _ID
 
     def __init__(self, project: Project, parent=None):
@@ -50,21 +56,38 @@ class DocumentListModel(QAbstractListModel):
         self._rows: dict[int, int] | None = None
         self._cache: dict[int, tuple[str, str]] = {}
         self._icons = {s: state_icon(s) for s in STATES}
+        self.notes = None  # .cell(doc_id) -> str, .colour(doc_id) -> QColor | None, .tip(doc_id) -> str (cached)
+        self.arrange = None
         self.set_filter(Filter())
 
     def set_filter(self, flt: Filter) -> None:
         self.beginResetModel()
         self.filter = flt
         self.ids = self.project.doc_ids(flt)
+        if self.arrange is not None:
+            self.ids = self.arrange(self.ids)
         self._rows = None
         self._cache.clear()
         self.endResetModel()
 
+    def index(self, row: int, column: int = 0, parent=QModelIndex()):
+        return super().index(row, column, parent)
+
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else 2
+
+    def notes_changed(self) -> None:
+        """The notes' column changed (new scores): repaint it."""
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self.ids) - 1, 1))
+
     def data(self, index, role=_DISPLAY):
         # Called by Qt for every role of every painted row: plain ints, no enum comparisons.
+        if index.column():
+            return self._note(index, role)
         if role not in _ROLES or not index.isValid():
             return None
         doc_id = self.ids[index.row()]
@@ -80,8 +103,25 @@ class DocumentListModel(QAbstractListModel):
         if role == _DECORATION:
             return self._icons[state]
         if role == _TOOLTIP:
-            return f"#{doc_id} ({state}): {line}"
+            return f"#{doc_id} ({state}): {line}" + (self.notes.tip(doc_id) if self.notes is not None else "")
         return f"{doc_id}  {line}"
+
+    def _note(self, index, role):
+        notes = self.notes
+        if notes is None or not index.isValid():
+            return None
+        doc_id = self.ids[index.row()]
+        if role == _DISPLAY:
+            return notes.cell(doc_id)
+        if role == _FOREGROUND:
+            return notes.colour(doc_id)
+        if role == _ALIGN:
+            return _RIGHT
+        if role == _TOOLTIP:
+            return notes.tip(doc_id).strip()
+        if role == _ID:
+            return doc_id
+        return None
 
     def row_of(self, doc_id: int) -> int:
         if self._rows is None:
@@ -93,8 +133,7 @@ class DocumentListModel(QAbstractListModel):
         self._cache.pop(doc_id, None)
         row = self.row_of(doc_id)
         if row >= 0:
-            idx = self.index(row)
-            self.dataChanged.emit(idx, idx)
+            self.dataChanged.emit(self.index(row), self.index(row, 1))
 
 
 class DocumentList(QTableView):
@@ -125,6 +164,16 @@ class DocumentList(QTableView):
         rows.setDefaultSectionSize(max(20, self.fontMetrics().height() + 6))
         self.setAccessibleName("Documents")
 
+    def show_notes(self, on: bool, width: int = 0) -> None:
+        """Show the notes' column (``width`` pixels; the text column takes the rest) or hide it."""
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)
+        if width:
+            header.resizeSection(1, width)
+        self.setColumnHidden(1, not on)
+
     def uniform_rows(self) -> bool:
         """Every row has the same, fixed height (what keeps a long list fast)."""
         return self.verticalHeader().sectionResizeMode(0) == QHeaderView.Fixed
@@ -151,6 +200,7 @@ class DocumentPanel(QWidget):
         self.label.setAccessibleName("Show documents with label")
         self.list = DocumentList()
         self.list.setModel(self.model)
+        self.list.show_notes(False)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         row = QHBoxLayout()

@@ -20,6 +20,7 @@ from .annotator import AnnotatorView, Mark
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
 from .messages import MessageLog
+from .ordering import Ordering
 from .panels import LabelBar, MisalignedPanel
 from .predictions import Previewer
 from .session import Session
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(w)
         team.setup(self)  # this app's annotator name (and, for a database project, the server)
         self.keys = KeyboardLabelling(self)
+        self.ordering = Ordering(self)  # what Next opens (issue 13): file, random or the model's order
         actions.build_menus(self)
         actions.build_label_actions(self)
         next(a.menu() for a in self.menuBar().actions() if a.text() == "&View").addAction(
@@ -304,7 +306,7 @@ class MainWindow(QMainWindow):
 
     def set_state(self, state: str) -> None:
         if self.session.set_state(state):
-            self.docs.step(1)
+            self.ordering.next()
 
     def repaint_marks(self) -> None:
         s = self.session
@@ -510,6 +512,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.learning.shutdown()
         self.training.shutdown()
+        self.ordering.stop()
         if self.previewer:
             self.previewer.stop()
         if self.model_watch is not None:

@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QPoint
 from PySide6.QtGui import QTextDocument
 
+from ..core.evaluation_sample import SOURCE as EVAL_SOURCE
 from ..core.events import RunInfo, RunResult, decode, encode
 from ..core.store import Filter, Project
 from ..errors import Msg
@@ -47,14 +48,16 @@ def result_from_run(run: dict[str, Any]) -> RunResult:
     info = RunInfo(labels=list(m.get("labels") or []), old_labels=[] if base.startswith("blank:") else [base],
                    n_train=0, n_dev=int(m.get("documents_scored") or 0), n_rehearsal=0,
                    n_retention=int(m.get("retention_texts") or 0), strategy=str(st.get("strategy") or "new-component"),
-                   epochs=int(st.get("epochs") or 0), total_steps=0, run_id=run["id"])
+                   epochs=int(st.get("epochs") or 0), total_steps=0, run_id=run["id"],
+                   dev_source=str(m.get("dev_source") or ""))
     seconds = m.get("seconds") or max(0.0, (run.get("finished") or 0) - (run.get("started") or 0))
     return RunResult(metrics=m, seconds=float(seconds), info=info)
 
 
 def run_summary(result: RunResult) -> str:
     info = result.info
-    scored = (f"{info.n_dev:,} documents held out for scores" if info.n_dev else
+    scored = (f"{info.n_dev:,} evaluation documents never trained on" if info.n_dev and info.dev_source == EVAL_SOURCE
+              else f"{info.n_dev:,} documents held out for scores" if info.n_dev else
               f"{result.metrics['cv_documents']:,} documents cross-validated" if result.metrics.get("cv_documents")
               else "no documents held out")
     return Msg.GUI_LAST_RUN_SUMMARY.format(epochs=info.epochs, scored=scored,

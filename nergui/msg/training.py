@@ -92,12 +92,13 @@ class TrainingMsg:
     )
 
     # ordering by what the model is unsure of (issue 13): why a document comes next
-    ACTIVE_WHY_UNSURE = "uncertain {label} {text!r} p={p:.2f}"
-    ACTIVE_WHY_LIKELY = "likely {label} {text!r} p={p:.2f}"
-    ACTIVE_WHY_PATTERN = "pattern finds {label} {text!r}, the model p={p:.2f}"
+    ACTIVE_WHY_UNSURE = "unsure about {text!r} ({label} {p:.2f})"
+    ACTIVE_WHY_LIKELY = "likely holds {text!r} ({label} {p:.2f})"
+    ACTIVE_WHY_PATTERN = "matches a pattern: {text!r} ({label}; the model gives it {p:.2f})"
     ACTIVE_WHY_NOTHING = "no entity of your new types expected"
     ACTIVE_WHY_NOT_SCORED = "not scored yet (random order)"
     ACTIVE_WHY_NEAR_COPY = "{why}; much like a document shown before"
+    ACTIVE_WHY_UNLIKE = "{why}; unlike the last ones"
     ACTIVE_NO_COMPONENT = (
         "No entity recognizer of this model predicts {labels}, so documents cannot be ordered by its "
         "uncertainty. Train the model on these labels first, or use file or random order."

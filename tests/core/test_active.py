@@ -27,6 +27,7 @@ from nergui.core.training import NEW_NAME, Trainer, TrainSettings
 from nergui.errors import Msg, TrainingError
 
 from ..conftest import shared_file
+from ..ordering_data import trained_model
 
 LABEL = "FASHION_BRAND"
 CLEAR = "The shirt fits well. I bought this from Zara in London with John Smith. Wool cotton."
@@ -48,12 +49,10 @@ def ambiguous_records(n: int = 40, *, seed: int = 4) -> list[Record]:
 
 @pytest.fixture(scope="module")
 def trained():
-    """A blank English NER trained on generated brands and the ambiguous Milano documents."""
+    """A blank English NER trained on generated brands and the ambiguous Milano documents (the
+    ordering tests' model, trained once per test process: ``tests/ordering_data.py``)."""
     train = generated_training(120, seed=3) + ambiguous_records()
-    trainer = Trainer.on(load_pipeline("blank:en"), train, generated_raw(100), settings=TrainSettings(epochs=4))
-    for _ in trainer.run():
-        pass
-    return trainer.nlp, train
+    return load_pipeline(str(trained_model())), train
 
 
 def test_probabilities_are_the_models_and_trained_entities_are_near_one(trained):

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from ...core.crossval import MIN_DOCS as CV_MIN_DOCS
 from ...core.evaluate import describe_changes, describe_retention
+from ...core.evaluation_sample import MIN_SCORED as EVAL_MIN_SCORED, SOURCE as EVAL_SOURCE
 from ...core.holdout import MIN_DOCS
 from ...errors import Msg
 from .settings import hint
@@ -76,6 +77,17 @@ def retention_note(scores: dict, *, epoch: int | None = None, fate: bool = True)
     return " ".join(p for p in parts if p)
 
 
+def evaluation_note(m: dict) -> str:
+    """What the figures owe to the evaluation sample: the F rows are taken on it, or (too few
+    accepted yet) its own rough figures."""
+    n = m["evaluation_documents"]
+    if m.get("dev_source") == EVAL_SOURCE:
+        return Msg.EVAL_SAMPLE_CAPTION.format(n=n) + "."
+    figures = ", ".join(f"{label} {s['f']:.2f}" for label, s in (m.get("evaluation_per_type") or {}).items())
+    text = Msg.EVAL_SAMPLE_APART.format(caption=Msg.EVAL_SAMPLE_CAPTION.format(n=n), figures=figures or "none")
+    return text + (" " + Msg.EVAL_SAMPLE_FEW.format(min_docs=EVAL_MIN_SCORED) if n < EVAL_MIN_SCORED else "")
+
+
 class ResultCard(QFrame):
     sig_keep = Signal()
     sig_discard = Signal()
@@ -122,7 +134,8 @@ class ResultCard(QFrame):
         strategy = "own component" if info.strategy == "new-component" else "in place"
         parts = [f"{info.n_train:,} documents"]
         if info.n_dev:
-            parts.append(f"{info.n_dev:,} held out for scores")
+            parts.append(f"{info.n_dev:,} evaluation documents never trained on" if info.dev_source == EVAL_SOURCE
+                         else f"{info.n_dev:,} held out for scores")
         parts += [f"{info.n_rehearsal:,} rehearsal texts", f"{info.epochs} epochs", f"new types {strategy}"]
         if m.get("cv_seconds") is not None:
             parts.append(f"cross-validated in {duration(m['cv_seconds'])}")
@@ -150,7 +163,7 @@ class ResultCard(QFrame):
             cur = _retention(current) if current else None
             self._row(row, "Retention", 1.0, cur, retention, bool(current), extra=_interval(m))
             row += 1
-        notes = []
+        notes = [evaluation_note(m)] if m.get("evaluation_documents") else []
         if self.cv_lines:
             notes.append(Msg.CV_NOTE.format(min_docs=MIN_DOCS, folds=m["cv_folds"], epochs=m["cv_epochs"]))
             if m["cv_epochs"] < info.epochs:
