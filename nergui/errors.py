@@ -14,6 +14,7 @@ from .msg.bench import BenchMsg
 from .msg.files import FileMsg
 from .msg.gui import GuiMsg
 from .msg.store import StoreMsg
+from .msg.teach import TeachMsg
 from .msg.training import TrainingMsg
 
 
@@ -65,7 +66,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, BenchMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, BenchMsg, TeachMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

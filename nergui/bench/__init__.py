@@ -15,6 +15,7 @@ BENCHES = {
     "learning": "nergui.bench.learning",
     "active": "nergui.bench.active",
     "learn": "nergui.bench.learn",
+    "teach": "nergui.bench.teach",
     "training": "nergui.bench.throughput",
     "store": "nergui.bench.store",
     "gui": "nergui.bench.gui",

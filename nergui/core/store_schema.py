@@ -6,7 +6,7 @@ A new version is one more entry in ``MIGRATIONS`` (statements separated by ";") 
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
@@ -99,7 +99,28 @@ CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
 END;
 """
 
-MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5}
+# v6: binary decisions (the review mode, issue 13; Prodigy's ner.teach answers on import): one
+# row per yes/no answer on one candidate entity, in the order given. An accepted one is also a
+# span, a rejected one a rejection (core/decisions.py); the row says the document holds binary
+# answers only (its other tokens are unknown, not "O") unless the document itself is accepted.
+_SCHEMA_V6 = """
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
+    score REAL,
+    origin TEXT NOT NULL DEFAULT 'model' CHECK (origin IN ('model', 'pattern', 'import')),
+    decided REAL NOT NULL DEFAULT 0,
+    UNIQUE (doc_id, start, end, label),
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX decisions_doc ON decisions (doc_id, id);
+"""
+
+MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5, 6: _SCHEMA_V6}
 
 # displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
 DISPLACY_COLOURS = {

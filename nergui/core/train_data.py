@@ -60,13 +60,16 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
     or ``hold_out`` asks for one, else on nothing. Forgetting is measured on the texts
     ``holdout.retention_split`` holds out of rehearsal (the same ones ``nergui evaluate
     --raw`` uses), or, with fewer than 50 texts, on ``settings.dev_rehearsal`` of them at
-    most (a fifth).
+    most (a fifth). Records of binary decisions only (``Record.binary``) are always trained
+    on, never scored: their unmarked tokens are unknown.
     """
-    records = [r for r in records if r.spans or r.state == "accepted"]
+    records = [r for r in records if r.spans or r.state == "accepted" or r.binary]
     skipped = [r for r in records if len(r.text) > base.max_length]  # spaCy refuses them (E088)
     records = [r for r in records if len(r.text) <= base.max_length]
     old = ner_labels(base)
     labels = list(labels) if labels else sorted({s.label for r in records for s in r.spans})
+    binary = [r for r in records if r.binary]
+    records = [r for r in records if not r.binary]
     dev: list[Record] = []
     source = ""
     if eval_records:
@@ -77,6 +80,7 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
     elif hold_out:
         records, dev = holdout.split(records)
         source = "held-out share" if dev else ""
+    records += binary
     if not records:
         raise TrainingError(Msg.TRAIN_FAILED.format(detail="no accepted documents to train on"))
     texts = [t for t in dict.fromkeys(texts) if len(t) <= base.max_length]

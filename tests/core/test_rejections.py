@@ -29,8 +29,8 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
     folder = tmp_path / "v2"
     _v2_project(folder)
     with Project.open(folder) as p:
-        assert SCHEMA_VERSION == 5
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert SCHEMA_VERSION == 6
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 6
         doc = p.get_document(1)
         assert (doc.text, doc.state, [(s.start, s.end, s.label) for s in doc.spans]) == (
             "Apple hired Tim.", "accepted", [(0, 5, "ORG")])
@@ -40,7 +40,7 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
         assert p.doc_ids(Filter(search="hired T")) == [1] and p.doc_ids(Filter(search="ired")) == []  # v5: indexed
         p.set_rejected(1, 12, 15, "PERSON")
     with Project.open(folder) as p:  # reopened: migrated once, the rejection is still there
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 6
         assert p.rejections(1) == {(12, 15, "PERSON")}
         assert p.integrity_check() == "ok"
 
