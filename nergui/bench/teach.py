@@ -99,7 +99,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     matcher = PatternMatcher(nlp.vocab, [p for p in patterns if isinstance(p, Pattern)]) if patterns else None
     options = {k: v for k, v in (("batch_docs", batch_docs), ("min_priority", min_priority),
                                  ("beam_width", beam_width)) if v is not None}
-    stream = CandidateStream((TeachDoc(i, train[i].text) for i in order), labels=labels, **options)
+    stream = CandidateStream((TeachDoc(i, train[i].text) for i in order), labels=labels,
+                             again=lambda n: (TeachDoc(i, train[i].text) for i in order), **options)
     answers: dict[int, tuple[list[Span], list[Span]]] = {}
     pending: dict[int, None] = {}
     made = accepted = 0
@@ -148,7 +149,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     final = f_now()
     found_gold = sum(len(g) for i, g in enumerate(gold) if i in answers)
     return {"teach_f": round(final["f"], 4), "teach_p": round(final["p"], 4), "teach_r": round(final["r"], 4),
-            "decisions": made, "accepted": accepted, "rejected": made - accepted, "docs_decided": len(answers),
+            "decisions": made, "passes": stream.passes, "accepted": accepted, "rejected": made - accepted, "docs_decided": len(answers),
             "docs_scored": stream.scored_docs, "gold_spans_in_decided_docs": found_gold,
             "f_at": f_at, "labels": labels, "eval_docs": len(eval_records),
             "seconds": round(time.perf_counter() - started, 1)}

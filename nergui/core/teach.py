@@ -18,7 +18,9 @@ highest priority among those scored, with its sentence for display (``before``, 
 ``after``), skipping what was decided (``decided`` keys, ``mark_decided``), what the document
 already holds (a span there, or a rejection) and what overlaps a span accepted since.
 After the model learnt, ``refresh()`` puts the documents of the candidates not yet asked
-back to be scored again by the new weights.
+back to be scored again by the new weights; once every document was scored, a stream given
+``again`` goes over the documents again (a new pass, scored by weights that learnt from the
+decisions since), as long as decisions were made in the pass before.
 
 The stream is used by one thread with an ``nlp`` of its own (the review window's worker,
 the replay). No Qt.
@@ -131,9 +133,12 @@ class CandidateStream:
 
     def __init__(self, docs: Iterable[TeachDoc], *, labels: Sequence[str], decided: Iterable[Key] = (),
                  batch_docs: int = BATCH_DOCS, min_priority: float = MIN_PRIORITY, beam_width: int = BEAM_WIDTH,
-                 pattern_weight: float = PATTERN_WEIGHT):
+                 pattern_weight: float = PATTERN_WEIGHT, again: Callable[[int], Iterable[TeachDoc]] | None = None):
         self.labels = list(labels)
         self._docs: Iterator[TeachDoc] = iter(docs)
+        self._again_pass = again  # the documents for pass n (2, 3 ...), once a pass ends after decisions
+        self.passes = 1
+        self._decided_this_pass = 0
         self._again: deque[TeachDoc] = deque()  # to score again (the model changed)
         self.decided: set[Key] = set(decided)
         self.batch_docs, self.min_priority, self.beam_width = batch_docs, min_priority, beam_width
@@ -158,24 +163,39 @@ class CandidateStream:
             try:
                 out.append(next(self._docs))
             except StopIteration:
-                break
+                # every document was scored: with decisions made since (the model learnt from
+                # them), go over the documents again, scored by the new weights
+                if out or self._again_pass is None or not self._decided_this_pass:
+                    break
+                self.passes += 1
+                self._decided_this_pass = 0
+                self._docs = iter(self._again_pass(self.passes))
         return out
 
-    def fill(self, nlp: Language, *, patterns: Matches | None = None, component: str | None = None) -> int:
-        """Score the next ``batch_docs`` documents with ``nlp`` (and ``patterns``: a function
-        from a ``Doc`` to its ``(start, end, label)`` matches) and queue their candidates.
-        Returns how many were queued; sets ``exhausted`` once no document is left."""
-        docs = [d for d in self._next_docs(self.batch_docs) if len(d.text) <= nlp.max_length]
-        if not docs:
+    def fill(self, nlp: Language, *, patterns: Matches | None = None, component: str | None = None,
+             model: bool = True) -> int:
+        """Score the next ``batch_docs`` documents with ``nlp``'s recognizer ``component``
+        (default: the one that predicts the labels; ``model=False``: none, e.g. none knows
+        them yet) and ``patterns`` (a function from a ``Doc`` to its ``(start, end, label)``
+        matches), and queue their candidates. Returns how many were queued; sets
+        ``exhausted`` once no document is left."""
+        read = self._next_docs(self.batch_docs)
+        if not read:
             self.exhausted = not self._again
+            return 0
+        docs = [d for d in read if len(d.text) <= nlp.max_length]  # spaCy refuses longer ones (E088)
+        if not docs:
             return 0
         if self.sentencizer is None:
             from spacy.pipeline import Sentencizer
 
             self.sentencizer = Sentencizer()
-        name = component or new_types_component(nlp, self.labels)
-        probs = entity_probabilities(nlp, [d.text for d in docs], labels=self.labels, beam_width=self.beam_width,
-                                     component=name, min_prob=MIN_PROB)
+        if model:
+            name = component or new_types_component(nlp, self.labels)
+            probs = entity_probabilities(nlp, [d.text for d in docs], labels=self.labels,
+                                         beam_width=self.beam_width, component=name, min_prob=MIN_PROB)
+        else:
+            probs = [[] for _ in docs]
         wanted = set(self.labels)
         added = 0
         for doc, found in zip(docs, probs):
@@ -227,6 +247,7 @@ class CandidateStream:
         """A candidate was answered: never ask it again; an accepted one also rules out every
         candidate overlapping it."""
         self.decided.add(key)
+        self._decided_this_pass += 1
         if answer == "accept":
             doc_id, start, end, _ = key
             self._accepted.setdefault(doc_id, []).append((start, end))
@@ -286,3 +307,38 @@ class Patterns:
         if self.matcher is None or getattr(self.matcher, "vocab", None) is not vocab:
             self.matcher = PatternMatcher(vocab, read_patterns(self.path))
         return self.matcher
+
+
+def base_entity_types(spec: str | None) -> set[str]:
+    """The entity types a base pipeline predicts, read from its ``meta.json`` without loading
+    it (an empty set for ``blank:LANG``, or when it cannot be read)."""
+    import json
+    from pathlib import Path
+
+    from .pipeline import pipeline_config
+
+    if not spec or str(spec).startswith("blank:") or pipeline_config(spec) is None:
+        return set()
+    path = Path(str(spec))
+    if not path.is_dir():
+        try:
+            import spacy
+
+            root = spacy.util.get_package_path(str(spec))
+            path = next((p.parent for p in sorted(root.glob("*/config.cfg"))), root)
+        except Exception:
+            return set()
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        config = pipeline_config(path)
+    except (OSError, ValueError):
+        return set()
+    names = [n for n, c in config.get("components", {}).items() if c.get("factory") in ("ner", "beam_ner")]
+    return {label for n in names for label in (meta.get("labels") or {}).get(n, [])}
+
+
+def review_labels(project_labels: Sequence[str], base_spec: str | None) -> list[str]:
+    """The types the review mode asks about: the project's labels its base pipeline does not
+    predict (the new types); all of them if it predicts every one."""
+    old = base_entity_types(base_spec)
+    return [label for label in project_labels if label not in old] or list(project_labels)
