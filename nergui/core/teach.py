@@ -85,9 +85,7 @@ class TeachCandidate:
 
     @property
     def why(self) -> str:
-        if self.origin == "pattern":
-            return Msg.TEACH_WHY_PATTERN.format(p=self.p)
-        return Msg.TEACH_WHY_MODEL.format(p=self.p)
+        return Msg.TEACH_WHY_PATTERN if self.origin == "pattern" else Msg.TEACH_WHY_MODEL
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
@@ -98,6 +96,17 @@ def priority(p: float, origin: str, *, pattern_weight: float = PATTERN_WEIGHT) -
     for a pattern match at least ``pattern_weight * (1 - p)``."""
     unsure = 1.0 - abs(2.0 * p - 1.0)
     return max(unsure, pattern_weight * (1.0 - p)) if origin == "pattern" else unsure
+
+
+def context(doc, start: int, end: int) -> tuple[str, str]:
+    """The text before and after [start, end) in its sentence (``sentence_bounds``), with an
+    ellipsis where the sentence was cut."""
+    a, b = sentence_bounds(doc, start, end)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    sent_a = span[0].sent.start_char if span is not None and len(span) else a
+    sent_b = span[-1].sent.end_char if span is not None and len(span) else b
+    before, after = doc.text[a:start], doc.text[end:b]
+    return ("\u2026" if a > sent_a else "") + before, after + ("\u2026" if b < sent_b else "")
 
 
 def sentence_bounds(doc, start: int, end: int) -> tuple[int, int]:
@@ -211,9 +220,9 @@ class CandidateStream:
                 if rank < self.min_priority or self._known(doc, a, b, label):
                     continue
                 span = tokens.char_span(a, b)
-                lo, hi = sentence_bounds(tokens, a, b)
-                cand = TeachCandidate(doc.doc_id, a, b, label, float(p), origin, rank, doc.text[a:b],
-                                      doc.text[lo:a], doc.text[b:hi], span.start if span is not None else None,
+                before, after = context(tokens, a, b)
+                cand = TeachCandidate(doc.doc_id, a, b, label, float(p), origin, rank, doc.text[a:b], before, after,
+                                      span.start if span is not None else None,
                                       span.end - 1 if span is not None else None)
                 self._order += 1
                 heapq.heappush(self._heap, (-rank, self._order, cand))

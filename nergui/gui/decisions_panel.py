@@ -54,9 +54,9 @@ class DecisionsPanel(QWidget):
             except NerguiError as err:
                 self.session.sig_message.emit(str(err))
         for d in found:
-            score = "" if d.score is None else f", score {d.score:.2f}"
-            item = QListWidgetItem(f"{WORDS[d.answer]}: {d.label} {doc.text[d.start:d.end]!r}"
-                                   f" ({'pattern' if d.origin == 'pattern' else d.origin}{score})")
+            how = {"pattern": "a pattern's", "import": "imported", "model": "the model's"}.get(d.origin, d.origin)
+            score = "" if d.score is None or d.origin == "import" else f", p {d.score:.2f}"
+            item = QListWidgetItem(f"{WORDS[d.answer]}: {d.label} {doc.text[d.start:d.end]!r} ({how}{score})")
             item.setData(Qt.UserRole, d)
             item.setForeground(QColor(COLOURS[d.answer]))
             self.list.addItem(item)
@@ -65,9 +65,9 @@ class DecisionsPanel(QWidget):
         elif not found:
             self.summary.setText("No review-mode decisions on this document.")
         elif doc.state == "accepted":
-            self.summary.setText(f"{len(found)} decisions; the document is accepted, so it trains as a whole.")
+            self.summary.setText(f"{_n(len(found))}; the document is accepted, so it trains as a whole.")
         else:
-            self.summary.setText(f"{len(found)} decisions: this document trains on them only (every other word "
+            self.summary.setText(f"{_n(len(found))}: the document trains on them only (every other word "
                                  f"unknown) until you accept it whole.")
         self.take_back.setEnabled(False)
 
@@ -79,3 +79,7 @@ class DecisionsPanel(QWidget):
         d = item.data(Qt.UserRole)
         return self.session.apply(decisions.undecide(d, f"Take back: {WORDS[d.answer]} {d.label} "
                                                         f"{doc.text[d.start:d.end]!r}"))
+
+
+def _n(count: int) -> str:
+    return f"{count} decision" + ("s" if count != 1 else "")

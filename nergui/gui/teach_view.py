@@ -68,6 +68,7 @@ class TeachWindow(QDialog):
     sig_changed = Signal(int)             # a document's spans or rejections changed (doc id)
     sig_message = Signal(str)             # for the window's status bar and the message log
     sig_shown = Signal()                  # a candidate (or the end) is on screen
+    sig_open = Signal(int)                # show this document in the main window
 
     def __init__(self, project: Project, *, labels: list[str], model_spec: str, model_name: str,
                  patterns: str = "", learn: bool = True, colours: dict[str, str] | None = None, seed: int = 0,
@@ -134,6 +135,9 @@ class TeachWindow(QDialog):
         self.where = QLabel()
         self.where.setAlignment(Qt.AlignCenter)
         self.where.setStyleSheet("color: palette(placeholder-text);")
+        self.where.setTextFormat(Qt.RichText)
+        self.where.setTextInteractionFlags(Qt.LinksAccessibleByMouse)
+        self.where.linkActivated.connect(lambda href: self.sig_open.emit(int(href)))
         inner.addWidget(self.where)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
@@ -237,15 +241,15 @@ class TeachWindow(QDialog):
                               f"<span style='font-size:14pt; font-weight:bold; background:{colour};"
                               f" color:#1a1a1a'>&nbsp;{html.escape(cand.label)}&nbsp;</span>"
                               f"<span style='font-size:12pt'>?</span>")
-        before = ("\u2026" if cand.before and not cand.before[:1].isupper() else "") + cand.before.lstrip()
-        after = cand.after.rstrip() + ("\u2026" if cand.after.rstrip()[-1:] not in (".", "!", "?", "") else "")
+        before, after = cand.before.lstrip(), cand.after.rstrip()
         self.card.setText(
             f"<p style='font-size:17pt; line-height:150%'>{html.escape(before)}"
             f"<span style='background:{colour}; color:#1a1a1a'>&nbsp;<b>{html.escape(cand.text)}</b>"
             f" <span style='font-size:9pt; font-weight:bold'>{html.escape(cand.label)}</span>&nbsp;</span>"
             f"{html.escape(after)}</p>")
-        self.score.setText(f"<span style='font-size:11pt'>score <b>{cand.p:.2f}</b> \u2014 {html.escape(cand.why)}</span>")
-        self.where.setText(f"document {cand.doc_id}")
+        self.score.setText(f"<span style='font-size:11pt'>the model's probability <b>{cand.p:.2f}</b>"
+                           f" \u2014 {html.escape(cand.why)}</span>")
+        self.where.setText(f"<a href='{cand.doc_id}'>document {cand.doc_id}</a> (opens it in the main window)")
         self.sig_shown.emit()
 
     # ---- decisions -------------------------------------------------------------------------------
@@ -326,8 +330,9 @@ class TeachWindow(QDialog):
         total = sum(c.values())
         try:
             stored = store_decisions.counts(self.project)
-            project = (f"  \u00b7  in the project: {stored['accept'] + stored['reject'] + stored['ignore']} decisions "
-                       f"on {stored['documents']} documents of binary decisions")
+            n = stored["accept"] + stored["reject"] + stored["ignore"]
+            project = (f"  \u00b7  project: {n} decision{'s' * (n != 1)}, {stored['documents']} "
+                       f"document{'s' * (stored['documents'] != 1)}")
         except NerguiError:
             project = ""
         self.counter.setText(f"<b>{total}</b> decided here: {c['accept']} accepted, {c['reject']} rejected, "
@@ -385,7 +390,10 @@ class TeachWindow(QDialog):
             parts.append(f"model: {status['model']}" + ("" if status.get("asks_model", True) else
                                                          " (does not know the types yet: pattern matches only)"))
         if self.learning is not None:
-            parts.append(f"learning: {self.learning.learnt} of {self.learning.sent} sent learnt")
+            sent, learnt = self.learning.sent, self.learning.learnt
+            parts.append("learner: waiting for decisions" if not sent else
+                         f"learner: starting ({sent} documents waiting)" if not learnt else
+                         f"learner: {learnt} of {sent} documents learnt")
         self.status.setText("  \u00b7  ".join(parts))
 
     def _failed(self, message: str) -> None:
@@ -440,6 +448,7 @@ def open_teach(window) -> TeachWindow | None:
                         patterns=str(window.settings.value("patterns") or ""), colours=colours, parent=window)
     teach.sig_message.connect(window.message)
     teach.sig_changed.connect(lambda doc_id: _reload_if_shown(window, doc_id))
+    teach.sig_open.connect(lambda doc_id: (window.session.open_document(doc_id), window.raise_()))
     teach.finished.connect(lambda _result: teach.shutdown())
     window.teach_window = teach
     teach.show()

@@ -140,7 +140,8 @@ class TeachWorker(QObject):
 
     def _status(self) -> None:
         s = self.stream
-        self.sig_status.emit({"scored": s.scored_docs if s else 0, "exhausted": bool(s and s.exhausted),
+        self.sig_status.emit({"scored": s.scored_docs if s is not None else 0,
+                              "exhausted": s is not None and s.exhausted,
                               "model": self.model_name, "asks_model": self.component is not None})
 
 

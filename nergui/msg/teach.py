@@ -24,8 +24,8 @@ class TeachMsg:
         "Import more texts, load patterns (File > Load patterns), or train a version and open it again."
     )
     TEACH_LOADING = "Finding suggestions\u2026 (the model scores the to-do documents)"
-    TEACH_WHY_MODEL = "the model is unsure: p = {p:.2f}"
-    TEACH_WHY_PATTERN = "a pattern matches; the model gives it p = {p:.2f}"
+    TEACH_WHY_MODEL = "asked because the model is unsure"
+    TEACH_WHY_PATTERN = "asked because a pattern matches"
     TEACH_OVERLAP = (
         "{label} {text!r} overlaps a span already on document {doc_id}; it was skipped. "
         "Open the document to change that span."
