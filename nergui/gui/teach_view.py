@@ -32,6 +32,7 @@ from ..errors import EditConflict, Msg, NerguiError, in_window
 from .commands import EditCommand, EditStack
 from .teach_worker import TeachLearning, TeachWorker
 
+LEARN_KEY = "teach/learn"  # the window's "Learn as I decide", remembered
 PREFETCH = 8  # candidates the window holds ready beyond the one shown
 RECENT = 6  # decisions listed under the card
 ANSWER_WORDS = {"accept": "Accepted", "reject": "Rejected", "ignore": "Skipped"}
@@ -444,8 +445,10 @@ def open_teach(window) -> TeachWindow | None:
     spec = str(current) if current else project.base_pipeline
     name = f"version {current.name}" if current else f"base {describe(project.base_pipeline)}"
     colours = {lab["name"]: lab["colour"] for lab in project.labels()}
-    teach = TeachWindow(project, labels=labels, model_spec=spec, model_name=name,
+    learn = str(window.settings.value(LEARN_KEY, "true")).lower() != "false"
+    teach = TeachWindow(project, labels=labels, model_spec=spec, model_name=name, learn=learn,
                         patterns=str(window.settings.value("patterns") or ""), colours=colours, parent=window)
+    teach.learn_box.toggled.connect(lambda on: window.settings.setValue(LEARN_KEY, bool(on)))
     teach.sig_message.connect(window.message)
     teach.sig_changed.connect(lambda doc_id: _reload_if_shown(window, doc_id))
     teach.sig_open.connect(lambda doc_id: (window.session.open_document(doc_id), window.raise_()))

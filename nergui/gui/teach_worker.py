@@ -162,6 +162,7 @@ class TeachLearning(QObject):
         self.run = LearnerRun(LearnRequest(Path(project_path), str(self.dir / "snapshots"), labels=list(labels)))
         self.learnt = 0
         self.sent = 0
+        self.run.start()  # here, not in the relay thread: a stop right after cannot miss the process
         self.thread = QThread()
         self.thread.setObjectName("nergui-teach-learner")
         self.relay = _Relay(self.run)
@@ -197,7 +198,7 @@ class TeachLearning(QObject):
 
 
 class _Relay(QObject):
-    """Starts the learner and relays its events, in the relay thread (``events()`` blocks)."""
+    """Relays the learner's events, in the relay thread (``events()`` blocks)."""
 
     sig_event = Signal(object)
 
@@ -208,7 +209,6 @@ class _Relay(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            self.handle.start()
             for ev in self.handle.events():
                 self.sig_event.emit(ev)
         except Exception as err:  # never leave the window waiting for a learner that cannot come

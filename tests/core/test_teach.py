@@ -299,3 +299,22 @@ def test_project_docs_reads_todo_documents_in_a_seeded_order(tmp_path):
     assert sorted(first) == project.doc_ids(Filter(state="todo"))
     assert first == [d.doc_id for d in project_docs(project, seed=1)] != [d.doc_id for d in project_docs(project, seed=2)]
     project.close()
+
+
+def test_teach_replay_makes_the_decisions_it_names(trained):
+    """The replay (``nergui bench teach --replay``, ``teach_f_at_1000``) run small: a new type
+    (SHOP, which the tiny base does not know) taught from scratch by an oracle's decisions,
+    the first candidates coming from the patterns."""
+    from nergui.bench.data import _BRANDS
+    from nergui.bench.teach import teach_replay
+
+    train = [Record(r.text, list(r.spans), "todo") for r in generated_training(40, seed=21, label="SHOP")]
+    evals = generated_training(20, seed=22, label="SHOP")
+    patterns = [Pattern("SHOP", b) for b in _BRANDS[:4]] + [Pattern("SHOP", [{"lower": "maria"}])]
+    result = teach_replay(trained, train, evals, patterns, decisions=20, update_every=10, steps=1,
+                          checkpoints=(10,), batch_docs=8, rehearsal_texts=[])
+    assert result["decisions"] == 20 == result["accepted"] + result["rejected"]
+    assert result["accepted"] > 0 and result["rejected"] > 0  # the oracle said both
+    assert set(result["f_at"]) == {10} and 0.0 <= result["teach_f"] <= 1.0
+    assert result["labels"] == ["SHOP"] and result["eval_docs"] == 20
+    assert result["docs_decided"] <= result["docs_scored"]
