@@ -81,7 +81,7 @@ def counts(project: Project) -> dict[str, int]:
     """Decisions by answer, and ``documents``: those holding binary decisions only."""
     out = dict.fromkeys(ANSWERS, 0)
     out.update(project.conn.execute("SELECT answer, count(*) FROM decisions GROUP BY answer").fetchall())
-    out["documents"] = len(binary_doc_ids(project))
+    out["documents"] = count_binary(project)
     return out
 
 
@@ -89,6 +89,11 @@ def binary_doc_ids(project: Project) -> list[int]:
     """The documents that hold binary decisions only (accept or reject decisions, and the
     document to do or skipped): trained on as such, never as fully annotated ones."""
     return [row[0] for row in project.conn.execute(_BINARY_IDS)]
+
+
+def count_binary(project: Project) -> int:
+    """How many documents hold binary decisions only (``binary_doc_ids``, counted in SQL)."""
+    return project.conn.execute(f"SELECT count(*) FROM ({_BINARY_IDS})").fetchone()[0]
 
 
 def binary_records(project: Project, labels=None) -> list[Record]:
@@ -228,5 +233,5 @@ def describe(decision: Decision, doc_text: str) -> str:
     return f"{decision.answer}  {decision.label}  {doc_text[decision.start:decision.end]!r}{score}"
 
 
-__all__ = ["ANSWERS", "Decide", "Decision", "Undecide", "binary_doc_ids", "binary_records", "counts",
+__all__ = ["ANSWERS", "Decide", "Decision", "Undecide", "binary_doc_ids", "binary_records", "count_binary", "counts",
            "decided_keys", "decisions", "describe", "record_imported", "undecide"]

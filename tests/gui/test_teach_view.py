@@ -78,6 +78,9 @@ def test_keys_decide_undo_and_the_annotator_lists_the_decisions(qtbot, tmp_path)
     assert teach.recent.item(0).text().startswith("Skipped")
     assert project.get_document(first.doc_id).state == "todo"  # binary decisions only: never accepted
     assert project.counts_by_state()["accepted"] == 0
+    binary = decisions.counts(project)["documents"]
+    assert binary == len({first.doc_id, second.doc_id})
+    assert "0 accepted" in w.docs.counts.text() and f"{binary} with review decisions only" in w.docs.counts.text()
 
     _key(qtbot, teach, Qt.Key_Backspace)  # undo: the skipped one is asked again
     assert teach.current.key == third.key and len(decisions.decisions(project)) == 2
