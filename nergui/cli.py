@@ -200,8 +200,12 @@ def _export(args) -> int:
     from .core import workflow
 
     with workflow.Project.open(args.project) as project:
-        n = workflow.export_project(project, args.path, fmt=args.fmt, state=None if args.all else "accepted")
+        notes: list[str] = []
+        n = workflow.export_project(project, args.path, fmt=args.fmt, state=None if args.all else "accepted",
+                                    notes=notes)
     print(f"exported {'the current model' if args.fmt == 'pipeline' else f'{n} documents'} to {args.path}")
+    for note in notes:
+        print(note)
     return 0
 
 

@@ -16,6 +16,7 @@ from .msg.gui import GuiMsg
 from .msg.learning import LearningMsg
 from .msg.ordering import OrderingMsg
 from .msg.store import StoreMsg
+from .msg.teach import TeachMsg
 from .msg.team import TeamMsg
 from .msg.training import TrainingMsg
 
@@ -68,7 +69,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, BenchMsg, TeamMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, TeamMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

@@ -16,6 +16,7 @@ BENCHES = {
     "active": "nergui.bench.active",
     "next": "nergui.bench.next",
     "learn": "nergui.bench.learn",
+    "teach": "nergui.bench.teach",
     "training": "nergui.bench.throughput",
     "store": "nergui.bench.store",
     "gui": "nergui.bench.gui",

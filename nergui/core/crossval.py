@@ -43,11 +43,12 @@ MAX_EPOCHS = 10
 def wanted(data: TrainData) -> bool:
     """Whether a run on ``data`` cross-validates: nothing held out for scores (no eval file,
     too few documents to hold a share out), yet enough documents with spans for folds."""
-    return not data.dev and len(data.train) < holdout.MIN_DOCS and n_with_spans(data) >= MIN_DOCS
+    annotated = sum(1 for r in data.train if not r.binary)  # binary decisions only are never scored
+    return not data.dev and annotated < holdout.MIN_DOCS and n_with_spans(data) >= MIN_DOCS
 
 
 def n_with_spans(data: TrainData) -> int:
-    return sum(1 for r in data.train if any(s.label in data.labels for s in r.spans))
+    return sum(1 for r in data.train if not r.binary and any(s.label in data.labels for s in r.spans))
 
 
 def _unit(text: str) -> int:
@@ -62,9 +63,11 @@ def folds(records: Sequence[Record], k: int = FOLDS) -> list[tuple[list[Record],
     order is a hash of the text: the same documents make the same folds in every run."""
     groups: dict[str, list[int]] = {}
     for i, record in enumerate(records):
-        groups.setdefault(record.text, []).append(i)
+        if not record.binary:  # binary decisions only: trained on in every fold, never scored
+            groups.setdefault(record.text, []).append(i)
     order = sorted(groups, key=lambda t: (not any(records[i].spans for i in groups[t]), _unit(t)))
     fold_of = {i: pos % k for pos, text in enumerate(order) for i in groups[text]}
+    fold_of.update({i: -1 for i, record in enumerate(records) if record.binary})
     out = []
     for f in range(k):
         held = [r for i, r in enumerate(records) if fold_of[i] == f]

@@ -47,6 +47,7 @@ from spacy.language import Language
 
 from .pipeline import clone, ner_components, ner_labels
 from .evaluation_sample import EvaluationSample
+from .incorrect import give_incorrect_key
 from .records import Record
 from .settings import TrainSettings
 from .train_data import TrainData
@@ -71,6 +72,12 @@ class LearnSettings:
 def default_train_settings() -> TrainSettings:
     """The trainer's settings as the learner uses them: the rehearsal text marked "ents"."""
     return TrainSettings(rehearsal_marking="ents")
+
+
+def _taught(record: Record, old_labels) -> set[str]:
+    """The types a document teaches: its spans', and a new type's that it only rejects (binary
+    decisions); a rejected prediction of the original's types teaches none."""
+    return {s.label for s in record.spans} | {s.label for s in record.rejections if s.label not in set(old_labels)}
 
 
 def doc_key(record: Record) -> str:
@@ -130,10 +137,10 @@ class Learner:
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
         self.snapshots: list[Path] = []
         self.accepted: dict[str, Record] = {}  # by text: a document accepted again replaces itself
-        for r in records:
-            if r.state == "accepted" and len(r.text) <= base.max_length:
+        for r in records:  # accepted documents, and those of binary decisions only (the review mode)
+            if (r.state == "accepted" or r.binary) and len(r.text) <= base.max_length:
                 self.accepted[r.text] = r
-        found = sorted({s.label for r in self.accepted.values() for s in r.spans})
+        found = sorted(set().union(*(_taught(r, ner_labels(base)) for r in self.accepted.values())))
         texts = [t for t in dict.fromkeys(texts) if len(t) <= base.max_length and t not in self.accepted]
         data = TrainData(train=list(self.accepted.values()), labels=list(labels) if labels else found,
                          old_labels=ner_labels(base), rehearsal=texts)
@@ -172,6 +179,7 @@ class Learner:
         them; with ``from_current``, starting from the current saved version's new component."""
         from ..errors import Msg, NerguiError, PipelineError
         from .pipeline import ModelStore, load_pipeline
+        from .decisions import binary_records
         from .store import Filter, Project
         from .workflow import read_texts
 
@@ -180,8 +188,11 @@ class Learner:
             spec = project.base_pipeline
             if not spec:
                 raise PipelineError(Msg.BASE_MISSING.format(path=project.path))
-            records = list(project.records(Filter(state="accepted")))
-            todo = list(project.records(Filter(state="todo"))) if project_raw or not raw_file else []
+            binary = binary_records(project)
+            records = list(project.records(Filter(state="accepted"))) + binary
+            decided = {r.text for r in binary}  # the user's answers are never rehearsal text
+            todo = [r for r in project.records(Filter(state="todo")) if r.text not in decided] \
+                if project_raw or not raw_file else []
             texts = [r.text for r in todo]
             current = ModelStore(project.models_dir).current_path() if from_current else None
             sample = EvaluationSample.from_project(project)
@@ -225,6 +236,7 @@ class Learner:
         for name in ner_components(self.nlp):
             if name not in self.trainable:
                 _mute_labels(self.nlp.get_pipe(name), self.labels)
+        give_incorrect_key(self.nlp, NEW_NAME)  # a version saved without it brought its own cfg
         self.optimizer = self.nlp.create_optimizer()
         if self.settings.learn_rate is not None:
             self.optimizer.learn_rate = self.settings.learn_rate
@@ -260,9 +272,9 @@ class Learner:
         s, ls = self.settings, self.learn_settings
         if self.nlp is None:  # the first document of a project whose base has no recognizer
             self.trainer.data.train = [record]
-            self.trainer.data.labels = sorted({sp.label for sp in record.spans} | set(self.labels))
+            self.trainer.data.labels = sorted(_taught(record, self.trainer.old_labels) | set(self.labels))
             self._build()
-        self._add_labels(sorted({sp.label for sp in record.spans} - set(self.labels)))
+        self._add_labels(sorted(_taught(record, self.trainer.old_labels) - set(self.labels)))
         earlier = [r for text, r in self.accepted.items() if text != record.text]
         this = self.trainer._example(self.nlp, record, for_new=self.for_new)
         loss, examples = 0.0, 0
@@ -296,12 +308,16 @@ class Learner:
         self._carry += self.control.rehearsal * n_docs
         n = int(self._carry)
         self._carry -= n
-        picked = []
-        for _ in range(n):
+        picked: list[str] = []
+        for _ in range(2 * len(texts)):  # a text learnt since (accepted, or decided) is no longer rehearsal
+            if len(picked) == n:
+                break
             if not self._order:
                 self._order = list(range(len(texts)))
                 self.rng.shuffle(self._order)
-            picked.append(texts[self._order.pop()])
+            text = texts[self._order.pop()]
+            if text not in self.accepted:
+                picked.append(text)
         return picked
 
     def _add_labels(self, labels: list[str]) -> None:

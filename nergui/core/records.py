@@ -28,6 +28,9 @@ class Record:
     ``line`` is the 1-based line (or item number) in the source file, used in messages.
     ``rejections`` are spans an annotator said are not entities (Prodigy's binary "reject");
     ``suggestions`` are a model's proposals (Label Studio "predictions"), shown, never gold.
+    ``binary``: the document holds yes/no answers on single entities only (``ner.teach``, the
+    review mode): its spans are the accepted ones, its rejections the rejected ones, and every
+    other token is unknown (not "O"): trained so, never scored, never counted as accepted.
     """
 
     text: str
@@ -38,6 +41,7 @@ class Record:
     line: int | None = None
     rejections: list[Span] = field(default_factory=list)
     suggestions: list[Span] = field(default_factory=list)
+    binary: bool = False
 
 
 @dataclass(frozen=True)

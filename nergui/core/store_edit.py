@@ -82,6 +82,10 @@ class Editing:
                         "INSERT OR IGNORE INTO rejections (doc_id, start, end, label, annotator) VALUES (?, ?, ?, ?, ?)",
                         [(doc_id, s.start, s.end, s.label, self.annotator) for s in item.rejections])
                     report.rejections += len(item.rejections)
+                if item.binary:  # ner.teach answers: the document holds binary decisions only
+                    from .decisions import record_imported
+
+                    record_imported(self, doc_id, item, now)
                 if item.suggestions:
                     self.conn.executemany(
                         "INSERT OR IGNORE INTO suggestions (doc_id, start, end, label) VALUES (?, ?, ?, ?)",

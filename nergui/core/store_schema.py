@@ -137,9 +137,26 @@ _SCHEMA_V5 = Dialects(
     ),
 )
 
-# v6: taken by the teach branch (binary decisions). Merging: its v6 replaces this placeholder,
-# and v7 below stays after it (a project this branch made at v7 lacks the decisions table).
-_SCHEMA_V6 = ""
+# v6: binary decisions (the review mode, issue 13; Prodigy's ner.teach answers on import): one
+# row per yes/no answer on one candidate entity, in the order given. An accepted one is also a
+# span, a rejected one a rejection (core/decisions.py); the row says the document holds binary
+# answers only (its other tokens are unknown, not "O") unless the document itself is accepted.
+_SCHEMA_V6 = """
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
+    score REAL,
+    origin TEXT NOT NULL DEFAULT 'model' CHECK (origin IN ('model', 'pattern', 'import')),
+    decided REAL NOT NULL DEFAULT 0,
+    UNIQUE (doc_id, start, end, label),
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX decisions_doc ON decisions (doc_id, id);
+"""
 
 # v7: a team on one project (issue 14). Who made each span and each rejection (NULL on what
 # was there before; the store writes its annotator's name, ``Project.annotator``, from now on);

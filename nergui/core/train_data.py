@@ -68,16 +68,21 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
     ``evaluation`` (the project's evaluation sample, ``nergui.core.evaluation_sample``): its
     records are never trained on; they are the dev records (scored per label) once there are
     ``MIN_SCORED`` of them, unless an eval file is given or early stopping selects on dev.
+    Records of binary decisions only (``Record.binary``) are trained on unless the sample
+    holds them, and never scored: their unmarked tokens are unknown.
     """
-    records = [r for r in records if r.spans or r.state == "accepted"]
+    records = [r for r in records if r.spans or r.state == "accepted" or r.binary]
     held: list[Record] = []
     if evaluation is not None:
         records, held = evaluation.split(records)
+        held = [r for r in held if not r.binary]  # kept out of training, and not scored either
         sample.check_left(records, held)
     skipped = [r for r in records if len(r.text) > base.max_length]  # spaCy refuses them (E088)
     records = [r for r in records if len(r.text) <= base.max_length]
     old = ner_labels(base)
     labels = list(labels) if labels else sorted({s.label for r in records for s in r.spans})
+    binary = [r for r in records if r.binary]
+    records = [r for r in records if not r.binary]
     dev: list[Record] = []
     source = ""
     if eval_records:
@@ -90,6 +95,7 @@ def split_data(base: Language, records: Sequence[Record], texts: Sequence[str] =
     elif hold_out:
         records, dev = holdout.split(records)
         source = "held-out share" if dev else ""
+    records += binary
     if not records:
         raise TrainingError(Msg.TRAIN_FAILED.format(detail="no accepted documents to train on"))
     texts = [t for t in dict.fromkeys(texts) if len(t) <= base.max_length]

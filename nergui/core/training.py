@@ -37,6 +37,7 @@ from spacy.util import minibatch
 from ..errors import Msg, TrainingError, detail as error_detail
 from . import evaluate
 from .events import EpochEnd, Progress
+from .incorrect import INCORRECT_KEY, binary_example, give_incorrect_key
 from .pipeline import clone, ner_components
 from .records import Record
 from .settings import STRATEGIES, TrainSettings  # noqa: F401 - the settings live there (no spaCy import)
@@ -151,8 +152,8 @@ class Trainer:
         nlp = clone(self.base)
         ners = ner_components(nlp)
         new_labels = [l for l in self.labels if l not in self.old_labels]
-        if not ners:
-            ner = nlp.add_pipe("ner", name="ner", last=True)
+        if not ners:  # every recognizer trained here learns from rejected spans (core/incorrect.py)
+            ner = nlp.add_pipe("ner", name="ner", last=True, config={"incorrect_spans_key": INCORRECT_KEY})
             for label in self.labels:
                 ner.add_label(label)
             sample = [self._example(nlp, r, for_new=False) for r in self.data.train[:200]]
@@ -160,12 +161,14 @@ class Trainer:
             return nlp, ["ner"]
         if s.strategy == "in-place":
             ner = nlp.get_pipe(ners[-1])
+            give_incorrect_key(nlp, ners[-1])
             for label in new_labels:
                 ner.add_label(label)
             return nlp, [ners[-1]]
         # new component: a copy of the original NER's weights, before it
         source = clone(self.base)
         first = ners[0]
+        give_incorrect_key(source, first)  # in the new component's config from its creation
         nlp.add_pipe(first, name=NEW_NAME, source=source, before=first)
         _own_tok2vec(nlp, NEW_NAME)
         new_ner = nlp.get_pipe(NEW_NAME)
@@ -178,6 +181,8 @@ class Trainer:
         return nlp, [NEW_NAME]
 
     def _example(self, nlp: Language, record: Record, *, for_new: bool) -> Example:
+        if record.binary:  # yes/no answers only: rejected spans incorrect, other tokens missing
+            return binary_example(nlp, record, self.labels)
         doc = nlp.make_doc(record.text)
         ref = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
         user = [ref.char_span(s.start, s.end, label=s.label, alignment_mode="expand") for s in record.spans

@@ -103,9 +103,14 @@ class _Tokenizer:
 
 
 def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state: str | None = "accepted",
-                   flt: Filter | None = None) -> int:
+                   flt: Filter | None = None, notes: list[str] | None = None) -> int:
     """Export documents (default: accepted ones; ``flt``: those it selects, e.g. the document
-    list's filter) or, with ``fmt="pipeline"``, the current model."""
+    list's filter) or, with ``fmt="pipeline"``, the current model.
+
+    Documents holding binary decisions only (the review mode, ``nergui.core.decisions``) are
+    never written as annotated documents: to Prodigy JSONL they go as one line per decision
+    with its ``answer`` (with the accepted documents too); the other formats cannot say which
+    tokens are unknown, so they are left out (``notes`` gets how many)."""
     dest = Path(dest)
     if fmt == "pipeline":
         current = ModelStore(project.models_dir).current_path()
@@ -133,7 +138,9 @@ def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state
         except OSError as err:
             raise NerguiError(Msg.WRITE_FAILED.format(path=dest, detail=err.strerror or err)) from err
         return 1
-    records = list(project.records(flt if flt is not None else Filter(state=state) if state else None))
+    records = _with_decisions(project, list(project.records(flt if flt is not None else Filter(state=state)
+                                                           if state else None)), fmt=fmt, accepted=state == "accepted"
+                              and flt is None, notes=notes)
     labels = project.label_names()
     if fmt == "docbin":
         from .formats import docbin
@@ -143,6 +150,23 @@ def export_project(project: Project, dest: str | os.PathLike, *, fmt: str, state
     if fmt not in formats.WRITE_FORMATS:
         raise InputError(Msg.UNKNOWN_EXPORT.format(fmt=fmt, formats=", ".join((*formats.WRITE_FORMATS, "pipeline"))))
     return formats.write(dest, records, fmt, labels=labels)
+
+
+def _with_decisions(project: Project, records: list[Record], *, fmt: str, accepted: bool,
+                    notes: list[str] | None) -> list[Record]:
+    """The records to export with documents of binary decisions only handled (see ``export_project``)."""
+    from .decisions import binary_records
+
+    binary = {r.line: r for r in binary_records(project)}
+    if not binary:
+        return records
+    if fmt != "prodigy":
+        kept = [r for r in records if r.line not in binary]
+        if len(kept) < len(records) and notes is not None:
+            notes.append(Msg.TEACH_EXPORT_SKIPPED.format(n=len(records) - len(kept), fmt=fmt))
+        return kept
+    out = [binary.pop(r.line, r) for r in records]
+    return out + list(binary.values()) if accepted else out
 
 
 def read_records(path: str | os.PathLike, *, fmt: str | None = None) -> list[Record]:
@@ -280,14 +304,19 @@ def prepare_training(project: Project, *, base: str | None = None, labels: Seque
     nlp = load_pipeline(spec)
     if base and base != project.base_pipeline:
         project.set_setting("base_pipeline", base)
-    train = [r for r in project.records(Filter(state="accepted"))]
+    from .decisions import binary_records
+
+    binary = binary_records(project)  # documents of review-mode decisions only (their other tokens unknown)
+    train = [r for r in project.records(Filter(state="accepted"))] + binary
     if labels:
-        train = [Record(r.text, [s for s in r.spans if s.label in labels], r.state, r.meta, r.input_hash, r.line)
-                 for r in train]
+        train = [Record(r.text, [s for s in r.spans if s.label in labels], r.state, r.meta, r.input_hash, r.line,
+                        rejections=[s for s in r.rejections if s.label in labels], binary=r.binary) for r in train]
     if not any(r.spans for r in train):
         raise TrainingError(Msg.NO_ANNOTATIONS.format(path=project.path))
     held = EvaluationSample.from_project(project)  # never trained on, nor rehearsed
-    raw: list[str] = ([r.text for r in project.records(Filter(state="todo")) if held is None or not held.holds(r)]
+    decided = {r.text for r in binary}  # never rehearsal text: it holds the user's answers
+    raw: list[str] = ([r.text for r in project.records(Filter(state="todo"))
+                       if r.text not in decided and (held is None or not held.holds(r))]
                       if project_raw or not raw_file else [])
     if raw_file:
         raw += read_texts(raw_file)

@@ -118,8 +118,11 @@ def build_menus(w) -> None:
     add(w, v, "&Larger text", lambda: w.set_font_size(w.font_size + 1), ["Ctrl++", "Ctrl+="], name="bigger")
     add(w, v, "&Smaller text", lambda: w.set_font_size(w.font_size - 1), ["Ctrl+-"], name="smaller")
     v.addSeparator()
+    add(w, v, "&Review suggestions one at a time\u2026", w.open_teach, ["Ctrl+R"], name="teach",
+        sheet="Review mode: one suggestion at a time; A accept, X reject, Space skip, Backspace undo")
     v.addAction(w.docs_dock.toggleViewAction())
     v.addAction(w.misaligned_dock.toggleViewAction())
+    v.addAction(w.decisions_dock.toggleViewAction())
     messages = w.messages_dock.toggleViewAction()
     messages.setText("&Messages")
     messages.setShortcut(QKeySequence("Ctrl+Shift+M"))

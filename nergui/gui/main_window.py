@@ -17,6 +17,7 @@ from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
 from . import actions, controls, dialogs, label_manager, learning, projects, team
 from .annotator import AnnotatorView, Mark
+from .decisions_panel import DecisionsPanel
 from .documents import DocumentPanel
 from .keyboard import KeyboardLabelling
 from .messages import MessageLog
@@ -88,6 +89,10 @@ class MainWindow(QMainWindow):
         self.docs_dock = self._dock("Documents", self.docs, Qt.LeftDockWidgetArea)
         self.misaligned_dock = self._dock("Misaligned spans", self.misaligned, Qt.RightDockWidgetArea)
         self.misaligned_dock.hide()
+        self.decisions_panel = DecisionsPanel(self.session)  # the review mode's decisions on the shown document
+        self.decisions_dock = self._dock("Decisions", self.decisions_panel, Qt.RightDockWidgetArea)
+        self.decisions_dock.hide()
+        self.teach_window = None  # View > Review suggestions (gui/teach_view.py)
         self.training = TrainingPanel(self.session, self, snapshots=predictions)
         self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea)
         self.messages_dock = self._dock("Messages", self.messages, Qt.BottomDockWidgetArea)
@@ -452,6 +457,13 @@ class MainWindow(QMainWindow):
         self.training_dock.show()
         self.training.train()
 
+    def open_teach(self) -> None:
+        """View > Review suggestions one at a time (the review mode, gui/teach_view.py)."""
+        from .teach_view import open_teach
+
+        if open_teach(self) is not None:
+            self.decisions_dock.show()
+
     def show_about(self) -> None:
         dialogs.show_about(self, __version__)
 
@@ -511,6 +523,8 @@ class MainWindow(QMainWindow):
         self.remembered.save()
         self._closed = True
         self.learning.shutdown()
+        if self.teach_window is not None:
+            self.teach_window.close()
         self.training.shutdown()
         self.ordering.stop()
         if self.previewer:

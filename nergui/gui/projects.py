@@ -245,13 +245,14 @@ def export_dialog(window) -> None:
 def export_as(window, *, fmt: str, scope: str, path: str, filter=None) -> None:
     """Export the documents of ``scope`` ("accepted", "all", "filter": ``filter``) to ``path``."""
     state = "accepted" if scope == "accepted" else None
+    notes: list[str] = []
     try:
         n = export_project(window.session.project, path, fmt=fmt, state=state,
-                           flt=filter if scope == "filter" else None)
+                           flt=filter if scope == "filter" else None, notes=notes)
     except NerguiError as err:
         show_error(window, "Nothing was exported", err, action=("Export again\u2026", lambda: export_dialog(window)))
         return
-    window.message(Msg.GUI_EXPORTED.format(path=path, count=n))
+    window.message(" ".join([Msg.GUI_EXPORTED.format(path=path, count=n), *notes]))
 
 
 def patterns_dialog(window) -> None:

@@ -59,6 +59,16 @@ def test_bench_soak_makes_the_session_it_names():
     assert row["qobjects_end"] <= row["qobjects_after_first_run"] + 5  # nothing piles up after the first run
 
 
+def test_bench_teach_times_the_keys_it_presses():
+    (row,) = bench("teach", "--docs", "30", "--count", "16")
+    keys = row["keys"]
+    assert row["decisions"] == 16 == sum(keys.values()) and set(keys) == {"A", "X", "Space", "Backspace"}
+    assert row["stored"] == row["stored_expected"] == 16 - 2 * row["undone"]  # each Backspace took one back
+    assert row["waited"] == 0 and row["docs_scored"] > 0  # the next candidate was always ready
+    assert row["learner_sent"] == keys["A"] + keys["X"] + keys["Backspace"]  # every decided document, again after an undo
+    assert row["decision_p95_ms"] > 0 and row["idle_paint_p95_ms"] > 0
+
+
 def test_bench_store_imports_what_it_generates():
     (row,) = bench("store", "--docs", "2000")
     assert row["imported"] == row["docs"] == 2000

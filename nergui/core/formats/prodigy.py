@@ -200,7 +200,44 @@ def to_object(record: Record, labels: Iterable[str]) -> dict[str, Any]:
     return obj
 
 
+def binary_objects(record: Record, labels: Iterable[str]) -> list[dict[str, Any]]:
+    """A document holding binary decisions only (``record.binary``) as ``ner.teach`` writes it:
+    one line per decision, ``"_view_id": "ner"``, its one span and its ``answer`` (accepted
+    spans "accept", rejections "reject"), in text order. ``read`` merges them back."""
+    labels = set(labels)
+    decided = [(s, "accept") for s in record.spans if s.label in labels]
+    decided += [(s, "reject") for s in record.rejections if s.label in labels]
+    out = []
+    for span, answer in sorted(decided, key=lambda item: (item[0].start, item[0].end, item[1])):
+        item: dict[str, Any] = {"start": span.start, "end": span.end, "text": record.text[span.start:span.end]}
+        if span.token_start is not None and span.token_end is not None:
+            item["token_start"], item["token_end"] = span.token_start, span.token_end
+        item["label"] = span.label
+        obj: dict[str, Any] = {"text": record.text, "spans": [item], "meta": dict(record.meta or {})}
+        input_hash = _hash_value(record.input_hash)
+        if input_hash is not None:
+            obj["_input_hash"] = input_hash
+        obj["_view_id"] = "ner"
+        obj["answer"] = answer
+        out.append(obj)
+    return out
+
+
 def write(path: Path, records: Iterable[Record], *, labels: Iterable[str], **options: Any) -> int:
-    """Write one Prodigy task per record; spans with labels outside ``labels`` are left out."""
+    """Write one Prodigy task per record (one per decision for a record of binary decisions
+    only: ``binary_objects``); spans with labels outside ``labels`` are left out. Returns the
+    number of documents written."""
     labels = list(labels)
-    return write_lines(Path(path), (dumps(to_object(r, labels)) for r in records))
+    documents = 0
+
+    def lines():
+        nonlocal documents
+        for r in records:
+            documents += 1
+            if r.binary:
+                yield from (dumps(obj) for obj in binary_objects(r, labels))
+            else:
+                yield dumps(to_object(r, labels))
+
+    write_lines(Path(path), lines())
+    return documents

@@ -94,4 +94,5 @@ def merge_group(shown: str, lines: list[tuple[int, dict]]) -> Iterator[Record | 
         input_hash=None if input_hash is None else str(input_hash),
         line=first_number,
         rejections=sorted(rejections, key=lambda s: (s.start, s.end)),
+        binary=base is None,  # no manual line: binary answers only, every other token unknown
     )

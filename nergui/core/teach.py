@@ -1,0 +1,353 @@
+"""One suggestion at a time (the review mode, like Prodigy's ``ner.teach``): the candidates.
+
+A ``CandidateStream`` reads to-do documents (``TeachDoc``: id, text, the spans and
+rejections it already holds) in the order given (a seeded random order of a project's
+to-do documents, ``project_docs``), a batch at a time, and asks two sources for candidate
+entities of the new types:
+
+* the model: the beam's probability of each entity (``active.entity_probabilities``, the
+  locally normalised beam of the recognizer that predicts those types);
+* the patterns (``patterns.PatternMatcher``): every match, with the model's probability of
+  exactly that span (0 when the model does not consider it).
+
+Each candidate gets a priority: for the model's, how undecided it is (``1 - |2p - 1|``, 1 at
+p = 0.5); for a pattern's, at least ``PATTERN_WEIGHT`` times how much the model doubts it
+(``1 - p``), so patterns start a project whose model knows nothing yet. Those below
+``MIN_PRIORITY`` (the model sure either way) are not asked. ``next()`` hands out the one of
+highest priority among those scored, with its sentence for display (``before``, ``text``,
+``after``), skipping what was decided (``decided`` keys, ``mark_decided``), what the document
+already holds (a span there, or a rejection) and what overlaps a span accepted since.
+After the model learnt, ``refresh()`` puts the documents of the candidates not yet asked
+back to be scored again by the new weights; once every document was scored, a stream given
+``again`` goes over the documents again (a new pass, scored by weights that learnt from the
+decisions since), as long as decisions were made in the pass before.
+
+The stream is used by one thread with an ``nlp`` of its own (the review window's worker,
+the replay). No Qt.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+
+from ..errors import Msg
+from .active import BEAM_WIDTH, entity_probabilities, new_types_component
+
+BATCH_DOCS = 16  # documents scored per fill (fashion data, en_core_web_sm, beam 16: about 0.5 s)
+MIN_PRIORITY = 0.1  # a model candidate with p outside (0.05, 0.95) is not asked
+PATTERN_WEIGHT = 0.6  # a pattern match the model gives p = 0 has this priority
+CONTEXT_CHARS = 240  # at most this much of the sentence on each side of the candidate is shown
+MIN_PROB = 0.01
+
+Matches = Callable[..., Sequence[tuple[int, int, str]]]
+Key = tuple[Hashable, int, int, str]
+
+
+@dataclass(frozen=True)
+class TeachDoc:
+    """A document to find candidates in: its id, text, and the ``(start, end, label)`` of the
+    spans and rejections it holds already (never asked about again)."""
+
+    doc_id: Hashable
+    text: str
+    spans: tuple[tuple[int, int, str], ...] = ()
+    rejected: frozenset[tuple[int, int, str]] = frozenset()
+
+
+@dataclass(frozen=True)
+class TeachCandidate:
+    """A candidate entity: where (document, character offsets, end exclusive; token offsets,
+    end inclusive), its label, the model's probability ``p``, its ``origin`` ("model" or
+    "pattern"), the priority it was asked with, and its sentence around it for display."""
+
+    doc_id: Hashable
+    start: int
+    end: int
+    label: str
+    p: float
+    origin: str
+    priority: float
+    text: str
+    before: str = ""
+    after: str = ""
+    token_start: int | None = None
+    token_end: int | None = None
+
+    @property
+    def key(self) -> Key:
+        return self.doc_id, self.start, self.end, self.label
+
+    @property
+    def why(self) -> str:
+        return Msg.TEACH_WHY_PATTERN if self.origin == "pattern" else Msg.TEACH_WHY_MODEL
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+def priority(p: float, origin: str, *, pattern_weight: float = PATTERN_WEIGHT) -> float:
+    """How much asking about a candidate should teach: ``1 - |2p - 1|`` (1 at p = 0.5), and
+    for a pattern match at least ``pattern_weight * (1 - p)``."""
+    unsure = 1.0 - abs(2.0 * p - 1.0)
+    return max(unsure, pattern_weight * (1.0 - p)) if origin == "pattern" else unsure
+
+
+def context(doc, start: int, end: int) -> tuple[str, str]:
+    """The text before and after [start, end) in its sentence (``sentence_bounds``), with an
+    ellipsis where the sentence was cut."""
+    a, b = sentence_bounds(doc, start, end)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    sent_a = span[0].sent.start_char if span is not None and len(span) else a
+    sent_b = span[-1].sent.end_char if span is not None and len(span) else b
+    before, after = doc.text[a:start], doc.text[end:b]
+    return ("\u2026" if a > sent_a else "") + before, after + ("\u2026" if b < sent_b else "")
+
+
+def sentence_bounds(doc, start: int, end: int) -> tuple[int, int]:
+    """The character range of the sentence(s) holding [start, end) in a ``Doc`` whose
+    sentences are set, at most ``CONTEXT_CHARS`` either side (cut at a space)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        a, b = start, end
+    else:
+        a, b = span[0].sent.start_char, span[-1].sent.end_char
+    text = doc.text
+    if start - a > CONTEXT_CHARS:
+        cut = text.find(" ", start - CONTEXT_CHARS, start)
+        a = cut + 1 if cut >= 0 else start - CONTEXT_CHARS
+    if b - end > CONTEXT_CHARS:
+        cut = text.rfind(" ", end, end + CONTEXT_CHARS)
+        b = cut if cut > end else end + CONTEXT_CHARS
+    return a, b
+
+
+class CandidateStream:
+    """Candidate entities of ``labels``, best first, from documents read a batch at a time.
+
+    Args:
+        docs: the documents (``TeachDoc``), in the order to read them (an iterator is read
+            lazily: a 100,000-document project is never read whole).
+        labels: the types to ask about (the new ones).
+        decided: keys ``(doc_id, start, end, label)`` decided before (never asked).
+        batch_docs: documents scored per ``fill``.
+        min_priority: candidates below it are not asked.
+        beam_width: the beam's width (``active.BEAM_WIDTH``).
+    """
+
+    def __init__(self, docs: Iterable[TeachDoc], *, labels: Sequence[str], decided: Iterable[Key] = (),
+                 batch_docs: int = BATCH_DOCS, min_priority: float = MIN_PRIORITY, beam_width: int = BEAM_WIDTH,
+                 pattern_weight: float = PATTERN_WEIGHT, again: Callable[[int], Iterable[TeachDoc]] | None = None):
+        self.labels = list(labels)
+        self._docs: Iterator[TeachDoc] = iter(docs)
+        self._again_pass = again  # the documents for pass n (2, 3 ...), once a pass ends after decisions
+        self.passes = 1
+        self._decided_this_pass = 0
+        self._again: deque[TeachDoc] = deque()  # to score again (the model changed)
+        self.decided: set[Key] = set(decided)
+        self.batch_docs, self.min_priority, self.beam_width = batch_docs, min_priority, beam_width
+        self.pattern_weight = pattern_weight
+        self._heap: list[tuple[float, int, TeachCandidate]] = []
+        self._order = 0
+        self._held: dict[Hashable, TeachDoc] = {}  # documents with candidates queued
+        self._accepted: dict[Hashable, list[tuple[int, int]]] = {}
+        self.exhausted = False
+        self.scored_docs = 0
+        self.sentencizer = None
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    # ---- filling -------------------------------------------------------------------------
+    def _next_docs(self, n: int) -> list[TeachDoc]:
+        out = []
+        while len(out) < n and self._again:
+            out.append(self._again.popleft())
+        while len(out) < n:
+            try:
+                out.append(next(self._docs))
+            except StopIteration:
+                # every document was scored: with decisions made since (the model learnt from
+                # them), go over the documents again, scored by the new weights
+                if out or self._again_pass is None or not self._decided_this_pass:
+                    break
+                self.passes += 1
+                self._decided_this_pass = 0
+                self._docs = iter(self._again_pass(self.passes))
+        return out
+
+    def fill(self, nlp: Language, *, patterns: Matches | None = None, component: str | None = None,
+             model: bool = True) -> int:
+        """Score the next ``batch_docs`` documents with ``nlp``'s recognizer ``component``
+        (default: the one that predicts the labels; ``model=False``: none, e.g. none knows
+        them yet) and ``patterns`` (a function from a ``Doc`` to its ``(start, end, label)``
+        matches), and queue their candidates. Returns how many were queued; sets
+        ``exhausted`` once no document is left."""
+        read = self._next_docs(self.batch_docs)
+        if not read:
+            self.exhausted = not self._again
+            return 0
+        docs = [d for d in read if len(d.text) <= nlp.max_length]  # spaCy refuses longer ones (E088)
+        if not docs:
+            return 0
+        if self.sentencizer is None:
+            from spacy.pipeline import Sentencizer
+
+            self.sentencizer = Sentencizer()
+        if model:
+            name = component or new_types_component(nlp, self.labels)
+            probs = entity_probabilities(nlp, [d.text for d in docs], labels=self.labels,
+                                         beam_width=self.beam_width, component=name, min_prob=MIN_PROB)
+        else:
+            probs = [[] for _ in docs]
+        wanted = set(self.labels)
+        added = 0
+        for doc, found in zip(docs, probs):
+            self.scored_docs += 1
+            tokens = self.sentencizer(nlp.make_doc(doc.text))
+            by_key = {(c.start, c.end, c.label): (c.p, "model") for c in found}
+            if patterns is not None:
+                for a, b, label in patterns(tokens):
+                    if label in wanted:
+                        by_key[(a, b, label)] = (by_key.get((a, b, label), (0.0, ""))[0], "pattern")
+            for (a, b, label), (p, origin) in by_key.items():
+                rank = priority(p, origin, pattern_weight=self.pattern_weight)
+                if rank < self.min_priority or self._known(doc, a, b, label):
+                    continue
+                span = tokens.char_span(a, b)
+                before, after = context(tokens, a, b)
+                cand = TeachCandidate(doc.doc_id, a, b, label, float(p), origin, rank, doc.text[a:b], before, after,
+                                      span.start if span is not None else None,
+                                      span.end - 1 if span is not None else None)
+                self._order += 1
+                heapq.heappush(self._heap, (-rank, self._order, cand))
+                self._held[doc.doc_id] = doc
+                added += 1
+        return added
+
+    def _known(self, doc: TeachDoc, a: int, b: int, label: str) -> bool:
+        if (doc.doc_id, a, b, label) in self.decided or (a, b, label) in doc.rejected:
+            return True
+        return any(s < b and a < e for s, e, _ in doc.spans) or any(
+            s < b and a < e for s, e in self._accepted.get(doc.doc_id, ()))
+
+    # ---- handing out ----------------------------------------------------------------------
+    def next(self) -> TeachCandidate | None:
+        """The queued candidate of highest priority still to ask (None: the queue is empty;
+        ``fill`` it, unless ``exhausted``)."""
+        while self._heap:
+            _, _, cand = heapq.heappop(self._heap)
+            doc = self._held.get(cand.doc_id)
+            if cand.key in self.decided or (doc is not None and self._known(doc, cand.start, cand.end, cand.label)):
+                continue
+            return cand
+        return None
+
+    def peek_all(self) -> list[TeachCandidate]:
+        """The queued candidates still to ask, best first (not taken)."""
+        return [c for _, _, c in sorted(self._heap) if c.key not in self.decided]
+
+    def mark_decided(self, key: Key, answer: str) -> None:
+        """A candidate was answered: never ask it again; an accepted one also rules out every
+        candidate overlapping it."""
+        self.decided.add(key)
+        self._decided_this_pass += 1
+        if answer == "accept":
+            doc_id, start, end, _ = key
+            self._accepted.setdefault(doc_id, []).append((start, end))
+
+    def unmark(self, key: Key) -> None:
+        """A decision was taken back: the candidate may be asked again (once its document is
+        scored again)."""
+        self.decided.discard(key)
+        doc_id, start, end, _ = key
+        if (start, end) in self._accepted.get(doc_id, []):
+            self._accepted[doc_id].remove((start, end))
+
+    def refresh(self) -> int:
+        """The model changed: the documents of the candidates not asked yet are scored again
+        (before any new document); returns how many."""
+        docs = list(dict.fromkeys(c.doc_id for _, _, c in self._heap))
+        self._heap.clear()
+        again = [self._held[d] for d in docs if d in self._held]
+        self._again.extendleft(reversed(again))
+        self._held = {}
+        self.exhausted = False
+        return len(again)
+
+    def requeue(self, cand: TeachCandidate) -> None:
+        """Put a candidate handed out but not answered back in the queue."""
+        self._order += 1
+        heapq.heappush(self._heap, (-cand.priority, self._order, cand))
+
+
+# ---- a project's documents --------------------------------------------------------------------
+def project_docs(project, *, seed: int = 0, exclude: Iterable[int] = ()) -> Iterator[TeachDoc]:
+    """A project's to-do documents in a seeded random order, read one at a time (with the spans
+    and rejections each holds) from ``project`` (its connection: the calling thread's)."""
+    from .store_filter import Filter
+
+    skip = set(exclude)
+    ids = [i for i in project.doc_ids(Filter(state="todo")) if i not in skip]
+    random.Random(seed).shuffle(ids)
+    for doc_id in ids:
+        doc = project.get_document(doc_id)
+        if doc.state != "todo":  # decided whole since the list was read
+            continue
+        yield TeachDoc(doc_id, doc.text, tuple((s.start, s.end, s.label) for s in doc.spans),
+                       frozenset(project.rejections(doc_id)))
+
+
+@dataclass
+class Patterns:
+    """A pattern file's matcher for one ``nlp`` (built in the thread that owns it)."""
+
+    path: str
+    matcher: object = field(default=None, repr=False)
+
+    def for_vocab(self, vocab):
+        from .patterns import PatternMatcher, read_patterns
+
+        if self.matcher is None or getattr(self.matcher, "vocab", None) is not vocab:
+            self.matcher = PatternMatcher(vocab, read_patterns(self.path))
+        return self.matcher
+
+
+def base_entity_types(spec: str | None) -> set[str]:
+    """The entity types a base pipeline predicts, read from its ``meta.json`` without loading
+    it (an empty set for ``blank:LANG``, or when it cannot be read)."""
+    import json
+    from pathlib import Path
+
+    from .pipeline import pipeline_config
+
+    if not spec or str(spec).startswith("blank:") or pipeline_config(spec) is None:
+        return set()
+    path = Path(str(spec))
+    if not path.is_dir():
+        try:
+            import spacy
+
+            root = spacy.util.get_package_path(str(spec))
+            path = next((p.parent for p in sorted(root.glob("*/config.cfg"))), root)
+        except Exception:
+            return set()
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        config = pipeline_config(path)
+    except (OSError, ValueError):
+        return set()
+    names = [n for n, c in config.get("components", {}).items() if c.get("factory") in ("ner", "beam_ner")]
+    return {label for n in names for label in (meta.get("labels") or {}).get(n, [])}
+
+
+def review_labels(project_labels: Sequence[str], base_spec: str | None) -> list[str]:
+    """The types the review mode asks about: the project's labels its base pipeline does not
+    predict (the new types); all of them if it predicts every one."""
+    old = base_entity_types(base_spec)
+    return [label for label in project_labels if label not in old] or list(project_labels)
