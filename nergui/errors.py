@@ -95,6 +95,13 @@ IN_WINDOW: dict[str, tuple[str, str]] = {
                 "Pick the folder, or choose plain text (Format in the import dialog)."),
     "NOT_A_PROJECT": ("Create one with 'nergui import {path} FILE'.",
                       "Pick the folder that holds nergui.sqlite, or create a project (File > New project)."),
+    "TEACH_NO_BASE": ("Import a file with --base PIPELINE (for example en_core_web_sm), then open the review mode again.",
+                      "A project's base pipeline is chosen when it is made (File > New project); review a project "
+                      "made with one."),
+    "PG_NOT_A_PROJECT": ("Create it with 'nergui import {url} FILE', or move a project folder there with "
+                         "'nergui migrate FOLDER {url}'.",
+                         "Check the project name in the address, or ask whoever looks after the database to move "
+                         "the project there first."),
     "NO_CURRENT_MODEL": ("Run 'nergui train {path}' first.", "Train one first (Training > Train now)."),
     "INTERNAL": ("please report it with the command you ran (set NERGUI_DEBUG=1 to see the traceback)",
                  "please report it with what you did (Copy details puts this message on the clipboard)"),

@@ -120,7 +120,7 @@ def test_the_command_line_takes_an_encoding(tmp_path):
 
 # ---- the window's wording ------------------------------------------------------------------------------
 CLI_ONLY = {  # said only by the command line (or its benches), never in the window
-    "BASE_MISSING", "CLI_RETENTION", "CLI_RETENTION_RELABELLED", "CLI_INTERVAL", "CV_CLI"}
+    "BASE_MISSING", "MIGRATE_SOURCE_NOT_FOLDER", "MIGRATE_TARGET_NOT_URL", "CLI_RETENTION", "CLI_RETENTION_RELABELLED", "CLI_INTERVAL", "CV_CLI"}
 
 
 def test_no_command_line_advice_reaches_the_window():
