@@ -13,6 +13,7 @@ import string
 from .msg.bench import BenchMsg
 from .msg.files import FileMsg
 from .msg.gui import GuiMsg
+from .msg.replay import ReplayMsg
 from .msg.store import StoreMsg
 from .msg.training import TrainingMsg
 
@@ -65,7 +66,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, BenchMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, BenchMsg, ReplayMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

@@ -39,7 +39,8 @@ import hashlib
 import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,7 @@ from .pipeline import clone, ner_components, ner_labels
 from .records import Record
 from .settings import TrainSettings
 from .train_data import TrainData
-from .training import NEW_NAME, Control, Trainer, _mute_labels, _seed
+from .training import NEW_NAME, Control, Trainer, _Ema, _mute_labels, _seed
 
 KEEP_SNAPSHOTS = 3  # the previewer may still be loading an older one
 
@@ -65,6 +66,10 @@ class LearnSettings:
     steps: int = 3
     replay: int = 4
     seed: int = 0
+    # the preview, the ordering and the scores read an exponential moving average of the
+    # weights (the trainer's ``_Ema``, decay ``ema_decay`` per update) instead of the last step's
+    average: bool = False
+    ema_decay: float = 0.99
 
 
 def default_train_settings() -> TrainSettings:
@@ -134,6 +139,7 @@ class Learner:
         _seed(self.learn_settings.seed)
         self.rng = random.Random(self.learn_settings.seed)
         self.nlp: Language | None = None
+        self._ema: _Ema | None = None
         self.trainable: list[str] = []
         self.for_new = bool(ner_components(base))
         self.frozen: list[str] = []
@@ -152,9 +158,15 @@ class Learner:
         self.nlp, self.trainable = self.trainer._build()
         self.for_new = NEW_NAME in self.trainable
         self.frozen = [name for name in self.nlp.pipe_names if name not in self.trainable]
+        self._new_optimizer()
+
+    def _new_optimizer(self) -> None:
+        """A fresh optimizer (and moving average) for the trained components' parameters."""
         self.optimizer = self.nlp.create_optimizer()
         if self.settings.learn_rate is not None:
             self.optimizer.learn_rate = self.settings.learn_rate
+        ls = self.learn_settings
+        self._ema = _Ema([self.nlp.get_pipe(n).model for n in self.trainable], ls.ema_decay) if ls.average else None
 
     @classmethod
     def from_project(cls, project_path: str | Path, *, raw_file: str | None = None, project_raw: bool = True,
@@ -211,9 +223,7 @@ class Learner:
         for name in ner_components(self.nlp):
             if name not in self.trainable:
                 _mute_labels(self.nlp.get_pipe(name), self.labels)
-        self.optimizer = self.nlp.create_optimizer()
-        if self.settings.learn_rate is not None:
-            self.optimizer.learn_rate = self.settings.learn_rate
+        self._new_optimizer()
         return True
 
     # ---- what it knows ----------------------------------------------------------------------
@@ -256,6 +266,8 @@ class Learner:
                       for t in self._rehearsal_texts(len(batch))]
             losses: dict[str, float] = {}
             self.nlp.update(batch, sgd=self.optimizer, drop=s.dropout, losses=losses, exclude=self.frozen)
+            if self._ema is not None:
+                self._ema.update()
             loss += sum(losses.values())
             examples += len(batch)
         self.accepted.pop(record.text, None)
@@ -275,12 +287,16 @@ class Learner:
         self._carry += self.control.rehearsal * n_docs
         n = int(self._carry)
         self._carry -= n
-        picked = []
-        for _ in range(n):
+        picked: list[str] = []
+        tries = 0
+        while len(picked) < n and tries < n + len(texts):
             if not self._order:
                 self._order = list(range(len(texts)))
                 self.rng.shuffle(self._order)
-            picked.append(texts[self._order.pop()])
+            text = texts[self._order.pop()]
+            tries += 1
+            if text not in self.accepted:  # accepted since the learner was built: learnt as annotated
+                picked.append(text)
         return picked
 
     def _add_labels(self, labels: list[str]) -> None:
@@ -294,9 +310,7 @@ class Learner:
         for name in ner_components(self.nlp):
             if name not in self.trainable:
                 _mute_labels(self.nlp.get_pipe(name), labels)
-        self.optimizer = self.nlp.create_optimizer()  # the resized output layer has new parameters
-        if self.settings.learn_rate is not None:
-            self.optimizer.learn_rate = self.settings.learn_rate
+        self._new_optimizer()  # the resized output layer has new parameters
 
     def write_snapshot(self) -> Path | None:
         """Write the weights so far for the previewer; keep the last few snapshots."""
@@ -308,16 +322,30 @@ class Learner:
         self.snapshot_dir.mkdir(parents=True, exist_ok=True)
         if path.exists():
             shutil.rmtree(path, ignore_errors=True)
-        write_ner_snapshot(self.nlp, path)
+        with self.predicting() as nlp:
+            write_ner_snapshot(nlp, path)
         self.snapshots.append(path)
         for old in self.snapshots[:-KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
         self.snapshots = self.snapshots[-KEEP_SNAPSHOTS:]
         return path
 
+    @contextmanager
+    def predicting(self) -> Iterator[Language | None]:
+        """Inside, ``self.nlp`` holds the weights the preview shows (the moving average with
+        ``LearnSettings.average``, else the last step's). Use it from the learner's thread,
+        between ``learn`` calls."""
+        if self.nlp is None or self._ema is None or not self._ema.steps:
+            yield self.nlp
+            return
+        with self.nlp.use_params(self._ema.params):
+            yield self.nlp
+
     def pipeline(self) -> Language:
-        """An independent copy of the working pipeline (for scoring; the learner keeps its own)."""
-        return clone(self.nlp)
+        """An independent copy of the working pipeline with the weights the preview shows
+        (for scoring; the learner keeps its own)."""
+        with self.predicting() as nlp:
+            return clone(nlp)
 
     def describe(self) -> dict:
         return {"documents": len(self.accepted), "rehearsal_texts": self.n_rehearsal, "labels": list(self.labels),
