@@ -40,13 +40,25 @@ from ..core.settings import TrainSettings
 PRINTED = (50, 100, 200, 400, 800)  # the checkpoints the issue asks for (and the end)
 
 
+DENSE_UNTIL = 600  # checkpoints every ``every`` documents up to here, every two ``every`` beyond
+RETENTION_EVERY = 200
+
+
 def checkpoints(n: int, *, every: int = 50, printed: Sequence[int] = PRINTED) -> list[int]:
-    """The documents-learnt counts a curve is scored at, up to ``n`` (always ``n`` itself):
-    every ``every`` documents, the ``printed`` ones, and 25 (where the first documents tell)."""
-    marks = {x for x in printed if x <= n} | {x for x in range(every, n + 1, every)} | {n}
+    """The documents-learnt counts at which F is measured, up to ``n`` (always ``n`` itself):
+    25 (where the first documents tell), every ``every`` documents up to ``DENSE_UNTIL``,
+    every ``2 * every`` beyond, and the ``printed`` ones."""
+    marks = {x for x in printed if x <= n} | {n} | {x for x in range(every, min(n, DENSE_UNTIL) + 1, every)}
+    marks |= {x for x in range(DENSE_UNTIL + 2 * every, n + 1, 2 * every)}
     if n > 25:
         marks.add(25)
     return sorted(x for x in marks if x > 0)
+
+
+def retention_checkpoints(n: int, *, printed: Sequence[int] = PRINTED) -> set[int]:
+    """Where retention is measured too (it runs the whole recognizer chain on the held-out
+    texts): 25, the ``printed`` checkpoints, every ``RETENTION_EVERY`` documents and ``n``."""
+    return {x for x in (25, *printed, *range(RETENTION_EVERY, n + 1, RETENTION_EVERY), n) if 0 < x <= n}
 
 
 @dataclass
@@ -109,11 +121,12 @@ class Meter:
             return None
         return evaluate.retention_detail(nlp, self.held, self.reference, old_labels=self.old)["retention"]
 
-    def measure(self, learner: Learner) -> dict[str, Any]:
+    def measure(self, learner: Learner, *, retention: bool = True) -> dict[str, Any]:
+        """The learner's scores, with the weights its preview shows (retention only if asked)."""
         with learner.predicting() as nlp:
             frozen = [name for name in ner_components(nlp) if name not in learner.trainable]
             out: dict[str, Any] = self.f(nlp, frozen=frozen)
-            out["retention"] = self.retention(nlp)
+            out["retention"] = self.retention(nlp) if retention else None
         return out
 
 
@@ -280,7 +293,8 @@ class Curve:
 
 def replay(setup: Setup, order: Order, meter: Meter, *, limit: int | None = None, every: int = 50,
            deadline: float | None = None, on_point=None) -> Curve:
-    """Replay ``setup.train`` in ``order`` into a new learner, scoring at ``checkpoints``.
+    """Replay ``setup.train`` in ``order`` into a new learner, scoring F at ``checkpoints``
+    and retention at ``retention_checkpoints`` (and where it stops).
 
     ``limit``: documents at most; ``deadline`` (a ``time.perf_counter()`` value): past it,
     stop at the next checkpoint (``Curve.stopped`` says so). ``on_point(curve_so_far, point)``
@@ -288,6 +302,7 @@ def replay(setup: Setup, order: Order, meter: Meter, *, limit: int | None = None
     started = time.perf_counter()
     n = len(setup.train) if limit is None else min(limit, len(setup.train))
     marks = set(checkpoints(n, every=every))
+    with_retention = retention_checkpoints(n)
     learner = setup.learner()
     order.start(setup)
     points: list[dict[str, Any]] = []
@@ -307,13 +322,15 @@ def replay(setup: Setup, order: Order, meter: Meter, *, limit: int | None = None
             spans += sum(s.label in set(setup.labels) for s in setup.train[key].spans)
         if picked in marks:
             t0 = time.perf_counter()
-            point = {"docs": picked, "with_new": with_new, "spans": spans, **meter.measure(learner),
+            late = deadline is not None and time.perf_counter() > deadline and picked < n
+            point = {"docs": picked, "with_new": with_new, "spans": spans,
+                     **meter.measure(learner, retention=picked in with_retention or late),
                      "seconds": round(time.perf_counter() - started, 1)}
             measure_s += time.perf_counter() - t0
             points.append(point)
             if on_point is not None:
                 on_point(order, point)
-            if deadline is not None and time.perf_counter() > deadline and picked < n:
+            if late:
                 stopped = "budget"
                 break
     return Curve(order.name, order.seed, points, picked, with_new, round(learn_s, 1), round(order.seconds, 1),

@@ -53,6 +53,7 @@ from .train_data import TrainData
 from .training import NEW_NAME, Control, Trainer, _Ema, _mute_labels, _seed
 
 KEEP_SNAPSHOTS = 3  # the previewer may still be loading an older one
+PREFETCH = 32  # rehearsal texts the original annotates at once, ahead of their use
 
 
 @dataclass
@@ -151,6 +152,7 @@ class Learner:
             self.started_from_version = start is not None and self._start_from(start)
         self._carry = 0.0
         self._order: list[int] = []
+        self._examples: dict[str, tuple[tuple, object]] = {}
         self.learnt = 0
         self.seconds_built = time.perf_counter() - started
 
@@ -165,6 +167,7 @@ class Learner:
         self.optimizer = self.nlp.create_optimizer()
         if self.settings.learn_rate is not None:
             self.optimizer.learn_rate = self.settings.learn_rate
+        self._examples = {}  # made for the pipeline (and labels) of before
         ls = self.learn_settings
         self._ema = _Ema([self.nlp.get_pipe(n).model for n in self.trainable], ls.ema_decay) if ls.average else None
 
@@ -257,11 +260,11 @@ class Learner:
             self._build()
         self._add_labels(sorted({sp.label for sp in record.spans} - set(self.labels)))
         earlier = [r for text, r in self.accepted.items() if text != record.text]
-        this = self.trainer._example(self.nlp, record, for_new=self.for_new)
+        this = self._example(record)
         loss, examples = 0.0, 0
         for _ in range(ls.steps):
             replay = self.rng.sample(earlier, min(ls.replay, len(earlier)))
-            batch = [this] + [self.trainer._example(self.nlp, r, for_new=self.for_new) for r in replay]
+            batch = [this] + [self._example(r) for r in replay]
             batch += [self.trainer._rehearsal_example(self.nlp, t, for_new=self.for_new)
                       for t in self._rehearsal_texts(len(batch))]
             losses: dict[str, float] = {}
@@ -277,6 +280,15 @@ class Learner:
         self.learnt += 1
         path = self.write_snapshot() if snapshot else None
         return LearnResult(doc_key(record), path, ls.steps, examples, float(loss), time.perf_counter() - started)
+
+    def _example(self, record: Record):
+        """The record as the trainer marks it, made once per text and spans (replayed often)."""
+        key = tuple((sp.start, sp.end, sp.label) for sp in record.spans)
+        made = self._examples.get(record.text)
+        if made is None or made[0] != key:
+            made = (key, self.trainer._example(self.nlp, record, for_new=self.for_new))
+            self._examples[record.text] = made
+        return made[1]
 
     def _rehearsal_texts(self, n_docs: int) -> list[str]:
         """The ratio times ``n_docs`` rehearsal texts, the fractions carried over, in a
@@ -297,6 +309,10 @@ class Learner:
             tries += 1
             if text not in self.accepted:  # accepted since the learner was built: learnt as annotated
                 picked.append(text)
+        if picked and picked[-1] not in self.trainer.teacher_cache:
+            # the original's entities on these and the next texts, in one batch (one text at a
+            # time costs twice the time)
+            self.trainer._teacher_ents(picked + [texts[i] for i in self._order[-PREFETCH:]])
         return picked
 
     def _add_labels(self, labels: list[str]) -> None:
