@@ -269,12 +269,11 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
     setup = Setup(base, train, evals, labels, rehearsal, patterns, settings, learn, own_rehearsal=args.rehearse_own)
     common = {"bench": "active", "base": args.base, "labels": labels}
 
-    def progress(order, point):
-        if not args.json:
-            print(f"  {order.name}{'' if order.seed is None or order.name == 'model' else ' ' + str(order.seed)}: "
-                  f"{point['docs']} documents, F {point['f']:.3f}"
-                  + (f", retention {point['retention']:.3f}" if point.get("retention") is not None else ""),
-                  file=sys.stderr, flush=True)
+    def progress(order, point):  # to stderr, also with --json: a long run says where it is
+        who = order.name if order.name != "random" else f"random {order.seed}"
+        ret = f", retention {point['retention']:.3f}" if point.get("retention") is not None else ""
+        print(f"  {who}: {point['docs']} documents, F {point['f']:.3f}{ret} ({point['seconds']:.0f} s)",
+              file=sys.stderr, flush=True)
 
     full: dict[str, Any] = {}
     if not args.no_full:

@@ -33,7 +33,7 @@ from spacy.language import Language
 from ..core import active, evaluate
 from ..core.learner import Learner, LearnSettings, default_train_settings
 from ..core.patterns import Pattern, PatternMatcher
-from ..core.pipeline import ner_components, ner_labels
+from ..core.pipeline import clone, ner_components, ner_labels
 from ..core.records import Record
 from ..core.settings import TrainSettings
 
@@ -78,11 +78,16 @@ class Setup:
     settings: TrainSettings = field(default_factory=default_train_settings)
     learn: LearnSettings = field(default_factory=LearnSettings)
     own_rehearsal: bool = False
+    teacher: Language | None = None  # one frozen copy of the base marks every learner's rehearsal texts ...
+    teacher_cache: dict = field(default_factory=dict)  # ... once per text
 
     def learner(self) -> Learner:
         """A learner on nothing accepted yet."""
+        if self.teacher is None:
+            self.teacher = clone(self.base)
         texts = list(self.rehearsal) + ([r.text for r in self.train] if self.own_rehearsal else [])
-        return Learner(self.base, [], texts, settings=self.settings, learn=self.learn, labels=self.labels)
+        return Learner(self.base, [], texts, settings=self.settings, learn=self.learn, labels=self.labels,
+                       teacher=self.teacher, teacher_cache=self.teacher_cache)
 
     def has_new(self, i: int) -> bool:
         wanted = set(self.labels)
@@ -282,6 +287,7 @@ class Curve:
     seconds: float
     stopped: str | None = None  # why it ended before its limit ("budget")
     order: dict[str, Any] = field(default_factory=dict)
+    learner: Learner | None = field(default=None, repr=False)  # as the replay left it
 
     def f_at(self, docs: int) -> float | None:
         return next((p["f"] for p in self.points if p["docs"] == docs), None)
@@ -334,4 +340,4 @@ def replay(setup: Setup, order: Order, meter: Meter, *, limit: int | None = None
                 stopped = "budget"
                 break
     return Curve(order.name, order.seed, points, picked, with_new, round(learn_s, 1), round(order.seconds, 1),
-                 round(measure_s, 1), round(time.perf_counter() - started, 1), stopped, order.describe())
+                 round(measure_s, 1), round(time.perf_counter() - started, 1), stopped, order.describe(), learner)

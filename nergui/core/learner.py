@@ -113,12 +113,16 @@ class Learner:
         start: a saved version trained from ``base`` (the project's current model): the
             learner's new component starts from its ``ner_new`` weights, when it has one,
             instead of a copy of the original NER (``started_from_version`` says which).
+        teacher, teacher_cache: a frozen copy of ``base`` that marks the rehearsal texts, and
+            its entities per text, shared with other learners or trainers (as ``Trainer``'s:
+            ``nergui bench active`` builds a learner per strategy on the same texts).
     """
 
     def __init__(self, base: Language, records: Sequence[Record] = (), texts: Sequence[str] = (), *,
                  settings: TrainSettings | None = None, learn: LearnSettings | None = None,
                  labels: Sequence[str] | None = None, control: Control | None = None,
-                 snapshot_dir: str | Path | None = None, start: Language | None = None):
+                 snapshot_dir: str | Path | None = None, start: Language | None = None,
+                 teacher: Language | None = None, teacher_cache: dict | None = None):
         started = time.perf_counter()
         self.settings = settings or default_train_settings()
         if self.settings.strategy != "new-component":  # the original NER stays frozen: always a new component
@@ -136,7 +140,8 @@ class Learner:
         texts = [t for t in dict.fromkeys(texts) if len(t) <= base.max_length and t not in self.accepted]
         data = TrainData(train=list(self.accepted.values()), labels=list(labels) if labels else found,
                          old_labels=ner_labels(base), rehearsal=texts)
-        self.trainer = Trainer(base, data, settings=self.settings, control=self.control)
+        self.trainer = Trainer(base, data, settings=self.settings, control=self.control, teacher=teacher,
+                               teacher_cache=teacher_cache)
         _seed(self.learn_settings.seed)
         self.rng = random.Random(self.learn_settings.seed)
         self.nlp: Language | None = None
