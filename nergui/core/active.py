@@ -40,6 +40,7 @@ from .pipeline import ner_components
 
 BEAM_WIDTH = 16  # analyses kept per document (measured, fashion data, 2 cores: 30 ms/doc; 8: 15 ms; greedy 7 ms)
 MIN_PROB = 0.01  # candidates less likely than this are left out
+UNSURE_WEIGHT = 1.0  # how much the most undecided candidate (1 - |2p - 1|) counts
 EXPECTED_WEIGHT = 0.25  # how much a document's expected number of new-type entities (at most 1) adds
 PATTERN_WEIGHT = 0.5  # how much a pattern match the model does not find adds (times 1 - its probability)
 DIVERSITY_WEIGHT = 0.5  # how much similarity to a document already picked takes off
@@ -178,24 +179,25 @@ def beam_parse(ner, docs: Sequence[Doc], beam_width: int = BEAM_WIDTH, *, normal
 
 
 # ---- a document's score ------------------------------------------------------------------
-def uncertainty(candidates: Sequence[Candidate], *, expected_weight: float = EXPECTED_WEIGHT) -> float:
-    """How much labelling this document should teach: the most undecided candidate's
-    ``1 - |2p - 1|`` (1 at p = 0.5), plus ``expected_weight`` times the expected number of
-    entities (their summed probability, at most 1), so a document that likely holds a
-    new-type entity ranks before an empty one. 0.0 without candidates."""
+def uncertainty(candidates: Sequence[Candidate], *, expected_weight: float = EXPECTED_WEIGHT,
+                unsure_weight: float = UNSURE_WEIGHT) -> float:
+    """How much labelling this document should teach: ``unsure_weight`` times the most
+    undecided candidate's ``1 - |2p - 1|`` (1 at p = 0.5), plus ``expected_weight`` times the
+    expected number of entities (their summed probability, at most 1), so a document that
+    likely holds a new-type entity ranks before an empty one. 0.0 without candidates."""
     if not candidates:
         return 0.0
     most = max(c.unsure for c in candidates)
-    return most + expected_weight * min(1.0, sum(c.p for c in candidates))
+    return unsure_weight * most + expected_weight * min(1.0, sum(c.p for c in candidates))
 
 
 def score_document(candidates: Sequence[Candidate], matches: Sequence[tuple[int, int, str, str]] = (), *,
-                   expected_weight: float = EXPECTED_WEIGHT,
-                   pattern_weight: float = PATTERN_WEIGHT) -> tuple[float, str]:
+                   expected_weight: float = EXPECTED_WEIGHT, pattern_weight: float = PATTERN_WEIGHT,
+                   unsure_weight: float = UNSURE_WEIGHT) -> tuple[float, str]:
     """``(score, why)``: ``uncertainty`` plus, for pattern ``matches`` (start, end, label,
     text) of the new types, ``pattern_weight`` times ``1 - p`` of the match the model is
     least sure of (p of exactly that span, 0 when the model does not consider it)."""
-    score = uncertainty(candidates, expected_weight=expected_weight)
+    score = uncertainty(candidates, expected_weight=expected_weight, unsure_weight=unsure_weight)
     probs = {(c.start, c.end, c.label): c.p for c in candidates}
     missed = max(((1.0 - probs.get((a, b, label), 0.0), a, b, label, text) for a, b, label, text in matches),
                  default=None)
@@ -340,13 +342,15 @@ class CandidatePool:
         return len(self._scores)
 
     def score(self, nlp: Language, *, labels: Sequence[str], batch_size: int = 32, beam_width: int = BEAM_WIDTH,
-              component: str | None = None, patterns: Matches | None = None) -> Iterator[int]:
+              component: str | None = None, patterns: Matches | None = None,
+              weights: Mapping[str, float] | None = None) -> Iterator[int]:
         """Score the candidates not scored yet, batch by batch, yielding how many are scored
         after each batch (stop iterating to stop; iterate again to go on).
 
         ``patterns``: a function from a ``Doc`` to its ``(start, end, label)`` matches (a
         ``nergui.core.patterns.PatternMatcher`` of ``nlp.vocab``); matches the model does
-        not find raise a document's score."""
+        not find raise a document's score. ``weights``: ``score_document``'s weights
+        (``unsure_weight``, ``expected_weight``, ``pattern_weight``), else its defaults."""
         wanted = set(labels)
         name = component or new_types_component(nlp, labels)
         with self._lock:
@@ -363,7 +367,7 @@ class CandidatePool:
                 if patterns is not None and len(text) <= nlp.max_length:
                     matches = [(a, b, label, text[a:b]) for a, b, label in patterns(nlp.make_doc(text))
                                if label in wanted]
-                found[key] = score_document(candidates, matches)
+                found[key] = score_document(candidates, matches, **(weights or {}))
             with self._lock:
                 if generation != self._generation:  # the model changed meanwhile: these scores are stale
                     return

@@ -39,7 +39,8 @@ import hashlib
 import random
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +52,10 @@ from .incorrect import give_incorrect_key
 from .records import Record
 from .settings import TrainSettings
 from .train_data import TrainData
-from .training import NEW_NAME, Control, Trainer, _mute_labels, _seed
+from .training import NEW_NAME, Control, Trainer, _Ema, _mute_labels, _seed
 
 KEEP_SNAPSHOTS = 3  # the previewer may still be loading an older one
+PREFETCH = 32  # rehearsal texts the original annotates at once, ahead of their use
 
 
 @dataclass
@@ -67,6 +69,10 @@ class LearnSettings:
     steps: int = 3
     replay: int = 4
     seed: int = 0
+    # the preview, the ordering and the scores read an exponential moving average of the
+    # weights (the trainer's ``_Ema``, decay ``ema_decay`` per update) instead of the last step's
+    average: bool = False
+    ema_decay: float = 0.99
 
 
 def default_train_settings() -> TrainSettings:
@@ -115,13 +121,17 @@ class Learner:
         start: a saved version trained from ``base`` (the project's current model): the
             learner's new component starts from its ``ner_new`` weights, when it has one,
             instead of a copy of the original NER (``started_from_version`` says which).
+        teacher, teacher_cache: a frozen copy of ``base`` that marks the rehearsal texts, and
+            its entities per text, shared with other learners or trainers (as ``Trainer``'s:
+            ``nergui bench active`` builds a learner per strategy on the same texts).
     """
 
     def __init__(self, base: Language, records: Sequence[Record] = (), texts: Sequence[str] = (), *,
                  settings: TrainSettings | None = None, learn: LearnSettings | None = None,
                  labels: Sequence[str] | None = None, control: Control | None = None,
                  snapshot_dir: str | Path | None = None, start: Language | None = None,
-                 evaluation: EvaluationSample | None = None, evaluation_texts: Iterable[str] = ()):
+                 evaluation: EvaluationSample | None = None, evaluation_texts: Iterable[str] = (),
+                 teacher: Language | None = None, teacher_cache: dict | None = None):
         started = time.perf_counter()
         # the project's evaluation sample is never learnt from, nor rehearsed (``learn`` skips it)
         self.evaluation, self.evaluation_texts = evaluation, frozenset(evaluation_texts)
@@ -144,10 +154,12 @@ class Learner:
         texts = [t for t in dict.fromkeys(texts) if len(t) <= base.max_length and t not in self.accepted]
         data = TrainData(train=list(self.accepted.values()), labels=list(labels) if labels else found,
                          old_labels=ner_labels(base), rehearsal=texts)
-        self.trainer = Trainer(base, data, settings=self.settings, control=self.control)
+        self.trainer = Trainer(base, data, settings=self.settings, control=self.control, teacher=teacher,
+                               teacher_cache=teacher_cache)
         _seed(self.learn_settings.seed)
         self.rng = random.Random(self.learn_settings.seed)
         self.nlp: Language | None = None
+        self._ema: _Ema | None = None
         self.trainable: list[str] = []
         self.for_new = bool(ner_components(base))
         self.frozen: list[str] = []
@@ -159,6 +171,7 @@ class Learner:
             self.started_from_version = start is not None and self._start_from(start)
         self._carry = 0.0
         self._order: list[int] = []
+        self._examples: dict[str, tuple[tuple, object]] = {}
         self.learnt = 0
         self.skipped_evaluation = 0  # documents of the evaluation sample sent to ``learn`` and not learnt
         self.seconds_built = time.perf_counter() - started
@@ -167,9 +180,16 @@ class Learner:
         self.nlp, self.trainable = self.trainer._build()
         self.for_new = NEW_NAME in self.trainable
         self.frozen = [name for name in self.nlp.pipe_names if name not in self.trainable]
+        self._new_optimizer()
+
+    def _new_optimizer(self) -> None:
+        """A fresh optimizer (and moving average) for the trained components' parameters."""
         self.optimizer = self.nlp.create_optimizer()
         if self.settings.learn_rate is not None:
             self.optimizer.learn_rate = self.settings.learn_rate
+        self._examples = {}  # made for the pipeline (and labels) of before
+        ls = self.learn_settings
+        self._ema = _Ema([self.nlp.get_pipe(n).model for n in self.trainable], ls.ema_decay) if ls.average else None
 
     @classmethod
     def from_project(cls, project_path: str | Path, *, raw_file: str | None = None, project_raw: bool = True,
@@ -237,9 +257,7 @@ class Learner:
             if name not in self.trainable:
                 _mute_labels(self.nlp.get_pipe(name), self.labels)
         give_incorrect_key(self.nlp, NEW_NAME)  # a version saved without it brought its own cfg
-        self.optimizer = self.nlp.create_optimizer()
-        if self.settings.learn_rate is not None:
-            self.optimizer.learn_rate = self.settings.learn_rate
+        self._new_optimizer()
         return True
 
     # ---- what it knows ----------------------------------------------------------------------
@@ -276,15 +294,17 @@ class Learner:
             self._build()
         self._add_labels(sorted(_taught(record, self.trainer.old_labels) - set(self.labels)))
         earlier = [r for text, r in self.accepted.items() if text != record.text]
-        this = self.trainer._example(self.nlp, record, for_new=self.for_new)
+        this = self._example(record)
         loss, examples = 0.0, 0
         for _ in range(ls.steps):
             replay = self.rng.sample(earlier, min(ls.replay, len(earlier)))
-            batch = [this] + [self.trainer._example(self.nlp, r, for_new=self.for_new) for r in replay]
+            batch = [this] + [self._example(r) for r in replay]
             batch += [self.trainer._rehearsal_example(self.nlp, t, for_new=self.for_new)
                       for t in self._rehearsal_texts(len(batch))]
             losses: dict[str, float] = {}
             self.nlp.update(batch, sgd=self.optimizer, drop=s.dropout, losses=losses, exclude=self.frozen)
+            if self._ema is not None:
+                self._ema.update()
             loss += sum(losses.values())
             examples += len(batch)
         self.accepted.pop(record.text, None)
@@ -299,6 +319,16 @@ class Learner:
         """Whether ``record`` is in the project's evaluation sample (by its input hash, or its text)."""
         return self.evaluation is not None and (self.evaluation.holds(record) or record.text in self.evaluation_texts)
 
+    def _example(self, record: Record):
+        """The record as the trainer marks it, made once per text, spans and rejections (replayed often)."""
+        key = (tuple((sp.start, sp.end, sp.label) for sp in record.spans),
+               tuple((sp.start, sp.end, sp.label) for sp in record.rejections), record.binary)
+        made = self._examples.get(record.text)
+        if made is None or made[0] != key:
+            made = (key, self.trainer._example(self.nlp, record, for_new=self.for_new))
+            self._examples[record.text] = made
+        return made[1]
+
     def _rehearsal_texts(self, n_docs: int) -> list[str]:
         """The ratio times ``n_docs`` rehearsal texts, the fractions carried over, in a
         shuffled order used up before it repeats (as ``training.mixed_batches`` draws them)."""
@@ -309,15 +339,19 @@ class Learner:
         n = int(self._carry)
         self._carry -= n
         picked: list[str] = []
-        for _ in range(2 * len(texts)):  # a text learnt since (accepted, or decided) is no longer rehearsal
-            if len(picked) == n:
-                break
+        tries = 0
+        while len(picked) < n and tries < n + len(texts):  # a text learnt since (accepted, or decided) is no longer rehearsal
             if not self._order:
                 self._order = list(range(len(texts)))
                 self.rng.shuffle(self._order)
             text = texts[self._order.pop()]
-            if text not in self.accepted:
+            tries += 1
+            if text not in self.accepted:  # accepted since the learner was built: learnt as annotated
                 picked.append(text)
+        if picked and picked[-1] not in self.trainer.teacher_cache:
+            # the original's entities on these and the next texts, in one batch (one text at a
+            # time costs twice the time)
+            self.trainer._teacher_ents(picked + [texts[i] for i in self._order[-PREFETCH:]])
         return picked
 
     def _add_labels(self, labels: list[str]) -> None:
@@ -331,9 +365,7 @@ class Learner:
         for name in ner_components(self.nlp):
             if name not in self.trainable:
                 _mute_labels(self.nlp.get_pipe(name), labels)
-        self.optimizer = self.nlp.create_optimizer()  # the resized output layer has new parameters
-        if self.settings.learn_rate is not None:
-            self.optimizer.learn_rate = self.settings.learn_rate
+        self._new_optimizer()  # the resized output layer has new parameters
 
     def write_snapshot(self) -> Path | None:
         """Write the weights so far for the previewer; keep the last few snapshots."""
@@ -345,16 +377,30 @@ class Learner:
         self.snapshot_dir.mkdir(parents=True, exist_ok=True)
         if path.exists():
             shutil.rmtree(path, ignore_errors=True)
-        write_ner_snapshot(self.nlp, path)
+        with self.predicting() as nlp:
+            write_ner_snapshot(nlp, path)
         self.snapshots.append(path)
         for old in self.snapshots[:-KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
         self.snapshots = self.snapshots[-KEEP_SNAPSHOTS:]
         return path
 
+    @contextmanager
+    def predicting(self) -> Iterator[Language | None]:
+        """Inside, ``self.nlp`` holds the weights the preview shows (the moving average with
+        ``LearnSettings.average``, else the last step's). Use it from the learner's thread,
+        between ``learn`` calls."""
+        if self.nlp is None or self._ema is None or not self._ema.steps:
+            yield self.nlp
+            return
+        with self.nlp.use_params(self._ema.params):
+            yield self.nlp
+
     def pipeline(self) -> Language:
-        """An independent copy of the working pipeline (for scoring; the learner keeps its own)."""
-        return clone(self.nlp)
+        """An independent copy of the working pipeline with the weights the preview shows
+        (for scoring; the learner keeps its own)."""
+        with self.predicting() as nlp:
+            return clone(nlp)
 
     def describe(self) -> dict:
         return {"documents": len(self.accepted), "rehearsal_texts": self.n_rehearsal, "labels": list(self.labels),

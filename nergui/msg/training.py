@@ -103,10 +103,6 @@ class TrainingMsg:
         "No entity recognizer of this model predicts {labels}, so documents cannot be ordered by its "
         "uncertainty. Train the model on these labels first, or use file or random order."
     )
-    BENCH_ACTIVE_NO_DATA = (
-        "bench active: the fashion data is not there ({path}); nothing measured. Put explosion/projects' "
-        "fashion_brands files in ../shared/data beside the checkout, or pass --data FOLDER."
-    )
 
 
     # training in the desktop app (issue 4)

@@ -8,11 +8,7 @@ are always marked.
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
-import sys
 import time
 
 import pytest
@@ -26,7 +22,6 @@ from nergui.core.store import Project
 from nergui.core.training import NEW_NAME, Trainer, TrainSettings
 from nergui.errors import Msg, TrainingError
 
-from ..conftest import shared_file
 from ..ordering_data import trained_model
 
 LABEL = "FASHION_BRAND"
@@ -216,26 +211,3 @@ def test_the_evaluation_sample_is_stable_and_about_the_fraction():
     assert set(sample) <= set(fifth) and 0.185 * len(ids) < len(fifth) < 0.215 * len(ids)
     other = active.evaluation_sample(ids, seed=1)
     assert len(set(sample) & set(other)) < 0.2 * len(sample)  # another seed, another sample
-
-
-@pytest.mark.slow
-@pytest.mark.shared
-def test_bench_active_trains_each_ordering_on_the_documents_it_names():
-    shared_file("fashion_brands_training.jsonl")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-m", "nergui.cli", "bench", "active", "--rounds", "1", "--batch", "10",
-                          "--limit", "80", "--eval-limit", "40", "--pool", "30", "--epochs", "1", "--seed-docs", "20",
-                          "--raw", "40", "--retention", "20", "--json"],
-                         capture_output=True, text=True, timeout=600, env=env)
-    assert out.returncode == 0, out.stderr[-3000:]
-    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    *rows, summary = rows
-    assert [r["ordering"] for r in rows] == ["seed", "file", "random", "uncertainty"]
-    assert rows[0]["trained_docs"] == 20 and rows[0]["round"] == 0
-    for r in rows[1:]:
-        assert r["round"] == 1 and r["picked"] == 10 and r["trained_docs"] == r["chosen_docs"] == 30
-        assert r["eval_docs"] == 40 and 0.0 <= r["f"] <= 1.0
-    assert rows[1]["picked_with_brand"] == 1  # documents 21-30 in file order hold one brand
-    scored = rows[3]
-    assert scored["pool_scored"] == 30 and scored["score_ms_per_doc"] > 0 and scored["first_why"]
-    assert summary["documents"] == 80 and summary["eval_docs"] == 40

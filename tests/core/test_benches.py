@@ -147,3 +147,42 @@ def test_bench_keys_refuses_figures_when_the_store_does_not_hold_what_it_counted
     with pytest.raises(Refused, match="is todo, not accepted"):
         check(project.path, gold, done)
     project.close()
+
+
+def test_bench_active_replays_what_it_says_and_caps_to_the_budget(tmp_path):
+    """The replay annotator on generated files and a small pipeline trained here, with a
+    budget far too small: the file order stops at its first checkpoint, the other strategies
+    are capped to one step of checkpoints, and the output says so and what was measured."""
+    import srsly
+
+    from nergui.core.formats import write
+    from nergui.core.holdout import retention_split
+    from nergui.core.records import Record
+
+    from . import replay_data as rd
+
+    rd.small_base(tmp_path / "base", docs=80, epochs=4)
+    files = {name: tmp_path / f"{name}.jsonl" for name in ("train", "eval", "raw", "patterns")}
+    write(files["train"], rd.documents(24, rare=1 / 4, seed=0), "prodigy", labels=[rd.LABEL])
+    write(files["eval"], rd.documents(16, rare=0.5, seed=9), "prodigy", labels=[rd.LABEL])
+    raw = rd.raw_texts(60, seed=3)
+    write(files["raw"], [Record(t) for t in raw], "prodigy", labels=[])
+    srsly.write_jsonl(files["patterns"], [{"label": p.label, "pattern": p.pattern} for p in rd.patterns()])
+    rows = bench("active", "--train", str(files["train"]), "--eval", str(files["eval"]), "--raw", str(files["raw"]),
+                 "--patterns", str(files["patterns"]), "--base", str(tmp_path / "base"), "--docs", "10",
+                 "--every", "5", "--seeds", "0,1", "--no-teach", "--budget", "0.001", "--pool", "20")
+    full, *strategies, summary = rows
+    assert full["part"] == "full" and full["full_train_docs"] == 24 and full["epochs"] == 10
+    assert [(r["strategy"], r["seed"]) for r in strategies] == [("file", None), ("model", 0), ("random", 0), ("random", 1)]
+    assert [r["docs_replayed"] for r in strategies] == [5, 5, 5, 5]  # what the budget left: one checkpoint each
+    assert all(r["checkpoints"] == [5] and r["end_docs"] == 5 for r in strategies)
+    assert strategies[0]["stopped"] == "budget" and all(r["stopped"] is None for r in strategies[1:])
+    assert strategies[1]["order"]["refreshes"] >= 1 and strategies[1]["order"]["pool_scored"] >= 5
+    measured = summary["measured"]
+    assert measured["docs_replayed"] == {"file": 5, "model": 5, "random_0": 5, "random_1": 5}
+    assert measured["train_docs"] == 24 and measured["eval_docs"] == 16 and measured["full_run_docs"] == 24
+    assert measured["held_texts"] == len(retention_split(raw)[1]) > 0
+    assert set(summary["capped"]) == {"file", "model_and_random"} and summary["within_budget"] is False
+    assert summary["teach_f_at_1000"] is None and "skipped" in summary["teach_note"]
+    assert "teach_f_at_1000 (not measured)" in summary["targets_missed"]
+    assert summary["continuous_gap"] is None  # no strategy replayed every document
