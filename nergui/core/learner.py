@@ -256,7 +256,8 @@ class Learner:
         for name in ner_components(self.nlp):
             if name not in self.trainable:
                 _mute_labels(self.nlp.get_pipe(name), self.labels)
-        give_incorrect_key(self.nlp, NEW_NAME)  # a version saved without it brought its own cfg
+        for name in self.trainable:  # a version saved without the key brought its own cfg
+            give_incorrect_key(self.nlp, name)
         self._new_optimizer()
         return True
 
