@@ -93,7 +93,7 @@ def binary_doc_ids(project: Project) -> list[int]:
 
 def count_binary(project: Project) -> int:
     """How many documents hold binary decisions only (``binary_doc_ids``, counted in SQL)."""
-    return project.conn.execute(f"SELECT count(*) FROM ({_BINARY_IDS})").fetchone()[0]
+    return project.conn.execute(f"SELECT count(*) FROM ({_BINARY_IDS}) AS binary_docs").fetchone()[0]
 
 
 def binary_records(project: Project, labels=None) -> list[Record]:
