@@ -60,6 +60,7 @@ class NextQueue:
         self.sample = sample
         self.pool: CandidatePool | None = None
         self.evaluation: list[int] = []  # the sample's to-do documents, in a random (seeded) order
+        self._in_sample: frozenset[int] = frozenset()
         self._eval_pos = 0
         self.since_evaluation = 0
         self.shown: set[int] = set()  # opened this session (by Next or otherwise): not offered again
@@ -72,6 +73,7 @@ class NextQueue:
         todo = sorted(i for i, state in (ids or {}).items() if state == "todo") if sample else []
         random.Random(sample.seed if sample else 0).shuffle(todo)
         self.evaluation, self._eval_pos = todo, 0
+        self._in_sample = frozenset(ids or ()) if sample else frozenset()
 
     def set_pool(self, pool: CandidatePool | None) -> None:
         self.pool = pool
@@ -134,7 +136,7 @@ class NextQueue:
             pick = pool.next()
             if pick is None:
                 return None
-            if pick.doc_id in self.shown or not _todo(project, pick.doc_id):
+            if pick.doc_id in self.shown or pick.doc_id in self._in_sample or not _todo(project, pick.doc_id):
                 continue
             if self.ordering == "random":
                 return Next(pick.doc_id, Msg.ORDER_WHY_RANDOM, None, "random")

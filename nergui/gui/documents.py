@@ -39,6 +39,7 @@ _DISPLAY, _DECORATION, _TOOLTIP, _ID = (int(Qt.DisplayRole), int(Qt.DecorationRo
                                        int(Qt.UserRole) + 1)
 _FOREGROUND, _ALIGN = int(Qt.ForegroundRole), int(Qt.TextAlignmentRole)
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+_NOTE_ROLES = frozenset((_DISPLAY, _FOREGROUND, _ALIGN, _TOOLTIP, _ID))
 _ROLES = frozenset((_DISPLAY, _DECORATION, _TOOLTIP, _ID))
 
 
@@ -109,20 +110,18 @@ class DocumentListModel(QAbstractTableModel):
 
     def _note(self, index, role):
         notes = self.notes
-        if notes is None or not index.isValid():
+        if role not in _NOTE_ROLES or notes is None:
             return None
+        if role == _ALIGN:
+            return _RIGHT
         doc_id = self.ids[index.row()]
         if role == _DISPLAY:
             return notes.cell(doc_id)
         if role == _FOREGROUND:
             return notes.colour(doc_id)
-        if role == _ALIGN:
-            return _RIGHT
         if role == _TOOLTIP:
             return notes.tip(doc_id).strip()
-        if role == _ID:
-            return doc_id
-        return None
+        return doc_id
 
     def row_of(self, doc_id: int) -> int:
         if self._rows is None:

@@ -174,6 +174,7 @@ class Ordering(QObject):
         window.session.sig_document.connect(self._shown)
         window.training.runner.sig_event.connect(self._run_event)
         window.training.sig_model_changed.connect(self.reload_current)
+        bar.sort.setEnabled(self.ordering == "model")
         if bar.sort.isChecked():
             docs.model.arrange = self._arrange
         self._layout_column()
@@ -216,8 +217,6 @@ class Ordering(QObject):
 
     def open(self, doc_id: int) -> None:
         """Show a document: through the list when it shows it (the row follows), else directly."""
-        if self.scorer is not None:
-            self.scorer.worker.pause_until = time.monotonic() + PAUSE_S
         docs = self.w.docs
         if docs.model.row_of(doc_id) >= 0:
             docs.go_to(doc_id)
@@ -233,6 +232,9 @@ class Ordering(QObject):
         except NerguiError as err:
             self.w.message(str(err))
         self.ordering = self.queue.ordering = ordering
+        self.bar.sort.setEnabled(ordering == "model")
+        if self.bar.sort.isChecked():
+            self.w.docs.apply_filter()  # by score only in the model's order
         combo = self.bar.combo
         if combo.currentData() != ordering:
             combo.blockSignals(True)
@@ -246,7 +248,7 @@ class Ordering(QObject):
             if ordering != "file" and self.queue.pool is None:
                 self.scorer.sig_start.emit(ordering == "model", sorted(self.queue.shown), self._seed)
             if ordering == "model":
-                self.reload_current()
+                self.reload(self.requested_spec or self.current_spec())
         else:
             self._start_once()
         self._say()
@@ -283,7 +285,7 @@ class Ordering(QObject):
         if self.queue.pool is not None:
             self.notes.scores = self.queue.pool.scores()  # as scored now (the column follows at most every 0.4 s)
         scores = self.notes.scores
-        if not scores:
+        if not scores or self.ordering != "model":
             return ids
         shown = set(ids)
         top = sorted((i for i in scores if i in shown), key=lambda i: -scores[i][0])
@@ -334,14 +336,17 @@ class Ordering(QObject):
         if self.ordering != "file":
             self.scorer.sig_start.emit(self.ordering == "model", sorted(self.queue.shown), self._seed)
         if self.ordering == "model":
-            self.reload_current()
+            self.reload(self.requested_spec or self.current_spec())
 
     def _refill_if_low(self) -> None:
         pool = self.queue.pool
         if pool is not None and self.scorer is not None and not self._refilling and pool.left <= REFILL_LEFT * len(pool):
-            self._refilling = True
-            self._seed += 1
-            self.scorer.sig_start.emit(self.ordering == "model", sorted(self.queue.shown), self._seed)
+            self._refill()
+
+    def _refill(self) -> None:
+        self._refilling = True
+        self._seed += 1
+        self.scorer.sig_start.emit(self.ordering == "model", sorted(self.queue.shown), self._seed)
 
     def _pool(self, pool, refill: bool) -> None:
         self.queue.set_pool(pool)
@@ -354,6 +359,9 @@ class Ordering(QObject):
             return  # changed again meanwhile: its own answer follows
         self.queue.set_sample(sample, ids)
         self.notes.evaluation = frozenset(ids)
+        pool = self.queue.pool
+        if pool is not None and not self._refilling and any(i in pool.texts for i in ids):
+            self._refill()  # drawn before the sample changed: a pool without it
         self.w.docs.model.notes_changed()
         if sample is not None and self._announce:
             self.w.message(Msg.EVAL_SAMPLE_ON.format(percent=sample.fraction * 100, n=len(ids),
@@ -392,6 +400,8 @@ class Ordering(QObject):
     # ---- what is shown ------------------------------------------------------------------------------
     def _shown(self) -> None:
         doc = self.w.session.doc
+        if self.scorer is not None:  # the document's preview goes first
+            self.scorer.worker.pause_until = time.monotonic() + PAUSE_S
         if doc is not None:
             self.queue.opened(doc.id)
         self._show_banner()
