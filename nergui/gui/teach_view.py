@@ -29,7 +29,7 @@ from ..core.decisions import Decide, Undecide
 from ..core.records import Record, Span
 from ..core.store import DISPLACY_COLOURS, Project
 from ..core.teach import TeachCandidate
-from ..errors import EditConflict, Msg, NerguiError, in_window
+from ..errors import EditConflict, Msg, NerguiError, SpanError, in_window
 from .commands import EditCommand, EditStack
 from .teach_worker import TeachLearning, TeachWorker
 from .workers import RUN_SWITCH_INTERVAL
@@ -91,7 +91,6 @@ class TeachWindow(QDialog):
         self.session_counts = dict.fromkeys(store_decisions.ANSWERS, 0)
         self.accepted_here: dict[int, list[tuple[int, int]]] = {}
         self.decided_keys: set[tuple] = set()
-        self.latencies: list[float] = []
         self._build(learn)
         # the worker scores in Python threads' turns: the window's thread gets the GIL back
         # within 1 ms instead of 5 (as while training, gui/workers.py)
@@ -275,6 +274,11 @@ class TeachWindow(QDialog):
             self.decided_keys.add(cand.key)
             self._advance()
             return False
+        except SpanError:  # a span marked in the annotator since overlaps it: nothing was stored
+            self.sig_message.emit(Msg.TEACH_OVERLAP.format(label=cand.label, text=cand.text, doc_id=cand.doc_id))
+            self.decided_keys.add(cand.key)
+            self._advance()
+            return False
         except NerguiError as err:  # the database could not: nothing changed, the candidate stays
             self.sig_message.emit(str(err))
             return False
@@ -384,6 +388,9 @@ class TeachWindow(QDialog):
     def _snapshot(self, path: str, name: str) -> None:
         self.model_name = name
         self.sig_reload.emit(path, name)
+        if self.exhausted:  # the new weights may find what the old ones did not
+            self.exhausted = False
+            self._fetch()
         self._status_text()
 
     def _worker_status(self, status: dict) -> None:
