@@ -208,14 +208,16 @@ class TeachWindow(QDialog):
             self.waiting = True
             self.sig_fetch.emit(PREFETCH + 1 - len(self.ready))
 
-    def _candidates(self, found: list[TeachCandidate]) -> None:
+    def _candidates(self, found: list[TeachCandidate], exhausted: bool) -> None:
+        """The worker's next candidates; none and ``exhausted``: every document was scored
+        (none and not exhausted: the documents scored so far held none; it goes on)."""
         self.waiting = False
-        if not found:
-            self.exhausted = True
+        self.exhausted = exhausted
         self.ready.extend(found)
         if self.current is None:
             self._advance()
-        self._fetch()
+        elif not found and not exhausted:
+            self._fetch()
 
     def _usable(self, cand: TeachCandidate) -> bool:
         """Not decided (in this window) and not overlapping a span accepted in its document."""
