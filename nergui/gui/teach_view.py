@@ -258,6 +258,7 @@ class TeachWindow(QDialog):
         self.score.setText(f"<span style='font-size:11pt'>the model's probability <b>{cand.p:.2f}</b>"
                            f" \u2014 {html.escape(cand.why)}</span>")
         self.where.setText(f"<a href='{cand.doc_id}'>document {cand.doc_id}</a> (opens it in the main window)")
+        self.card.repaint()  # now: the counts, the list and the learner are updated after this paint
         self.sig_shown.emit()
 
     # ---- decisions -------------------------------------------------------------------------------
