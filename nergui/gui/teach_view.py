@@ -29,7 +29,7 @@ from ..core.decisions import Decide, Undecide
 from ..core.records import Record, Span
 from ..core.store import DISPLACY_COLOURS, Project
 from ..core.teach import TeachCandidate
-from ..errors import EditConflict, Msg, NerguiError, in_window
+from ..errors import EditConflict, Msg, NerguiError, SpanError, in_window
 from .commands import EditCommand, EditStack
 from .teach_worker import TeachLearning, TeachWorker
 from .workers import RUN_SWITCH_INTERVAL
@@ -91,7 +91,6 @@ class TeachWindow(QDialog):
         self.session_counts = dict.fromkeys(store_decisions.ANSWERS, 0)
         self.accepted_here: dict[int, list[tuple[int, int]]] = {}
         self.decided_keys: set[tuple] = set()
-        self.latencies: list[float] = []
         self._build(learn)
         # the worker scores in Python threads' turns: the window's thread gets the GIL back
         # within 1 ms instead of 5 (as while training, gui/workers.py)
@@ -209,14 +208,16 @@ class TeachWindow(QDialog):
             self.waiting = True
             self.sig_fetch.emit(PREFETCH + 1 - len(self.ready))
 
-    def _candidates(self, found: list[TeachCandidate]) -> None:
+    def _candidates(self, found: list[TeachCandidate], exhausted: bool) -> None:
+        """The worker's next candidates; none and ``exhausted``: every document was scored
+        (none and not exhausted: the documents scored so far held none; it goes on)."""
         self.waiting = False
-        if not found:
-            self.exhausted = True
+        self.exhausted = exhausted
         self.ready.extend(found)
         if self.current is None:
             self._advance()
-        self._fetch()
+        elif not found and not exhausted:
+            self._fetch()
 
     def _usable(self, cand: TeachCandidate) -> bool:
         """Not decided (in this window) and not overlapping a span accepted in its document."""
@@ -257,6 +258,7 @@ class TeachWindow(QDialog):
         self.score.setText(f"<span style='font-size:11pt'>the model's probability <b>{cand.p:.2f}</b>"
                            f" \u2014 {html.escape(cand.why)}</span>")
         self.where.setText(f"<a href='{cand.doc_id}'>document {cand.doc_id}</a> (opens it in the main window)")
+        self.card.repaint()  # now: the counts, the list and the learner are updated after this paint
         self.sig_shown.emit()
 
     # ---- decisions -------------------------------------------------------------------------------
@@ -272,6 +274,11 @@ class TeachWindow(QDialog):
             inverse = edit.apply(self.project)
         except EditConflict as err:  # decided elsewhere meanwhile: go on
             self.sig_message.emit(str(err))
+            self.decided_keys.add(cand.key)
+            self._advance()
+            return False
+        except SpanError:  # a span marked in the annotator since overlaps it: nothing was stored
+            self.sig_message.emit(Msg.TEACH_OVERLAP.format(label=cand.label, text=cand.text, doc_id=cand.doc_id))
             self.decided_keys.add(cand.key)
             self._advance()
             return False
@@ -384,6 +391,9 @@ class TeachWindow(QDialog):
     def _snapshot(self, path: str, name: str) -> None:
         self.model_name = name
         self.sig_reload.emit(path, name)
+        if self.exhausted:  # the new weights may find what the old ones did not
+            self.exhausted = False
+            self._fetch()
         self._status_text()
 
     def _worker_status(self, status: dict) -> None:

@@ -31,7 +31,7 @@ FETCH_FILLS = 6  # at most this many batches of documents scored per fetch befor
 
 
 class TeachWorker(QObject):
-    sig_candidates = Signal(object)  # [TeachCandidate]: the next ones (may be fewer, or none when nothing is left)
+    sig_candidates = Signal(object, bool)  # [TeachCandidate] (the next ones; may be fewer), nothing left at all
     sig_status = Signal(object)      # {"scored": documents scored, "exhausted": bool, "model": name}
     sig_failed = Signal(str)
 
@@ -93,7 +93,7 @@ class TeachWorker(QObject):
     def fetch(self, n: int) -> None:
         """Hand out the next ``n`` candidates (scoring more documents if needed)."""
         if self.stream is None or self.nlp is None:
-            self.sig_candidates.emit([])
+            self.sig_candidates.emit([], False)
             return
         out, fills = [], 0
         try:
@@ -110,7 +110,7 @@ class TeachWorker(QObject):
             self.sig_failed.emit(str(err))
         except Exception as err:
             self.sig_failed.emit(Msg.GUI_MODEL_FAILED.format(detail=error_detail(err)))
-        self.sig_candidates.emit(out)
+        self.sig_candidates.emit(out, not out and self.stream.exhausted)
         self._status()
 
     def _fill(self) -> None:
@@ -157,9 +157,11 @@ class TeachLearning(QObject):
     def __init__(self, project_path, labels: list[str], parent=None):
         super().__init__(parent)
         from ..core.learn_child import LearnerRun, LearnRequest
+        from ..core.teach import teach_settings
 
         self.dir = Path(tempfile.mkdtemp(prefix="nergui-teach-"))
-        self.run = LearnerRun(LearnRequest(Path(project_path), str(self.dir / "snapshots"), labels=list(labels)))
+        self.run = LearnerRun(LearnRequest(Path(project_path), str(self.dir / "snapshots"), labels=list(labels),
+                                           settings=teach_settings()))
         self.learnt = 0
         self.sent = 0
         self.run.start()  # here, not in the relay thread: a stop right after cannot miss the process

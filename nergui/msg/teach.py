@@ -20,8 +20,9 @@ class TeachMsg:
         "--base PIPELINE (for example en_core_web_sm), then open the review mode again."
     )
     TEACH_NOTHING_LEFT = (
-        "No more suggestions: every to-do document was scored and each suggestion of {labels} was decided. "
-        "Import more texts, load patterns (File > Load patterns), or train a version and open it again."
+        "No more suggestions of {labels}: the model is sure of every candidate in the to-do documents, or knows "
+        "none of these types yet. Load patterns (File > Load patterns) to start from them, import more texts, "
+        "or train a version (Ctrl+T), then open this window again."
     )
     TEACH_LOADING = "Finding suggestions\u2026 (the model scores the to-do documents)"
     TEACH_WHY_MODEL = "asked because the model is unsure"

@@ -15,7 +15,6 @@ import spacy
 from nergui.bench.data import generated_raw, generated_training
 from nergui.core import active, decisions, store_schema, workflow
 from nergui.core.decisions import Decide, Undecide
-from nergui.core.formats import prodigy
 from nergui.core.incorrect import INCORRECT_KEY, binary_example, give_incorrect_key, has_incorrect_key
 from nergui.core.learner import Learner, LearnSettings
 from nergui.core.patterns import Pattern, PatternMatcher

@@ -18,6 +18,10 @@ Two kinds of line, read as Prodigy means them:
 
 A text repeated on manual lines only is yielded each time (the store keeps the first and
 counts the others as duplicates).
+
+Written back, a document of binary decisions only (``Record.binary``: the review mode's, or
+read from such lines) is one binary line per decision with its ``answer``, as ``ner.teach``
+writes them (``binary_objects``), never a manual line that would claim every entity.
 """
 
 from __future__ import annotations
