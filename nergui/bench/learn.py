@@ -210,7 +210,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--consolidate", action="store_true",
                    help="--gui: also accept while a consolidation run trains, and check the learner restarts from it")
     p.add_argument("--no-nice", action="store_true",
-                   help="--gui: the learner and a training run at the window's priority (to measure what nice does)")
+                   help="--gui: a training run while the learner runs at the normal priority, not nice 10 "
+                        "(to measure what that does)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)

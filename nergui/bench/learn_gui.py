@@ -73,7 +73,8 @@ class _Recorder:
         self.models: list[tuple[float, str]] = []
         self.ready: list[tuple[float, int]] = []
         self.painted: dict[int, float] = {}  # doc id -> when its (latest) predictions were painted
-        self.learnt_painted: dict[tuple[int, int], float] = {}  # (doc id, n): a snapshot that learnt n documents painted on it
+        # (doc id, n) -> when predictions of a snapshot that learnt n documents were painted on it
+        self.learnt_painted: dict[tuple[int, int], float] = {}
         self.asked: list[tuple[float, int]] = []  # the controller asked the previewer to load snapshot n
         window.previewer.sig_model.connect(self._model)
         window.learning.sig_preview.connect(self._asked)
@@ -176,6 +177,8 @@ def _phase(project, settings_path: Path, todo: list[int], *, learn: bool, think_
         _pause(think_ms)
         doc_id = w.session.doc.id
         running = w.training.runner.state == "running"
+        if consolidate and not running:
+            break  # the run has ended (and the learner restarts, counting its documents afresh)
         t0 = time.perf_counter()
         w.acts["accept"].trigger()  # the A key: accept, then the next document (opened at once)
         following = w.session.doc.id

@@ -67,9 +67,12 @@ from .workers import fast_switching
 START_AFTER_MS = 3000  # after the window opens: not while it loads its own models
 CORRECTION_DELAY_MS = 1500  # an accepted document's edits are sent once they pause this long
 END_WAIT_MS = 3000  # closing the window: a learner that has not ended by then is killed
-# Who yields the CPU to whom when they compete (nice, on Linux and macOS): the window first,
-# then the learner (the preview the user waits for), then a training run while a learner runs.
-LEARNER_NICE = 5  # (a training run while a learner runs: consolidation.TRAINING_NICE)
+# The learner runs at the app's own priority: it pauses while the preview predicts
+# (core.child.foreground) and the window's stalls come from the GIL in its own process, not
+# from the CPU; at nice 5 it lost to every other program (here other tests: accept_to_preview
+# p95 2.41-2.45 s against 2.02-2.10 s at 0). A training run while a learner runs yields to
+# it: consolidation.TRAINING_NICE.
+LEARNER_NICE = 0
 DEFAULT_KEY = "learn/default"
 
 

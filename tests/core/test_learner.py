@@ -203,7 +203,7 @@ def test_on_a_base_without_a_recognizer_the_learner_starts_from_the_versions_own
     from nergui.core.training import Trainer, TrainSettings
 
     path = _project(tmp_path, base="blank:en", accepted=12, todo=10)
-    trainer = Trainer.on(load_pipeline("blank:en"), generated_training(12), settings=TrainSettings(epochs=3),
+    trainer = Trainer.on(load_pipeline("blank:en"), generated_training(12), settings=TrainSettings(epochs=1),
                          labels=[LABEL])
     for _ in trainer.run():
         pass
