@@ -46,9 +46,9 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from .pipeline import clone, ner_components, ner_labels
 from .evaluation_sample import EvaluationSample
 from .incorrect import give_incorrect_key
+from .pipeline import clone, ner_components, ner_labels
 from .records import Record
 from .settings import TrainSettings
 from .train_data import TrainData

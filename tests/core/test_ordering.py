@@ -162,22 +162,6 @@ def test_evaluation_documents_never_reach_training_the_learner_or_cross_validati
     assert learner.learn(other, snapshot=False).steps == learner.learn_settings.steps
 
 
-def test_a_run_scores_the_evaluation_documents_and_the_command_line_says_so(sampled, capsys):
-    from nergui.cli import main
-
-    project = sampled
-    evaluation_sample.configure(project, on=True, fraction=0.2)
-    n = sum(1 for r in project.records(Filter(state="accepted")) if EvaluationSample(0.2).holds(r))
-    assert main(["train", str(project.path), "--epochs", "1", "--no-cv"]) == 0
-    out = capsys.readouterr().out
-    assert f"training {LABEL} on {80 - n} documents" in out
-    assert Msg.EVAL_SAMPLE_CLI.format(n=n) in out and f"    {LABEL}: P " in out
-    metrics = project.runs()[-1]["metrics"]
-    assert metrics["evaluation_documents"] == metrics["documents_scored"] == n
-    assert metrics["dev_source"] == evaluation_sample.SOURCE
-    assert set(metrics["evaluation_per_type"]) == {LABEL} and metrics["evaluation_spans"] == n
-
-
 def test_a_small_project_keeps_its_few_evaluation_documents_out_and_says_the_figure_is_rough(tmp_path):
     from nergui.core.train_data import split_data
 

@@ -82,3 +82,38 @@ def test_without_a_model_for_the_labels_next_goes_in_file_order_and_says_why(mak
     assert Msg.ORDER_NO_MODEL.split("(")[0] in w.statusBar().currentMessage()
     _choose(w, "file")
     assert w.docs.list.isColumnHidden(1)
+
+
+def test_the_result_card_and_the_command_line_say_the_f_is_on_evaluation_documents_never_trained_on(
+        qtbot, tmp_path, capsys):
+    from nergui.bench.data import generated_raw, generated_training
+    from nergui.cli import main
+    from nergui.gui.training.result_card import ResultCard, evaluation_note
+    from nergui.gui.window_state import result_from_run, run_summary
+
+    project = make_project(tmp_path / "proj", {"raw": generated_raw(20, seed=41)},
+                           accepted=generated_training(40, seed=42), model=False)
+    evaluation_sample.configure(project, on=True, fraction=0.3)
+    n = sum(1 for r in project.records() if r.state == "accepted" and evaluation_sample.EvaluationSample(0.3).holds(r))
+    assert n >= evaluation_sample.MIN_SCORED
+    assert main(["train", str(project.path), "--epochs", "1", "--no-cv"]) == 0
+    out = capsys.readouterr().out
+    assert f"training FASHION_BRAND on {40 - n} documents" in out
+    assert Msg.EVAL_SAMPLE_CLI.format(n=n) in out and "    FASHION_BRAND: P " in out
+    run = project.runs()[-1]
+    m = run["metrics"]
+    assert m["evaluation_documents"] == m["documents_scored"] == m["evaluation_spans"] == n
+    assert m["dev_source"] == evaluation_sample.SOURCE and set(m["evaluation_per_type"]) == {"FASHION_BRAND"}
+
+    card = ResultCard()  # as the window shows the project's last run
+    qtbot.addWidget(card)
+    result = result_from_run(run)
+    card.show_result(result, waiting=False)
+    assert f"{n:,} evaluation documents never trained on" in card.summary.text()
+    assert f"{n:,} evaluation documents never trained on" in run_summary(result)
+    assert Msg.EVAL_SAMPLE_CAPTION.format(n=n) in card.note.text()
+    f = m["per_type"]["FASHION_BRAND"]["f"]
+    assert card.rows["F FASHION_BRAND"][2] == f == m["evaluation_per_type"]["FASHION_BRAND"]["f"]
+    few = evaluation_note({**m, "dev_source": "", "evaluation_documents": 3})  # too few to be the card's F
+    assert few.startswith(Msg.EVAL_SAMPLE_CAPTION.format(n=3) + f": FASHION_BRAND {f:.2f}.")
+    assert "Too few for a firm figure" in few
