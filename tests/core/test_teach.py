@@ -312,9 +312,13 @@ def test_teach_replay_makes_the_decisions_it_names(trained):
     evals = generated_training(20, seed=22, label="SHOP")
     patterns = [Pattern("SHOP", b) for b in _BRANDS[:4]] + [Pattern("SHOP", [{"lower": "maria"}])]
     result = teach_replay(trained, train, evals, patterns, decisions=20, update_every=10, steps=1,
-                          checkpoints=(10,), batch_docs=8, rehearsal_texts=[])
+                          checkpoints=(10,), batch_docs=8, rehearsal_texts=[], consolidate_every=20,
+                          consolidate_epochs=3)
     assert result["decisions"] == 20 == result["accepted"] + result["rejected"]
     assert result["accepted"] > 0 and result["rejected"] > 0  # the oracle said both
     assert set(result["f_at"]) == {10} and 0.0 <= result["teach_f"] <= 1.0
+    (run,) = result["consolidations"]  # a full run on the 20 decisions; the learner goes on from it
+    assert run["decisions"] == 20 and run["documents"] == result["docs_decided"]
+    assert run["f_after"] > 0.3 and result["teach_f"] == run["f_after"]  # the learner predicts what the run does
     assert result["labels"] == ["SHOP"] and result["eval_docs"] == 20
     assert result["docs_decided"] <= result["docs_scored"]

@@ -106,7 +106,7 @@ def test_keys_decide_undo_and_the_annotator_lists_the_decisions(qtbot, tmp_path)
     assert w.decisions_dock.isVisible()
     rows = [panel.list.item(i).text() for i in range(panel.list.count())]
     assert rows[0].startswith(f"accepted: {LABEL} {first.text!r}")
-    assert "trains on them only" in panel.summary.text()
+    assert "until you accept the document whole, it trains on" in panel.summary.text()
     panel.list.setCurrentRow(0)
     assert panel.take_back_selected()
     assert (first.start, first.end) not in {(s.start, s.end) for s in w.session.doc.spans}
