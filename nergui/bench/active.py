@@ -66,9 +66,25 @@ from .replay import PRINTED, FileOrder, Meter, ModelOrder, Ordering, RandomOrder
 DEFAULTS = {"train": SHARED / "fashion_brands_training.jsonl", "eval": SHARED / "fashion_brands_eval.jsonl",
             "raw": SHARED / "reddit_r_cooking_sample.jsonl", "patterns": SHARED / "fashion_brands_patterns.jsonl"}
 TEACH_DECISIONS = 1000
+# the learner the bench replays into (measured on the fashion data: see the README and
+# core/learner.py): the app's learner, rehearsing on --raw's texts (another domain) marked "o"
+LEARNER = {"steps": 2, "replay": 4, "rehearsal": 1.0, "marking": "o", "average": True, "hard": 0.5}
 # before the file order has run, each other strategy is expected to take this share of its
 # time (they are capped to fewer documents): the file order may use 1 / (1 + 0.6 * others)
 OTHER_WEIGHT = 0.6
+
+
+def learner_settings(*, steps: int = LEARNER["steps"], replay: int = LEARNER["replay"],
+                     rehearsal: float = LEARNER["rehearsal"], marking: str = LEARNER["marking"],
+                     average: bool = LEARNER["average"], hard: float = LEARNER["hard"],
+                     learn_rate: float | None = None, seed: int = 0) -> tuple[TrainSettings, LearnSettings]:
+    """The trainer's and the learner's settings of the learner the bench replays into
+    (``LEARNER``, or as overridden); validated."""
+    settings = default_train_settings()
+    settings.rehearsal, settings.rehearsal_marking, settings.learn_rate, settings.seed = \
+        rehearsal, marking, learn_rate, seed
+    settings.validate()
+    return settings, LearnSettings(steps=steps, replay=replay, seed=seed, average=average, hard=hard)
 
 
 def accepted(record: Record) -> Record:
@@ -196,15 +212,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="the learner's, the full run's and model order's seed")
     p.add_argument("--no-full", action="store_true", help="skip the full run (no full_f and no figures from it)")
     p.add_argument("--no-teach", action="store_true", help="skip teach_f_at_1000")
-    g = p.add_argument_group("the continuous learner (core/learner.py LearnSettings, TrainSettings)")
-    d, t = LearnSettings(), default_train_settings()
-    g.add_argument("--steps", type=int, default=d.steps, help=f"updates per document (default {d.steps})")
-    g.add_argument("--replay", type=int, default=d.replay, help=f"earlier documents per update (default {d.replay})")
-    g.add_argument("--learn-rate", type=float, default=t.learn_rate, help="Adam's learning rate (default spaCy's)")
-    g.add_argument("--rehearsal", type=float, default=t.rehearsal, help=f"rehearsal ratio (default {t.rehearsal})")
-    g.add_argument("--marking", default=t.rehearsal_marking, help=f"rehearsal marking (default {t.rehearsal_marking})")
-    g.add_argument("--average", action=argparse.BooleanOptionalAction, default=d.average,
-                   help=f"score the moving average of the weights (default {d.average})")
+    g = p.add_argument_group("the continuous learner (core/learner.py LearnSettings, TrainSettings)",
+                             "Defaults: the bench's learner (LEARNER), measured on the fashion data; it rehearses on "
+                             "--raw's texts, text of another domain, as the app's learner does with 'Only the texts "
+                             "of a file'.")
+    d = LEARNER
+    g.add_argument("--steps", type=int, default=d["steps"], help=f"updates per document (default {d['steps']})")
+    g.add_argument("--replay", type=int, default=d["replay"],
+                   help=f"earlier documents per update (default {d['replay']})")
+    g.add_argument("--learn-rate", type=float, default=None, help="Adam's learning rate (default spaCy's, 0.001)")
+    g.add_argument("--rehearsal", type=float, default=d["rehearsal"],
+                   help=f"rehearsal ratio (default {d['rehearsal']})")
+    g.add_argument("--marking", default=d["marking"], help=f"rehearsal marking (default {d['marking']})")
+    g.add_argument("--average", action=argparse.BooleanOptionalAction, default=d["average"],
+                   help=f"score the moving average of the weights (default {d['average']})")
+    g.add_argument("--hard", type=float, default=d["hard"],
+                   help=f"share of rehearsal texts the weights make a mistake in (default {d['hard']})")
     g.add_argument("--rehearse-own", action=argparse.BooleanOptionalAction, default=False,
                    help="also rehearse on the file's documents not picked yet (a project's to-do documents)")
     o = p.add_argument_group("model order (core/active.py)")
@@ -261,10 +284,9 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
     held = held[: args.held]
     meter = Meter(base, evals, held, labels)
     n = len(train)
-    settings = default_train_settings()
-    settings.rehearsal, settings.rehearsal_marking, settings.learn_rate, settings.seed = \
-        args.rehearsal, args.marking, args.learn_rate, args.seed
-    learn = LearnSettings(steps=args.steps, replay=args.replay, seed=args.seed, average=args.average)
+    settings, learn = learner_settings(steps=args.steps, replay=args.replay, rehearsal=args.rehearsal,
+                                       marking=args.marking, average=args.average, hard=args.hard,
+                                       learn_rate=args.learn_rate, seed=args.seed)
     ordering = Ordering(**{k[2:]: v for k, v in vars(args).items() if k.startswith("o_")})
     setup = Setup(base, train, evals, labels, rehearsal, patterns, settings, learn, own_rehearsal=args.rehearse_own)
     common = {"bench": "active", "base": args.base, "labels": labels}
@@ -326,7 +348,11 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
         teach_f, teach_note, teach_extra = teach_figure(base, train, evals, patterns)
     summary = _summary(curves, n, full_f, full)
     summary.update(teach_f_at_1000=teach_f, teach_note=teach_note, **{f"teach_{k}": v for k, v in teach_extra.items()})
-    summary["targets"] = figs.targets()
+    summary["targets"] = figs.against_targets(summary, {
+        "docs_to_95_fraction": {"strategy": "model", "random": summary.get("docs_to_95_fraction_random")},
+        "auc_ratio": {"over": "random order's mean curve"},
+        "continuous_gap": {"strategy": "file" if "file" in summary["continuous_gap_by_strategy"] else None},
+        "retention_min": {"over": "every checkpoint of every strategy"}})
     summary["targets_missed"] = figs.missed(summary) or "none"
     summary["measured"] = {
         "train_docs": n, "eval_docs": len(evals), "held_texts": len(held), "rehearsal_texts": len(rehearsal),
@@ -340,7 +366,7 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
         summary["capped_eval"] = f"first {len(evals)} eval documents (--eval-limit)"
     summary["docs_to_95_rule"] = ("the first checkpoint whose F is at or above 0.95 x full_f (checkpoints: 25, every "
                                   f"{args.every} to 600, every {2 * args.every} beyond, and the end)")
-    summary["learner"] = {"steps": learn.steps, "replay": learn.replay, "average": learn.average,
+    summary["learner"] = {"steps": learn.steps, "replay": learn.replay, "average": learn.average, "hard": learn.hard,
                           "rehearsal": settings.rehearsal, "marking": settings.rehearsal_marking,
                           "learn_rate": settings.learn_rate, "rehearse_own": args.rehearse_own}
     summary["budget_min"] = args.budget

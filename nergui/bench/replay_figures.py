@@ -88,6 +88,17 @@ def targets() -> dict[str, str]:
     return {name: f"{op} {value}" for name, op, value in TARGETS}
 
 
+def against_targets(figures: dict[str, Any], beside: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Each target's figure beside it: ``{name: {"value", "target", "met", **beside[name]}}``
+    (``met`` is None when the figure was not measured)."""
+    out = {}
+    for name, op, value in TARGETS:
+        got = figures.get(name)
+        met = None if got is None else (got <= value if op == "<=" else got >= value)
+        out[name] = {"value": got, "target": f"{op} {value}", "met": met, **(beside or {}).get(name, {})}
+    return out
+
+
 def rounded(value: Any, digits: int = 3) -> Any:
     """Floats rounded, in lists and dicts too (for printing)."""
     if isinstance(value, float):

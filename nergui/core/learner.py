@@ -73,6 +73,10 @@ class LearnSettings:
     # weights (the trainer's ``_Ema``, decay ``ema_decay`` per update) instead of the last step's
     average: bool = False
     ema_decay: float = 0.99
+    # the share of each step's rehearsal texts chosen among ``hard_pool`` times as many for
+    # holding a new-type entity by the current weights (``Learner._rehearsal_texts``)
+    hard: float = 0.0
+    hard_pool: int = 4
 
 
 def default_train_settings() -> TrainSettings:
@@ -172,6 +176,7 @@ class Learner:
         self._carry = 0.0
         self._order: list[int] = []
         self._examples: dict[str, tuple[tuple, object]] = {}
+        self.hard_found = 0  # rehearsal texts taken for a new-type entity the weights found in them
         self.learnt = 0
         self.skipped_evaluation = 0  # documents of the evaluation sample sent to ``learn`` and not learnt
         self.seconds_built = time.perf_counter() - started
@@ -335,28 +340,55 @@ class Learner:
 
     def _rehearsal_texts(self, n_docs: int) -> list[str]:
         """The ratio times ``n_docs`` rehearsal texts, the fractions carried over, in a
-        shuffled order used up before it repeats (as ``training.mixed_batches`` draws them)."""
+        shuffled order used up before it repeats (as ``training.mixed_batches`` draws them).
+
+        With ``LearnSettings.hard``, that share of them is chosen among ``hard_pool`` times
+        as many candidates: those in which the current weights find an entity of the new
+        types (rehearsal text holds none: each is a mistake the original would not make,
+        and on such text the new component's entity takes the original's place); the
+        candidates not taken come next."""
         texts = self.trainer.data.rehearsal
         if not texts:
             return []
         self._carry += self.control.rehearsal * n_docs
         n = int(self._carry)
         self._carry -= n
-        picked: list[str] = []
-        tries = 0
-        while len(picked) < n and tries < n + len(texts):  # a text learnt since (accepted, or decided) is no longer rehearsal
-            if not self._order:
-                self._order = list(range(len(texts)))
-                self.rng.shuffle(self._order)
-            text = texts[self._order.pop()]
-            tries += 1
-            if text not in self.accepted:  # accepted since the learner was built: learnt as annotated
-                picked.append(text)
-        if picked and picked[-1] not in self.trainer.teacher_cache:
+        ls = self.learn_settings
+        hard = int(round(ls.hard * n)) if self.for_new and ls.hard > 0 else 0
+        drawn = self._draw(n + hard * (max(1, ls.hard_pool) - 1), len(texts))
+        if drawn and texts[drawn[-1]] not in self.trainer.teacher_cache:
             # the original's entities on these and the next texts, in one batch (one text at a
             # time costs twice the time)
-            self.trainer._teacher_ents(picked + [texts[i] for i in self._order[-PREFETCH:]])
-        return picked
+            self.trainer._teacher_ents([texts[i] for i in drawn] + [texts[i] for i in self._order[-PREFETCH:]])
+        if hard and len(drawn) > n:
+            found = self._new_type_found([texts[i] for i in drawn])
+            first = [i for i, f in zip(drawn, found) if f][:hard]
+            rest = [i for i in drawn if i not in set(first)]
+            drawn, unused = first + rest[: n - len(first)], rest[n - len(first):]
+            self._order.extend(reversed(unused))  # drawn next
+            self.hard_found += len(first)
+        return [texts[i] for i in drawn]
+
+    def _draw(self, n: int, size: int) -> list[int]:
+        """The next ``n`` rehearsal texts' indices in the shuffled order, none accepted since."""
+        texts = self.trainer.data.rehearsal
+        out: list[int] = []
+        tries = 0
+        while len(out) < n and tries < n + size:
+            if not self._order:
+                self._order = list(range(size))
+                self.rng.shuffle(self._order)
+            i = self._order.pop()
+            tries += 1
+            if texts[i] not in self.accepted:  # accepted since the learner was built: learnt as annotated
+                out.append(i)
+        return out
+
+    def _new_type_found(self, texts: list[str]) -> list[bool]:
+        """Whether the trained component alone (current weights) marks a new-type entity in each text."""
+        new = set(self.labels) - set(self.trainer.old_labels)
+        with self.nlp.select_pipes(enable=self.trainable):
+            return [any(e.label_ in new for e in doc.ents) for doc in self.nlp.pipe(texts, batch_size=64)]
 
     def _add_labels(self, labels: list[str]) -> None:
         """A type first met now: the trained component learns it, the frozen ones never predict it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nergui.bench import replay_figures as figs
-from nergui.bench.active import Plan, full_run
+from nergui.bench.active import Plan, full_run, learner_settings
 from nergui.bench.replay import FileOrder, Meter, ModelOrder, Ordering, RandomOrder, Setup, checkpoints, replay
 from nergui.core.formats import write
 from nergui.core.records import Record
@@ -25,7 +25,8 @@ def world():
     train = rd.documents(40, rare=1 / 4, seed=0)
     evals = rd.documents(30, rare=0.5, seed=9)
     meter = Meter(base, evals, rd.raw_texts(20, seed=7), [rd.LABEL])
-    setup = Setup(base, train, evals, [rd.LABEL], rd.raw_texts(80, seed=3), rd.patterns())
+    settings, learn = learner_settings()  # the learner the bench replays into, tuned on the fashion data
+    setup = Setup(base, train, evals, [rd.LABEL], rd.raw_texts(80, seed=3), rd.patterns(), settings, learn)
     return base, setup, meter
 
 
