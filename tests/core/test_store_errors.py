@@ -97,10 +97,17 @@ def test_reads_of_a_damaged_file_raise_the_damaged_message(tmp_path):
     p.import_records([Record(f"Document {i} about Acme. " * 40, spans=[Span(0, 8, "ORG")], line=i + 1)
                       for i in range(200)], path="test")
     p.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = p.conn.execute("PRAGMA page_size").fetchone()[0]
+    # the schema outgrew the first page: its pages stay, so the project opens
+    schema = {n for (n,) in p.conn.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")}
     p.close()
     db = tmp_path / "proj" / DB_NAME
     data = bytearray(db.read_bytes())
-    data[4096:] = bytes(len(data) - 4096)  # every page but the first (header, schema) zeroed
+    pages = len(data) // page_size
+    for n in range(2, pages + 1):  # every other page (every table's and index's) zeroed
+        if n not in schema:
+            data[(n - 1) * page_size:n * page_size] = bytes(page_size)
+    assert pages - len(schema) > 50
     db.write_bytes(bytes(data))
     damaged = Msg.DB_CORRUPT.format(path=db, detail="database disk image is malformed")
     with Project.open(tmp_path / "proj") as q:
@@ -110,6 +117,19 @@ def test_reads_of_a_damaged_file_raise_the_damaged_message(tmp_path):
             with pytest.raises(StoreError) as caught:
                 read()
             assert str(caught.value) == damaged
+
+
+def test_opening_a_file_whose_schema_is_damaged_raises_the_damaged_message(tmp_path):
+    p = Project.create(tmp_path / "proj")
+    p.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    p.close()
+    db = tmp_path / "proj" / DB_NAME
+    data = bytearray(db.read_bytes())
+    data[4096:] = bytes(len(data) - 4096)  # the schema's pages after the first zeroed
+    db.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as caught:
+        Project.open(tmp_path / "proj")
+    assert str(caught.value) == Msg.DB_CORRUPT.format(path=db, detail="database disk image is malformed")
 
 
 def test_misuse_of_a_closed_project_is_a_bug_not_a_damaged_database(tmp_path):
