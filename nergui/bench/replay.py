@@ -36,6 +36,7 @@ from ..core.patterns import Pattern, PatternMatcher
 from ..core.pipeline import clone, ner_components, ner_labels
 from ..core.records import Record
 from ..core.settings import TrainSettings
+from ..errors import Msg
 
 PRINTED = (50, 100, 200, 400, 800)  # the checkpoints the issue asks for (and the end)
 
@@ -264,10 +265,18 @@ class ModelOrder(Order):
                 "diversity": o.diversity, "picked_because": dict(self.why)}
 
 
+_WHY_KINDS = {"unsure": Msg.ACTIVE_WHY_UNSURE, "likely": Msg.ACTIVE_WHY_LIKELY,
+              "pattern": Msg.ACTIVE_WHY_PATTERN, "nothing expected": Msg.ACTIVE_WHY_NOTHING,
+              "not scored": Msg.ACTIVE_WHY_NOT_SCORED}
+
+
 def _why_kind(why: str) -> str:
-    """The kind of reason a pick was given (its first word: uncertain, likely, pattern, no, not)."""
-    word = why.split(" ", 1)[0] if why else ""
-    return {"no": "nothing expected", "not": "not scored"}.get(word, word)
+    """The kind of reason a pick was given, by the message it was written from (the text
+    before the message's first field)."""
+    for kind, template in _WHY_KINDS.items():
+        if why.startswith(template.split("{", 1)[0]):
+            return kind
+    return "other"
 
 
 # ---- one replay ------------------------------------------------------------------------------
