@@ -245,8 +245,8 @@ class Ordering(QObject):
         self._layout_column()
         if self.started:
             self.scorer.sig_scoring.emit(ordering == "model")
-            if ordering != "file" and self.queue.pool is None:
-                self.scorer.sig_start.emit(ordering == "model", sorted(self.queue.shown), self._seed)
+            if ordering != "file" and self.queue.pool is None and not self._refilling:
+                self._draw_pool()
             if ordering == "model":
                 self.reload(self.requested_spec or self.current_spec())
         else:
@@ -334,7 +334,7 @@ class Ordering(QObject):
         worker.sig_failed.connect(self._failed)
         self.scorer.sig_sample.emit(self.sample)
         if self.ordering != "file":
-            self.scorer.sig_start.emit(self.ordering == "model", sorted(self.queue.shown), self._seed)
+            self._draw_pool()
         if self.ordering == "model":
             self.reload(self.requested_spec or self.current_spec())
 
@@ -344,13 +344,20 @@ class Ordering(QObject):
             self._refill()
 
     def _refill(self) -> None:
-        self._refilling = True
         self._seed += 1
+        self._draw_pool()
+
+    def _draw_pool(self) -> None:
+        """Ask the worker for a pool; one at a time (a second would replace the first once
+        scored, and the list's scores with it)."""
+        self._refilling = True
         self.scorer.sig_start.emit(self.ordering == "model", sorted(self.queue.shown), self._seed)
 
     def _pool(self, pool, refill: bool) -> None:
         self.queue.set_pool(pool)
         self._refilling = False
+        if self.notes.evaluation and any(i in pool.texts for i in self.notes.evaluation):
+            self._refill()  # drawn before the sample changed: a pool without it
         self.pool_size = len(pool)
         self._follow_scores()
 
