@@ -379,8 +379,11 @@ class Ordering(QObject):
 
     def _progress(self, scored: int, size: int, stale: int) -> None:
         self.scored, self.pool_size = scored, size
-        if not self._progress_timer.isActive():
-            if time.monotonic() - self._last_progress > PROGRESS_MS / 1000 or scored == size and not stale:
+        if scored == size and not stale:  # all scored: the column shows it now, a pending update or not
+            self._progress_timer.stop()
+            self._follow_scores()
+        elif not self._progress_timer.isActive():
+            if time.monotonic() - self._last_progress > PROGRESS_MS / 1000:
                 self._follow_scores()
             else:
                 self._progress_timer.start()
