@@ -199,7 +199,7 @@ class Ordering(QObject):
             self.w.message(Msg.ORDER_NOTHING_LEFT)
             return
         if pick.kind == "file":
-            self.w.message(Msg.ORDER_NO_MODEL.format(detail=self.failed) if self.failed and self.ordering == "model"
+            self.w.message(self.failed if self.failed and self.ordering == "model"  # already says file order
                            else Msg.ORDER_NOT_SCORED.format(scored=self.scored, pool=self.pool_size))
         self.notes.reasons[pick.doc_id] = pick.why
         self.last_pick = pick

@@ -22,7 +22,7 @@ class OrderingMsg:
         "Ordering by the model: no document scored yet ({scored} of {pool}); this one comes in file order."
     )
     ORDER_NO_MODEL = (
-        "Ordering by the model needs a model that knows your labels ({detail}); meanwhile documents come "
+        "Ordering by the model needs a model that knows your labels. {detail} Meanwhile, documents come "
         "in file order."
     )
     ORDER_NOTHING_LEFT = "No documents left to do."
