@@ -16,6 +16,7 @@ from ..errors import Msg, ProjectError
 from .records import STATES, Record, Span
 from .store_errors import guard_public_methods
 from .store_filter import Filter, _where
+from .versions import final_clause, is_team, version_clause, version_state
 
 
 @dataclass
@@ -98,19 +99,29 @@ class Reading:
         }
 
     def get_document(self, doc_id: int) -> Document:
+        """A document with its spans: in a team's project, the version of ``self.annotator``
+        (its spans, and its annotator's verdict as its state: ``core/versions.py``)."""
+        clause, args = version_clause(self)
+        doc = self._document(doc_id, clause, args)
+        if clause:
+            doc.state = version_state(self, doc_id)
+        return doc
+
+    def _document(self, doc_id: int, clause: str = "", args: tuple = ()) -> Document:
         row = self.conn.execute("SELECT id, text, state, meta FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
         doc = Document(id=row[0], text=row[1], state=row[2], meta=json.loads(row[3]))
         doc.spans = [Span(start, end, label, source, ts, te) for start, end, ts, te, label, source in self.conn.execute(
-            "SELECT start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ? ORDER BY start, end",
-            (doc_id,))]
+            "SELECT start, end, token_start, token_end, label, source FROM spans WHERE doc_id = ?"
+            f"{clause} ORDER BY start, end", (doc_id, *args))]
         doc.suggestions = [Span(start, end, label, "model") for start, end, label in self.conn.execute(
             "SELECT start, end, label FROM suggestions WHERE doc_id = ? ORDER BY start, end", (doc_id,))]
         return doc
 
-    def iter_documents(self, flt: Filter | None = None, *, batch: int = 500) -> Iterator[Document]:
-        """Every document that passes the filter with its spans, fetched in batches."""
+    def iter_documents(self, flt: Filter | None = None, *, batch: int = 500, final: bool = False) -> Iterator[Document]:
+        """Every document that passes the filter with its spans, fetched in batches (``final``:
+        each document's final version, in a team's project: ``versions.final_clause``)."""
         last = 0
         where, args = _where(flt, self.backend.dialect)
         joiner = "AND" if where else "WHERE"
@@ -121,12 +132,12 @@ class Reading:
             if not rows:
                 return
             for (doc_id,) in rows:
-                yield self.get_document(doc_id)
+                yield self._document(doc_id, *final_clause(self, doc_id)) if final else self.get_document(doc_id)
             last = rows[-1][0]
 
     def records(self, flt: Filter | None = None) -> Iterator[Record]:
-        """Documents as Records, for exporters and the trainer."""
-        for doc in self.iter_documents(flt):
+        """Documents as Records, for exporters and the trainer (a team's project: the final versions)."""
+        for doc in self.iter_documents(flt, final=is_team(self)):
             ihash = self.conn.execute("SELECT input_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()[0]
             yield Record(text=doc.text, spans=list(doc.spans), state=doc.state, meta=doc.meta,
                          input_hash=ihash, line=doc.id)
