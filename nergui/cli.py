@@ -7,6 +7,7 @@ error prints one line and exits 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .core.settings import STRATEGIES
 from .errors import Msg, NerguiError, detail as error_detail
 
-COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "roles", "bench")
+COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "roles", "agreement", "bench")
 
 
 def _columns(value: str) -> tuple[int, int]:
@@ -92,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     ro.add_argument("url", help="the project, postgresql://HOST/DATABASE?project=NAME")
     ro.add_argument("user", help="a database user (CREATE ROLE NAME LOGIN)")
     ro.add_argument("role", choices=("annotator", "reviewer", "admin"))
+
+    ag = sub.add_parser("agreement", help="how far a team's annotators agree: per label and pair, span F1 and kappa",
+                        description="For each pair of annotators, over the documents both accepted: span F1 (exact "
+                                    "and overlapping) and token-level Cohen's kappa, per label and for all labels.")
+    ag.add_argument("project", help="a project folder or postgresql://HOST/DATABASE?project=NAME")
+    ag.add_argument("--json", action="store_true", help="print one JSON object")
 
     sub.add_parser("bench", help="benchmarks (nergui bench --help)", add_help=False)
     return p
@@ -362,8 +369,18 @@ def _roles(args) -> int:
     return 0
 
 
+def _agreement(args) -> int:
+    from .core.agreement import agreement
+    from .core.store import Project
+
+    with Project.open(args.project) as project:
+        result = agreement(project)
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
+    return 0
+
+
 _COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models,
-             "migrate": _migrate, "roles": _roles}
+             "migrate": _migrate, "roles": _roles, "agreement": _agreement}
 
 if __name__ == "__main__":
     sys.exit(main())
