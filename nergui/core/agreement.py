@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
+from ..errors import Msg
 from .versions import FINAL
 
 ALL = "(all labels)"
@@ -61,7 +62,7 @@ class Agreement:
     def table(self) -> str:
         """The figures as text (the command's output)."""
         if not self.rows:
-            return "no two annotators have both accepted a document yet: nothing to compare"
+            return Msg.AGREEMENT_NONE
         head = f"{'annotators':<24} {'label':<16} {'docs':>5} {'spans':>11} {'tokens':>7} " \
                f"{'F1 exact':>8} {'F1 overlap':>10} {'kappa':>6}"
         lines = [f"tokens: {self.tokenization}", head, "-" * len(head)]

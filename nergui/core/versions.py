@@ -41,8 +41,9 @@ DONE_STATES = ("accepted", "rejected")  # an annotator's verdicts that finish th
 
 def per_task(project) -> int:
     """How many annotators each document goes to (the project setting; 1 if unset)."""
+    row = project.conn.execute("SELECT value FROM settings WHERE key = ?", (PER_TASK,)).fetchone()
     try:
-        return max(1, int(project.get_setting(PER_TASK) or 1))
+        return max(1, int(row[0])) if row else 1
     except ValueError:
         return 1
 

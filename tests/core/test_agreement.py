@@ -13,6 +13,7 @@ from nergui.core.agreement import ALL, agreement, cohen_kappa
 from nergui.core.records import Record, Span
 from nergui.core.store import Project
 from nergui.core.versions import PER_TASK
+from nergui.errors import Msg
 
 # spaCy's multi-language tokenizer (the project has no base pipeline):
 # doc 1: Acme 0-4, Widgets 5-12, hired 13-18, Jane 19-23, Doe 24-27, in 28-30, Berlin 31-37 (7 tokens)
@@ -105,4 +106,4 @@ def test_no_pair_yet_says_so(store_backend, capsys):
         p.annotator = "ana"
         p.set_state(1, "accepted")
     assert cli.main(["agreement", str(where)]) == 0
-    assert "no two annotators have both accepted a document yet" in capsys.readouterr().out
+    assert Msg.AGREEMENT_NONE in capsys.readouterr().out

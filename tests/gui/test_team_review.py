@@ -1,0 +1,63 @@
+"""A team's agreement and review dialogs in the window (gui/team_review.py): File > Agreement
+between annotators shows each pair's figures; File > Review disagreements shows the
+versions side by side and makes the chosen one final."""
+
+from PySide6.QtWidgets import QApplication
+
+from nergui.core import review
+from nergui.core.records import Span
+from nergui.core.store import Filter
+from nergui.core.versions import PER_TASK
+
+TEXTS = ["Acme Widgets hired Jane Doe in Berlin", "Jane met Bob in Paris"]
+VERSIONS = {
+    "ana": {1: [(0, 12, "ORG"), (19, 27, "PERSON"), (31, 37, "GPE")], 2: [(0, 4, "PERSON"), (16, 21, "GPE")]},
+    "ben": {1: [(0, 4, "ORG"), (19, 27, "PERSON"), (31, 37, "LOC")], 2: [(0, 4, "PERSON"), (16, 21, "GPE")]},
+}
+
+
+def _team(make_project):
+    project = make_project(TEXTS, labels=("ORG", "PERSON", "GPE", "LOC"))
+    project.set_setting(PER_TASK, "2")
+    for name, docs in VERSIONS.items():
+        project.annotator = name
+        for doc_id, spans in docs.items():
+            project.add_spans(doc_id, [Span(a, b, lab) for a, b, lab in spans])
+            project.set_state(doc_id, "accepted")
+    project.annotator = "rev"
+    return project
+
+
+def test_agreement_and_review_dialogs(make_project, make_window, qtbot, tmp_path):
+    w = make_window(_team(make_project))
+    w.acts["agreement"].trigger()
+    dialog = w.agreement_dialog
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    cells = {(table.item(i, 0).text(), table.item(i, 1).text()): [table.item(i, j).text() for j in range(2, 8)]
+             for i in range(table.rowCount())}
+    # ORG: ana "Acme Widgets", ben "Acme" on doc 1; 12 tokens; kappa 20/32 (worked out in tests/core/test_agreement.py)
+    assert cells[("ana / ben", "ORG")] == ["2", "1 / 1", "12", "0.000", "1.000", "0.625"]
+    assert "Tokens: the tokenizer of the project's base pipeline (blank:en)" in dialog.note.text()
+    assert dialog.grab().save(str(tmp_path / "agreement.png"))
+    dialog.close()
+
+    w.acts["review"].trigger()
+    rd = w.review_dialog
+    qtbot.waitExposed(rd)
+    assert rd.docs.count() == 1 and rd.docs.item(0).text().startswith("1: Acme Widgets")
+    assert sorted(rd.pick_buttons) == ["ana", "ben"] and rd.accept_agreed_button.isEnabled()
+    assert rd.version_views["ana"].toPlainText() == "Acme WidgetsORG hired Jane DoePERSON in BerlinGPE"
+    assert rd.version_views["ben"].toPlainText() == "AcmeORG Widgets hired Jane DoePERSON in BerlinLOC"
+    assert rd.grab().save(str(tmp_path / "review.png"))
+    rd.pick_buttons["ben"].click()  # ben's version is final
+    assert review.reviews(w.session.project) == {1: ("ben", "picked", "rev")}
+    assert "ben's version is now the final one" in w.statusBar().currentMessage()
+    assert rd.docs.count() == 0 and rd.accept_agreed_button.text().startswith("Accept the 1 document")
+    rd.accept_agreed_button.click()  # doc 2: both finished alike
+    records = {r.line: [(s.start, s.end, s.label) for s in r.spans]
+               for r in w.session.project.records(Filter(state="accepted"))}
+    assert records == {1: VERSIONS["ben"][1], 2: VERSIONS["ana"][2]}
+    assert not rd.accept_agreed_button.isEnabled()
+    rd.close()
+    QApplication.processEvents()
