@@ -16,7 +16,7 @@ from ..errors import Msg, ProjectError
 from .records import STATES, Record, Span
 from .store_errors import guard_public_methods
 from .store_filter import Filter, _where
-from .versions import final_clause, is_team, version_clause, version_state
+from .versions import VERSION_STATE, final_clause, is_team, list_version, version_clause, version_state
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Reading:
     """The queries of ``Project`` (a mixin: it uses ``self.conn`` and ``self.backend``)."""
 
     def count(self, flt: Filter | None = None) -> int:
-        where, args = _where(flt, self.backend.dialect)
+        where, args = _where(flt, self.backend.dialect, list_version(self))
         return self.conn.execute(f"SELECT count(*) FROM documents d {where}", args).fetchone()[0]
 
     def counts_by_state(self) -> dict[str, int]:
@@ -55,12 +55,12 @@ class Reading:
 
     def doc_ids(self, flt: Filter | None = None) -> list[int]:
         """The ids of every document that passes the filter, in order (ints only, not texts)."""
-        where, args = _where(flt, self.backend.dialect)
+        where, args = _where(flt, self.backend.dialect, list_version(self))
         return [r[0] for r in self.conn.execute(f"SELECT id FROM documents d {where} ORDER BY id", args)]
 
     def next_id(self, flt: Filter | None = None, *, after: int = 0) -> int | None:
         """The first id above ``after`` that passes the filter (file order), or None."""
-        where, args = _where(flt, self.backend.dialect)
+        where, args = _where(flt, self.backend.dialect, list_version(self))
         joiner = "AND" if where else "WHERE"
         row = self.conn.execute(f"SELECT id FROM documents d {where} {joiner} d.id > ? ORDER BY id LIMIT 1",
                                 (*args, after)).fetchone()
@@ -71,19 +71,25 @@ class Reading:
         return [tuple(r) for r in self.conn.execute("SELECT id, input_hash, state FROM documents ORDER BY id")]
 
     def page(self, flt: Filter | None = None, *, offset: int = 0, limit: int = 100, preview: int = 120):
-        """Rows ``(id, state, first characters of the text)`` for one page of a list."""
-        where, args = _where(flt, self.backend.dialect)
-        sql = f"SELECT id, state, substr(text, 1, ?) FROM documents d {where} ORDER BY id LIMIT ? OFFSET ?"
-        return self.conn.execute(sql, (preview, *args, limit, offset)).fetchall()
+        """Rows ``(id, state, first characters of the text)`` for one page of a list (a team's
+        project: the state of this annotator's version)."""
+        mine = list_version(self)
+        where, args = _where(flt, self.backend.dialect, mine)
+        state_sql, first = (VERSION_STATE, (mine,)) if mine else ("d.state", ())
+        sql = f"SELECT id, {state_sql}, substr(text, 1, ?) FROM documents d {where} ORDER BY id LIMIT ? OFFSET ?"
+        return self.conn.execute(sql, (*first, preview, *args, limit, offset)).fetchall()
 
     def previews(self, ids: list[int], *, preview: int = 120) -> dict[int, tuple[str, str]]:
         """``{id: (state, first characters)}`` for the given ids."""
         out: dict[int, tuple[str, str]] = {}
+        mine = list_version(self)
+        state_sql, first = (VERSION_STATE, (mine,)) if mine else ("d.state", ())
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
             for doc_id, state, text in self.conn.execute(
-                f"SELECT id, state, substr(text, 1, ?) FROM documents WHERE id IN ({marks})", (preview, *chunk)
+                f"SELECT id, {state_sql}, substr(text, 1, ?) FROM documents d WHERE id IN ({marks})",
+                (*first, preview, *chunk)
             ):
                 out[doc_id] = (state, text)
         return out
@@ -123,7 +129,7 @@ class Reading:
         """Every document that passes the filter with its spans, fetched in batches (``final``:
         each document's final version, in a team's project: ``versions.final_clause``)."""
         last = 0
-        where, args = _where(flt, self.backend.dialect)
+        where, args = _where(flt, self.backend.dialect, None if final else list_version(self))
         joiner = "AND" if where else "WHERE"
         while True:
             rows = self.conn.execute(

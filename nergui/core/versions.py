@@ -68,6 +68,18 @@ def version_clause(project) -> tuple[str, tuple]:
     return " AND annotator = ?", (annotator(project),)
 
 
+# a document's state as one annotator's version has it (``version_state`` in SQL; ``d``: documents)
+VERSION_STATE = ("coalesce((SELECT CASE WHEN a.state = 'todo' AND a.done = 1 THEN 'accepted' ELSE a.state END"
+                 " FROM assignments a WHERE a.doc_id = d.id AND a.annotator = ?), 'todo')")
+
+
+def list_version(project) -> str | None:
+    """Whose version the document lists' states and label filter are of (``store_filter``):
+    this annotator's in a team's project; None (the documents' own, final, states) otherwise
+    or when the app has no annotator name."""
+    return project.annotator if project.annotator and is_team(project) else None
+
+
 def final_clause(project, doc_id: int) -> tuple[str, tuple]:
     """``(sql, args)`` keeping a document's spans to its final version (see the module's docstring)."""
     version, worked = project.conn.execute(

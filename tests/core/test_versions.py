@@ -10,7 +10,7 @@ from nergui.core.backends.sqlite import SQLiteBackend
 from nergui.core.edits import SetState
 from nergui.core.records import Record, Span
 from nergui.core.routing import Router
-from nergui.core.store import Project
+from nergui.core.store import Filter, Project
 from nergui.core.store_schema import MIGRATIONS
 from nergui.core.versions import PER_TASK, versions
 from nergui.errors import Msg, ProjectError, SpanError
@@ -71,6 +71,34 @@ def test_each_annotator_has_their_own_version(store_backend):
         with Project.open(where) as other:  # another app of ana's sees her version
             other.annotator = "ana"
             assert _marks(other.get_document(1)) == _marks(ana.get_document(1))
+    finally:
+        ana.close()
+        ben.close()
+
+
+def test_the_lists_show_each_annotators_own_states_and_labels(store_backend):
+    """Filters, pages and previews (the document list, Next, the ordering's pool) are of
+    this annotator's version; the documents' own states (final, after review) stay for
+    training and export."""
+    where = store_backend.location()
+    _team(where)
+    ana, ben = _app(where, "ana"), _app(where, "ben")
+    try:
+        ana.add_span(1, Span(0, 12, "ORG"))
+        ana.set_state(1, "accepted")
+        ben.add_span(1, Span(19, 27, "PERSON"))
+        ben.set_state(2, "skipped")
+        todo, accepted = Filter(state="todo"), Filter(state="accepted")
+        assert (ana.doc_ids(todo), ana.doc_ids(accepted), ana.next_id(todo)) == ([2], [1], 2)
+        assert (ben.doc_ids(todo), ben.doc_ids(accepted), ben.count(Filter(state="skipped"))) == ([1], [], 1)
+        assert ana.doc_ids(Filter(label="ORG")) == [1] and ben.doc_ids(Filter(label="ORG")) == []
+        assert ben.doc_ids(Filter(state="todo", label="PERSON", search="hired")) == [1]
+        assert [r[:2] for r in ana.page()] == [(1, "accepted"), (2, "todo")]
+        assert [r[:2] for r in ben.page(Filter(search="nobody"))] == [(2, "skipped")]
+        assert {d: st for d, (st, _) in ben.previews([1, 2]).items()} == {1: "todo", 2: "skipped"}
+        assert [r.line for r in ana.records(accepted)] == [2]  # doc 2's own state: accepted when imported
+        ana.annotator = None  # no name: the documents' own states
+        assert ana.doc_ids(todo) == [1] and [r[:2] for r in ana.page()] == [(1, "todo"), (2, "accepted")]
     finally:
         ana.close()
         ben.close()
