@@ -235,7 +235,8 @@ class Editing:
         """The id of the span at exactly [start, end) in a document, or None."""
         clause, args = version_clause(self)
         row = self.conn.execute(
-            f"SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ?{clause}", (doc_id, start, end, *args)).fetchone()
+            f"SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ?{clause}", (doc_id, start, end, *args)
+        ).fetchone()
         return row[0] if row else None
 
     # ---- rejected predictions ----------------------------------------------------------

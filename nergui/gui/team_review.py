@@ -108,7 +108,8 @@ class ReviewDialog(QDialog):
         self.docs = QListWidget()
         self.docs.setTextElideMode(Qt.ElideRight)
         self.docs.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.docs.currentItemChanged.connect(lambda item, _: self.show_document(item.data(Qt.UserRole) if item else None))
+        self.docs.currentItemChanged.connect(
+            lambda item, _: self.show_document(item.data(Qt.UserRole) if item else None))
         split.addWidget(self.docs)
         self.side = QWidget()
         self.columns = QHBoxLayout(self.side)
