@@ -16,7 +16,7 @@ from ..errors import Msg, ProjectError
 from .records import STATES, Record, Span
 from .store_errors import guard_public_methods
 from .store_filter import Filter, _where
-from .versions import VERSION_STATE, final_clause, is_team, list_version, version_clause, version_state
+from .versions import FINAL_SPAN, VERSION_STATE, final_clause, is_team, list_version, version_clause, version_state
 
 
 @dataclass
@@ -44,13 +44,15 @@ class Reading:
         return counts
 
     def counts_by_label(self, *, state: str | None = "accepted") -> dict[str, int]:
-        """Number of spans per label, in documents of ``state`` (None: all documents)."""
+        """Number of spans per label, in documents of ``state`` (their final versions in a
+        team's project: what training reads), or every span (None: all documents)."""
         if state is None:
             rows = self.conn.execute("SELECT label, count(*) FROM spans GROUP BY label")
         else:
+            final = f" AND {FINAL_SPAN}" if is_team(self) else ""
             rows = self.conn.execute(
                 "SELECT s.label, count(*) FROM spans s JOIN documents d ON d.id = s.doc_id"
-                " WHERE d.state = ? GROUP BY s.label", (state,))
+                f" WHERE d.state = ?{final} GROUP BY s.label", (state,))
         return dict(rows.fetchall())
 
     def doc_ids(self, flt: Filter | None = None) -> list[int]:

@@ -80,6 +80,13 @@ def list_version(project) -> str | None:
     return project.annotator if project.annotator and is_team(project) else None
 
 
+# a span ``s`` is in its document's final version: the reviewed version's, or any span of a
+# document no team member worked on (``final_clause`` in SQL, for counting)
+FINAL_SPAN = ("(s.annotator = (SELECT r.version FROM reviews r WHERE r.doc_id = s.doc_id)"
+              " OR (NOT EXISTS (SELECT 1 FROM reviews r WHERE r.doc_id = s.doc_id)"
+              " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.doc_id = s.doc_id)))")
+
+
 def final_clause(project, doc_id: int) -> tuple[str, tuple]:
     """``(sql, args)`` keeping a document's spans to its final version (see the module's docstring)."""
     version, worked = project.conn.execute(

@@ -63,6 +63,8 @@ def test_review_settles_the_final_versions(store_backend, tmp_path):
         assert review.reviews(p) == {1: ("ana", "agreed", "rev"), 2: (FINAL, "edited", "rev"),
                                      4: ("ben", "picked", "rev")}
         assert review.differing(p) == []
+        assert p.counts_by_label(state="accepted") == {"ORG": 1, "PERSON": 3, "LOC": 1}  # final versions' spans
+        assert p.counts_by_label(state=None) == {"ORG": 2, "PERSON": 9, "GPE": 3, "LOC": 2}  # every version's: ana 7, ben 6, the edit 3
         final = {r.line: (r.state, _marks(r.spans)) for r in p.records()}
         assert final == {1: ("accepted", [(0, 12, "ORG"), (19, 27, "PERSON")]),
                          2: ("accepted", [(0, 4, "PERSON"), (9, 12, "PERSON"), (16, 21, "LOC")]),
