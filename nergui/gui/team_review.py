@@ -4,8 +4,9 @@
 File > Agreement between annotators: a table of each pair's figures per label.
 File > Review disagreements: the documents whose annotators' finished versions differ, each
 version beside its author's name (its spans highlighted in the labels' colours), a button
-to make one the final version, and one to accept every document the annotators all finished
-alike. Editing a version into the final one is ``review.edit`` (not offered here yet).
+to make one the final version, a list of every version's spans to check into an edited
+final version (``review.edit``), and a button to accept every document the annotators all
+finished alike.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 from ..core import review
 from ..core.agreement import agreement
 from ..core.versions import FINAL, is_team
-from ..errors import Msg, in_window
+from ..core.records import Span
+from ..errors import Msg, NerguiError, in_window
 
 COLUMNS = ("Annotators", "Label", "Documents", "Spans (each)", "Tokens", "F1 exact", "F1 overlapping", "Kappa")
 
@@ -112,13 +114,23 @@ class ReviewDialog(QDialog):
             lambda item, _: self.show_document(item.data(Qt.UserRole) if item else None))
         split.addWidget(self.docs)
         self.side = QWidget()
-        self.columns = QHBoxLayout(self.side)
+        right = QVBoxLayout(self.side)
+        self.columns = QHBoxLayout()
+        right.addLayout(self.columns, 3)
+        right.addWidget(QLabel("Or edit: the final version holds the checked spans (those every version has are "
+                               "checked)."))
+        self.final_spans = QListWidget()
+        right.addWidget(self.final_spans, 2)
+        self.make_final = QPushButton("Make the checked spans the final version")
+        self.make_final.clicked.connect(self.edit_final)
+        right.addWidget(self.make_final, 0, Qt.AlignLeft)
         split.addWidget(self.side)
         split.setSizes([220, 680])
         layout.addWidget(split, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.doc_id: int | None = None
         self.version_views: dict[str, QTextBrowser] = {}
         self.pick_buttons: dict[str, QPushButton] = {}
         self.resize(920, 480)
@@ -150,10 +162,14 @@ class ReviewDialog(QDialog):
             if widget is not None:
                 widget.deleteLater()
         self.version_views, self.pick_buttons = {}, {}
+        self.doc_id = doc_id
+        self.final_spans.clear()
+        self.make_final.setEnabled(doc_id is not None)
         if doc_id is None:
             return
         text = self.project.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-        for version in review.versions_of(self.project, doc_id):
+        versions = review.versions_of(self.project, doc_id)
+        for version in versions:
             box = QWidget()
             col = QVBoxLayout(box)
             name = "edited final version" if version.annotator == FINAL else version.annotator
@@ -167,6 +183,35 @@ class ReviewDialog(QDialog):
             self.columns.addWidget(box)
             self.version_views[version.annotator] = view
             self.pick_buttons[version.annotator] = button
+        self._list_spans(text, versions)
+
+    def _list_spans(self, text: str, versions) -> None:
+        """Every span of any version, checked if every version has it."""
+        who: dict[tuple[int, int, str], list[str]] = {}
+        for version in versions:
+            for s in version.spans:
+                who.setdefault((s.start, s.end, s.label), []).append(version.annotator)
+        for (start, end, label), names in sorted(who.items()):
+            item = QListWidgetItem(f"\u201c{text[start:end]}\u201d  {label}  \u2014 {', '.join(names)}")
+            item.setData(Qt.UserRole, (start, end, label))
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if len(names) == len(versions) else Qt.Unchecked)
+            self.final_spans.addItem(item)
+
+    def edit_final(self) -> None:
+        from .error_dialog import show_error
+
+        items = (self.final_spans.item(i) for i in range(self.final_spans.count()))
+        spans = [Span(*item.data(Qt.UserRole)) for item in items if item.checkState() == Qt.Checked]
+        doc_id = self.doc_id
+        try:
+            review.edit(self.project, doc_id, spans)
+        except NerguiError as err:  # two checked spans overlap, or the database refuses
+            show_error(self.parent() or self, "Review", err)
+            return
+        self.on_changed([doc_id])
+        self.on_message(Msg.REVIEW_EDITED.format(doc_id=doc_id, n=len(spans)))
+        self.refresh()
 
     def pick(self, doc_id: int, annotator: str) -> None:
         review.pick(self.project, doc_id, annotator)

@@ -19,3 +19,4 @@ class TeamReviewMsg:
         "This project gives each document to one annotator (annotations_per_task 1), so there are no "
         "versions to compare or review. An admin sets annotations_per_task to 2 or more for that."
     )
+    REVIEW_EDITED = "Document {doc_id}: the version you edited ({n} span(s)) is now the final one."

@@ -2,12 +2,13 @@
 between annotators shows each pair's figures; File > Review disagreements shows the
 versions side by side and makes the chosen one final."""
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from nergui.core import review
 from nergui.core.records import Span
 from nergui.core.store import Filter
-from nergui.core.versions import PER_TASK
+from nergui.core.versions import FINAL, PER_TASK
 
 TEXTS = ["Acme Widgets hired Jane Doe in Berlin", "Jane met Bob in Paris"]
 VERSIONS = {
@@ -49,7 +50,29 @@ def test_agreement_and_review_dialogs(make_project, make_window, qtbot, tmp_path
     assert sorted(rd.pick_buttons) == ["ana", "ben"] and rd.accept_agreed_button.isEnabled()
     assert rd.version_views["ana"].toPlainText() == "Acme WidgetsORG hired Jane DoePERSON in BerlinGPE"
     assert rd.version_views["ben"].toPlainText() == "AcmeORG Widgets hired Jane DoePERSON in BerlinLOC"
+    listed = {rd.final_spans.item(i).data(Qt.UserRole): rd.final_spans.item(i)
+              for i in range(rd.final_spans.count())}
+    assert {k: v.checkState() == Qt.Checked for k, v in listed.items()} == {
+        (0, 4, "ORG"): False, (0, 12, "ORG"): False, (19, 27, "PERSON"): True,  # checked: every version has it
+        (31, 37, "GPE"): False, (31, 37, "LOC"): False}
+    assert listed[(0, 12, "ORG")].text() == "\u201cAcme Widgets\u201d  ORG  \u2014 ana"
     assert rd.grab().save(str(tmp_path / "review.png"))
+    for key in ((0, 4, "ORG"), (0, 12, "ORG")):  # overlapping: refused, nothing final
+        listed[key].setCheckState(Qt.Checked)
+    rd.make_final.click()
+    assert review.reviews(w.session.project) == {} and len(w.error_dialogs) == 1
+    assert "overlaps" in w.error_dialogs[0].message.text()
+    w.error_dialogs[0].close()
+    listed[(0, 4, "ORG")].setCheckState(Qt.Unchecked)
+    listed[(31, 37, "LOC")].setCheckState(Qt.Checked)
+    rd.make_final.click()  # Acme Widgets ORG, Jane Doe PERSON, Berlin LOC
+    assert review.reviews(w.session.project) == {1: (FINAL, "edited", "rev")}
+    assert "the version you edited (3 span(s)) is now the final one" in w.statusBar().currentMessage()
+    final = {r.line: r.spans for r in w.session.project.records(Filter(state="accepted"))}
+    assert [(s.start, s.end, s.label) for s in final[1]] == [(0, 12, "ORG"), (19, 27, "PERSON"), (31, 37, "LOC")]
+    assert rd.docs.count() == 0
+    review.unpick(w.session.project, 1)  # taken back, to pick ben's instead
+    rd.refresh()
     rd.pick_buttons["ben"].click()  # ben's version is final
     assert review.reviews(w.session.project) == {1: ("ben", "picked", "rev")}
     assert "ben's version is now the final one" in w.statusBar().currentMessage()
