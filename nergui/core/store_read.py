@@ -37,9 +37,14 @@ class Reading:
         where, args = _where(flt, self.backend.dialect, list_version(self))
         return self.conn.execute(f"SELECT count(*) FROM documents d {where}", args).fetchone()[0]
 
-    def counts_by_state(self) -> dict[str, int]:
+    def counts_by_state(self, *, mine: bool = False) -> dict[str, int]:
+        """Documents per state: the documents' own (final) states, or with ``mine``, in a team's
+        project, the states of this annotator's versions (the document list's counts)."""
         counts = dict.fromkeys(STATES, 0)
-        for state, n in self.conn.execute("SELECT state, count(*) FROM documents GROUP BY state"):
+        who = list_version(self) if mine else None
+        rows = (self.conn.execute(f"SELECT {VERSION_STATE} AS st, count(*) FROM documents d GROUP BY st", (who,))
+                if who else self.conn.execute("SELECT state, count(*) FROM documents GROUP BY state"))
+        for state, n in rows:
             counts[state] = n
         return counts
 

@@ -96,6 +96,8 @@ def test_the_lists_show_each_annotators_own_states_and_labels(store_backend):
         assert [r[:2] for r in ana.page()] == [(1, "accepted"), (2, "todo")]
         assert [r[:2] for r in ben.page(Filter(search="nobody"))] == [(2, "skipped")]
         assert {d: st for d, (st, _) in ben.previews([1, 2]).items()} == {1: "todo", 2: "skipped"}
+        assert ben.counts_by_state(mine=True) == {"todo": 1, "accepted": 0, "rejected": 0, "skipped": 1}
+        assert ben.counts_by_state() == {"todo": 1, "accepted": 1, "rejected": 0, "skipped": 0}  # the documents' own
         assert [r.line for r in ana.records(accepted)] == [2]  # doc 2's own state: accepted when imported
         ana.annotator = None  # no name: the documents' own states
         assert ana.doc_ids(todo) == [1] and [r[:2] for r in ana.page()] == [(1, "todo"), (2, "accepted")]

@@ -7,8 +7,10 @@ from PySide6.QtWidgets import QApplication
 
 from nergui.core import review
 from nergui.core.records import Span
-from nergui.core.store import Filter
+from nergui.core.store import Filter, Project
 from nergui.core.versions import FINAL, PER_TASK
+
+from .conftest import drag, spans_of
 
 TEXTS = ["Acme Widgets hired Jane Doe in Berlin", "Jane met Bob in Paris"]
 VERSIONS = {
@@ -84,3 +86,26 @@ def test_agreement_and_review_dialogs(make_project, make_window, qtbot, tmp_path
     assert not rd.accept_agreed_button.isEnabled()
     rd.close()
     QApplication.processEvents()
+
+
+def test_the_window_shows_and_edits_its_annotators_version(make_project, make_window, qtbot):
+    """In a team's project the window's annotator sees and changes their own version only:
+    ben's spans are not shown to ana, her accept is hers (the list and its counts say so),
+    and the document's own state waits for review."""
+    project = make_project(TEXTS, labels=("ORG", "PERSON"))
+    project.set_setting(PER_TASK, "2")
+    project.annotator = "ben"
+    project.add_span(1, Span(0, 4, "PERSON"))
+    project.annotator = "ana"
+    w = make_window(project)
+    assert w.session.doc.id == 1 and spans_of(w.session.project) == []  # ben's span is not hers
+    drag(w.view, 0, 4)  # marks with the first label, ORG: no overlap with ben's PERSON
+    w.set_state("accepted")
+    with Project.open(project.location) as other:
+        other.annotator = "ben"
+        assert spans_of(other) == [(0, 4, "PERSON")] and other.get_document(1).state == "todo"
+        other.annotator = "ana"
+        assert spans_of(other) == [(0, 4, "ORG")] and other.get_document(1).state == "accepted"
+        assert other.counts_by_state()["accepted"] == 0  # the document's own: not reviewed yet
+    assert w.docs.model.data(w.docs.model.index(0, 0), Qt.ToolTipRole).startswith("#1 (accepted)")  # the list: hers
+    assert "1 accepted" in w.docs.counts.text()
