@@ -372,8 +372,12 @@ def _roles(args) -> int:
 def _agreement(args) -> int:
     from .core.agreement import agreement
     from .core.store import Project
+    from .core.versions import is_team
 
     with Project.open(args.project) as project:
+        if not is_team(project):  # one version of each document: nothing to compare
+            print(json.dumps({"pairs": [], "note": Msg.ONE_VERSION_PROJECT}) if args.json else Msg.ONE_VERSION_PROJECT)
+            return 0
         result = agreement(project)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
     return 0

@@ -52,7 +52,8 @@ class AgreementDialog(QDialog):
         self.result = agreement(project)
         layout = QVBoxLayout(self)
         self.note = QLabel(f"Over the documents both annotators of a pair accepted. Tokens: "
-                           f"{self.result.tokenization}." if self.result.rows else in_window(Msg.AGREEMENT_NONE))
+                           f"{self.result.tokenization}." if self.result.rows else
+                           in_window(Msg.AGREEMENT_NONE if is_team(project) else Msg.ONE_VERSION_PROJECT))
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.table = QTableWidget(len(self.result.rows), len(COLUMNS))
@@ -140,7 +141,7 @@ class ReviewDialog(QDialog):
         team = is_team(self.project)
         ids = review.differing(self.project) if team else []
         agreed = review.agreed(self.project) if team else []
-        self.note.setText(in_window(Msg.REVIEW_ONE_VERSION_PROJECT) if not team else
+        self.note.setText(in_window(Msg.ONE_VERSION_PROJECT) if not team else
                           f"{len(ids)} document(s) where the annotators differ. Choose the final version of each."
                           if ids else in_window(Msg.REVIEW_NONE))
         self.accept_agreed_button.setText(f"Accept the {len(agreed)} document(s) everyone finished alike")

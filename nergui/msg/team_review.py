@@ -15,7 +15,7 @@ class TeamReviewMsg:
     REVIEW_PICKED = "Document {doc_id}: {annotator}'s version is now the final one (training and export use it)."
     REVIEW_AGREED = "{n} document(s) every annotator finished alike were accepted without review."
     REVIEW_NONE = "No document waits for review: the annotators' finished versions agree (or none differ yet)."
-    REVIEW_ONE_VERSION_PROJECT = (
+    ONE_VERSION_PROJECT = (
         "This project gives each document to one annotator (annotations_per_task 1), so there are no "
         "versions to compare or review. An admin sets annotations_per_task to 2 or more for that."
     )

@@ -107,3 +107,12 @@ def test_no_pair_yet_says_so(store_backend, capsys):
         p.set_state(1, "accepted")
     assert cli.main(["agreement", str(where)]) == 0
     assert Msg.AGREEMENT_NONE in capsys.readouterr().out
+
+
+def test_a_project_with_one_annotator_per_document_has_nothing_to_compare(tmp_path, capsys):
+    with Project.create(tmp_path / "solo") as p:
+        p.import_records([Record("Acme hired Jane.", spans=[Span(0, 4, "ORG")], state="accepted")], path="t")
+    assert cli.main(["agreement", str(tmp_path / "solo"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"pairs": [], "note": Msg.ONE_VERSION_PROJECT}
+    assert cli.main(["agreement", str(tmp_path / "solo")]) == 0
+    assert capsys.readouterr().out.strip() == Msg.ONE_VERSION_PROJECT
