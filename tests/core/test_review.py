@@ -11,7 +11,7 @@ from nergui.core import review, workflow
 from nergui.core.records import Record, Span
 from nergui.core.store import Filter, Project
 from nergui.core.versions import FINAL, PER_TASK
-from nergui.errors import ProjectError, StoreError
+from nergui.errors import Msg, ProjectError, StoreError
 from tests.core.test_roles import _as, team  # noqa: F401 - team: a fixture (a project and three login users)
 
 TEXTS = ["Acme Widgets hired Jane Doe.", "Jane met Bob in Paris.", "Paris is big.", "Bob left Acme."]
@@ -88,6 +88,21 @@ def test_review_settles_the_final_versions(store_backend, tmp_path):
         p.annotator = "rev"
         review.unpick(p, 2)  # taken back: to review again
         assert review.differing(p) == [2] and 2 not in {r.line for r in p.records(Filter(state="accepted"))}
+
+
+def test_the_review_command_lists_and_accepts_the_agreed(store_backend, capsys):
+    from nergui import cli
+
+    where = store_backend.location()
+    _project(where)
+    assert cli.main(["review", str(where)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "2 document(s) to review (their annotators differ): 2, 4",
+        "1 document(s) every annotator finished alike, not yet accepted"]
+    assert cli.main(["review", str(where), "--accept-agreed"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == Msg.REVIEW_AGREED.format(n=1)
+    with Project.open(where) as p:
+        assert review.reviews(p) == {1: ("ana", "agreed", p.annotator)}
 
 
 def test_only_a_reviewer_settles_in_a_database(team):
