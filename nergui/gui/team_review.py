@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QThread, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
@@ -22,7 +22,7 @@ from ..core import review
 from ..core.agreement import agreement
 from ..core.versions import FINAL, is_team
 from ..core.records import Span
-from ..errors import Msg, NerguiError, in_window
+from ..errors import Msg, NerguiError, detail as error_detail, in_window
 
 COLUMNS = ("Annotators", "Label", "Documents", "Spans (each)", "Tokens", "F1 exact", "F1 overlapping", "Kappa")
 
@@ -45,22 +45,59 @@ def _figure(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+class AgreementThread(QThread):
+    """Works the figures out on a connection of its own (a large project takes seconds)."""
+
+    sig_done = Signal(object)  # an Agreement
+    sig_failed = Signal(str)
+
+    def __init__(self, location, parent=None):
+        super().__init__(parent)
+        self.location = location
+
+    def run(self) -> None:
+        from ..core.store import Project
+
+        try:
+            with Project.open(self.location) as project:
+                self.sig_done.emit(agreement(project) if is_team(project) else None)
+        except NerguiError as err:
+            self.sig_failed.emit(in_window(err))
+        except Exception as err:  # noqa: BLE001 - said in the dialog, never a crash
+            self.sig_failed.emit(Msg.INTERNAL.format(detail=error_detail(err, limit=300)))
+
+
 class AgreementDialog(QDialog):
     def __init__(self, project, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Agreement between annotators")
-        self.result = agreement(project)
+        self.result = None
         layout = QVBoxLayout(self)
-        self.note = QLabel(f"Over the documents both annotators of a pair accepted. Tokens: "
-                           f"{self.result.tokenization}." if self.result.rows else
-                           in_window(Msg.AGREEMENT_NONE if is_team(project) else Msg.ONE_VERSION_PROJECT))
+        self.note = QLabel("Working out the agreement\u2026")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self.table = QTableWidget(len(self.result.rows), len(COLUMNS))
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        for i, r in enumerate(self.result.rows):
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(820, 360)
+        self.thread = AgreementThread(project.location, self)
+        self.thread.sig_done.connect(self.show_result)
+        self.thread.sig_failed.connect(self.note.setText)
+        self.thread.start()
+
+    def show_result(self, result) -> None:
+        self.result = result
+        if result is None or not result.rows:
+            self.note.setText(in_window(Msg.ONE_VERSION_PROJECT if result is None else Msg.AGREEMENT_NONE))
+            return
+        self.note.setText(f"Over the documents both annotators of a pair accepted. Tokens: {result.tokenization}.")
+        self.table.setRowCount(len(result.rows))
+        for i, r in enumerate(result.rows):
             cells = (f"{r.a} / {r.b}", r.label, str(r.documents), f"{r.spans_a} / {r.spans_b}", str(r.tokens),
                      _figure(r.f1_exact), _figure(r.f1_overlap), _figure(r.kappa))
             for j, text in enumerate(cells):
@@ -70,11 +107,10 @@ class AgreementDialog(QDialog):
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(820, 360)
+
+    def done(self, code: int) -> None:
+        self.thread.wait()  # not cancellable: it ends on its own (a dialog closed early waits for it)
+        super().done(code)
 
 
 def marked_html(text: str, spans, colours: dict[str, str]) -> str:

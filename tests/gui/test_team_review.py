@@ -9,6 +9,7 @@ from nergui.core import review
 from nergui.core.records import Span
 from nergui.core.store import Filter, Project
 from nergui.core.versions import FINAL, PER_TASK
+from nergui.errors import Msg, in_window
 
 from .conftest import drag, spans_of
 
@@ -36,6 +37,7 @@ def test_agreement_and_review_dialogs(make_project, make_window, qtbot, tmp_path
     w.acts["agreement"].trigger()
     dialog = w.agreement_dialog
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=20000)  # worked out in a thread
     table = dialog.table
     cells = {(table.item(i, 0).text(), table.item(i, 1).text()): [table.item(i, j).text() for j in range(2, 8)]
              for i in range(table.rowCount())}
@@ -109,3 +111,17 @@ def test_the_window_shows_and_edits_its_annotators_version(make_project, make_wi
         assert other.counts_by_state()["accepted"] == 0  # the document's own: not reviewed yet
     assert w.docs.model.data(w.docs.model.index(0, 0), Qt.ToolTipRole).startswith("#1 (accepted)")  # the list: hers
     assert "1 accepted" in w.docs.counts.text()
+
+
+def test_a_project_with_one_annotator_per_document_says_there_is_nothing_to_compare(make_project, make_window,
+                                                                                    qtbot):
+    w = make_window(make_project(TEXTS))
+    w.acts["agreement"].trigger()
+    expected = in_window(Msg.ONE_VERSION_PROJECT)
+    qtbot.waitUntil(lambda: w.agreement_dialog.note.text() == expected, timeout=20000)
+    assert w.agreement_dialog.table.rowCount() == 0
+    w.agreement_dialog.close()
+    w.acts["review"].trigger()
+    assert w.review_dialog.note.text() == expected and w.review_dialog.docs.count() == 0
+    assert not w.review_dialog.accept_agreed_button.isEnabled() and not w.review_dialog.make_final.isEnabled()
+    w.review_dialog.close()
