@@ -106,7 +106,6 @@ class AgreementDialog(QDialog):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
 
     def done(self, code: int) -> None:
         self.thread.wait()  # not cancellable: it ends on its own (a dialog closed early waits for it)
