@@ -7,6 +7,7 @@ error prints one line and exits 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from .core.format_names import READ_FORMATS, WRITE_FORMATS
 from .core.settings import STRATEGIES
 from .errors import Msg, NerguiError, detail as error_detail
 
-COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "roles", "bench")
+COMMANDS = ("import", "export", "train", "evaluate", "models", "migrate", "roles", "agreement", "review", "bench")
 
 
 def _columns(value: str) -> tuple[int, int]:
@@ -92,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
     ro.add_argument("url", help="the project, postgresql://HOST/DATABASE?project=NAME")
     ro.add_argument("user", help="a database user (CREATE ROLE NAME LOGIN)")
     ro.add_argument("role", choices=("annotator", "reviewer", "admin"))
+
+    ag = sub.add_parser("agreement", help="how far a team's annotators agree: per label and pair, span F1 and kappa",
+                        description="For each pair of annotators, over the documents both accepted: span F1 (exact "
+                                    "and overlapping) and token-level Cohen's kappa, per label and for all labels.")
+    ag.add_argument("project", help="a project folder or postgresql://HOST/DATABASE?project=NAME")
+    ag.add_argument("--json", action="store_true", help="print one JSON object")
+
+    rv = sub.add_parser("review", help="a team's documents whose annotators differ (review them in the window)",
+                        description="Lists the documents whose annotators' finished versions differ, and how many "
+                                    "every annotator finished alike; --accept-agreed accepts those without review.")
+    rv.add_argument("project", help="a project folder or postgresql://HOST/DATABASE?project=NAME")
+    rv.add_argument("--accept-agreed", action="store_true", help="accept the documents everyone finished alike")
 
     sub.add_parser("bench", help="benchmarks (nergui bench --help)", add_help=False)
     return p
@@ -362,8 +375,41 @@ def _roles(args) -> int:
     return 0
 
 
+def _agreement(args) -> int:
+    from .core.agreement import agreement
+    from .core.store import Project
+    from .core.versions import is_team
+
+    with Project.open(args.project) as project:
+        if not is_team(project):  # one version of each document: nothing to compare
+            print(json.dumps({"pairs": [], "note": Msg.ONE_VERSION_PROJECT}) if args.json else Msg.ONE_VERSION_PROJECT)
+            return 0
+        result = agreement(project)
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
+    return 0
+
+
+def _review(args) -> int:
+    from .core import review
+    from .core.store import Project
+    from .core.versions import is_team
+
+    with Project.open(args.project) as project:
+        if not is_team(project):
+            print(Msg.ONE_VERSION_PROJECT)
+            return 0
+        if args.accept_agreed:
+            print(Msg.REVIEW_AGREED.format(n=len(review.accept_agreed(project))))
+        differ = review.differing(project)
+        print(f"{len(differ)} document(s) to review (their annotators differ)"
+              + (": " + ", ".join(map(str, differ[:50])) + (" ..." if len(differ) > 50 else "") if differ else ""))
+        print(f"{len(review.agreed(project))} document(s) every annotator finished alike, not yet accepted")
+    return 0
+
+
 _COMMANDS = {"import": _import, "export": _export, "train": _train, "evaluate": _evaluate, "models": _models,
-             "migrate": _migrate, "roles": _roles}
+             "migrate": _migrate, "roles": _roles, "agreement": _agreement,
+             "review": _review}
 
 if __name__ == "__main__":
     sys.exit(main())

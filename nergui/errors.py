@@ -19,6 +19,7 @@ from .msg.replay import ReplayMsg
 from .msg.store import StoreMsg
 from .msg.teach import TeachMsg
 from .msg.team import TeamMsg
+from .msg.team_review import TeamReviewMsg
 from .msg.training import TrainingMsg
 
 
@@ -70,7 +71,8 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, ReplayMsg, TeamMsg):
+class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, ReplayMsg, TeamMsg,
+          TeamReviewMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

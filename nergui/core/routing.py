@@ -24,8 +24,8 @@ import time
 from ..errors import Msg, ProjectError
 from .store import Project
 from .store_errors import translated
+from .versions import PER_TASK
 
-PER_TASK = "annotations_per_task"
 LEASE = "lease_seconds"
 DEFAULT_LEASE_S = 1800.0
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import Msg, ProjectError, SpanError, StoreError
 from .records import STATES, ImportReport, Problem, Record, Span
 from .store_errors import guard_public_methods
+from .versions import is_team, set_version_state, version_clause
 
 
 def _dumps(value: Any) -> str:
@@ -117,9 +118,10 @@ class Editing:
             raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
         if not 0 <= span.start < span.end <= row[0]:
             raise SpanError(Msg.SPAN_OUT_OF_TEXT.format(start=span.start, end=span.end, length=row[0]))
+        clause, args = version_clause(self)  # overlaps within one version (a team's: versions.py)
         clash = self.conn.execute(
-            "SELECT start, end, label FROM spans WHERE doc_id = ? AND start < ? AND end > ? LIMIT 1",
-            (doc_id, span.end, span.start),
+            f"SELECT start, end, label FROM spans WHERE doc_id = ? AND start < ? AND end > ?{clause} LIMIT 1",
+            (doc_id, span.end, span.start, *args),
         ).fetchone()
         if clash:
             raise SpanError(Msg.SPAN_OVERLAPS.format(start=span.start, end=span.end, label=clash[2],
@@ -150,7 +152,9 @@ class Editing:
             row = self.conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
-            existing = self.conn.execute("SELECT start, end, label FROM spans WHERE doc_id = ?", (doc_id,)).fetchall()
+            clause, args = version_clause(self)
+            existing = self.conn.execute(f"SELECT start, end, label FROM spans WHERE doc_id = ?{clause}",
+                                         (doc_id, *args)).fetchall()
             labels = {(a, b): lab for a, b, lab in existing}
             have = Intervals((a, b) for a, b, _ in existing)
             for span in spans:
@@ -213,6 +217,8 @@ class Editing:
             row = self.conn.execute("SELECT state FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
+            if is_team(self):  # the annotator's verdict on their version, not the document's final state
+                return set_version_state(self, doc_id, state)
             self.conn.execute("UPDATE documents SET state = ?, updated = ? WHERE id = ?", (state, time.time(), doc_id))
             return row[0]
 
@@ -227,22 +233,27 @@ class Editing:
 
     def find_span_id(self, doc_id: int, start: int, end: int) -> int | None:
         """The id of the span at exactly [start, end) in a document, or None."""
+        clause, args = version_clause(self)
         row = self.conn.execute(
-            "SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ?", (doc_id, start, end)).fetchone()
+            f"SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ?{clause}", (doc_id, start, end, *args)
+        ).fetchone()
         return row[0] if row else None
 
     # ---- rejected predictions ----------------------------------------------------------
     def rejections(self, doc_id: int) -> set[tuple[int, int, str]]:
         """``(start, end, label)`` of the predictions rejected on a document."""
-        return set(self.conn.execute("SELECT start, end, label FROM rejections WHERE doc_id = ?", (doc_id,)))
+        clause, args = version_clause(self)
+        return set(self.conn.execute(f"SELECT start, end, label FROM rejections WHERE doc_id = ?{clause}",
+                                     (doc_id, *args)))
 
     def set_rejected(self, doc_id: int, start: int, end: int, label: str, rejected: bool = True) -> bool:
         """Record (or, with ``rejected=False``, forget) a rejected prediction; returns
         whether it was rejected before."""
         with self.transaction():
             key = (doc_id, start, end, label)
+            clause, args = version_clause(self)
             was = self.conn.execute("SELECT 1 FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
-                                    " AND label = ?", key).fetchone() is not None
+                                    f" AND label = ?{clause}", (*key, *args)).fetchone() is not None
             if rejected and not was:
                 if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
                     raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=doc_id))
@@ -250,7 +261,7 @@ class Editing:
                                   (*key, self.annotator))
             elif was and not rejected:
                 if self.conn.execute("DELETE FROM rejections WHERE doc_id = ? AND start = ? AND end = ?"
-                                     " AND label = ?", key).rowcount == 0:
+                                     f" AND label = ?{clause}", (*key, *args)).rowcount == 0:
                     raise StoreError(Msg.NOT_YOURS.format(what="rejection"))
             return was
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .versions import VERSION_STATE
+
 
 @dataclass(frozen=True)
 class Filter:
@@ -47,19 +49,20 @@ def _pg_query(text: str) -> str | None:
 _RUN = re.compile(r"[^\W_]+")
 
 
-def _where(flt: Filter | None, dialect: str = "sqlite") -> tuple[str, tuple]:
+def _where(flt: Filter | None, dialect: str = "sqlite", mine: str | None = None) -> tuple[str, tuple]:
     """The WHERE clause (and its arguments) for the documents ``flt`` lets through, on the
     backend of ``dialect`` (``backends.sqlite`` or ``backends.postgres``: only the search
-    index differs)."""
+    index differs). ``mine``: an annotator whose version's state and spans the state and
+    label are of (a team's project: ``versions.list_version``), else the documents' own."""
     if flt is None:
         return "", ()
     clauses, args = [], []
     if flt.state:
-        clauses.append("d.state = ?")
-        args.append(flt.state)
+        clauses.append(f"{VERSION_STATE} = ?" if mine else "d.state = ?")
+        args.extend((mine, flt.state) if mine else (flt.state,))
     if flt.label:
-        clauses.append("d.id IN (SELECT doc_id FROM spans WHERE label = ?)")
-        args.append(flt.label)
+        clauses.append("d.id IN (SELECT doc_id FROM spans WHERE label = ?" + (" AND annotator = ?)" if mine else ")"))
+        args.extend((flt.label, mine) if mine else (flt.label,))
     if flt.search:
         # candidates from the full-text index when the text has words (a scan of 100,000
         # documents took 110-290 ms), then the exact text among them

@@ -35,7 +35,7 @@ def statements(script: str) -> Iterator[str]:
                 yield buffer
             buffer = ""
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
@@ -175,8 +175,42 @@ CREATE TABLE assignments (
 CREATE INDEX assignments_annotator ON assignments (annotator, done, doc_id);
 """
 
+# v8: each annotator's own version of a document in a team's project (``core/versions.py``):
+# two annotators may reject the same prediction (a rejection's key holds its annotator); an
+# assignment holds its annotator's verdict on the document (``state``; ``done`` as before); a
+# reviewer's choice of the final version (``reviews``: whose version, ``core/review.py``).
+_V8_COMMON = (
+    "ALTER TABLE assignments ADD COLUMN state TEXT NOT NULL DEFAULT 'todo'"
+    " CHECK (state IN ('todo', 'accepted', 'rejected', 'skipped'))",
+    "UPDATE assignments SET state = 'accepted' WHERE done = 1",
+    "CREATE TABLE reviews ("
+    " doc_id INTEGER NOT NULL PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,"
+    " version TEXT NOT NULL,"
+    " reviewer TEXT,"
+    " how TEXT NOT NULL CHECK (how IN ('picked', 'edited', 'agreed')),"
+    " decided {real} NOT NULL DEFAULT 0)",
+)
+_REJECTIONS_KEY = "CREATE UNIQUE INDEX rejections_key ON rejections (doc_id, start, {end}, label, coalesce(annotator, ''))"
+_SCHEMA_V8 = Dialects(
+    sqlite=(  # SQLite drops a primary key by rebuilding the table
+        "CREATE TABLE rejections_v8 (doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
+        " start INTEGER NOT NULL, end INTEGER NOT NULL, label TEXT NOT NULL, annotator TEXT)",
+        "INSERT INTO rejections_v8 (doc_id, start, end, label, annotator)"
+        " SELECT doc_id, start, end, label, annotator FROM rejections",
+        "DROP TABLE rejections",
+        "ALTER TABLE rejections_v8 RENAME TO rejections",
+        _REJECTIONS_KEY.format(end="end"),
+        *(s.format(real="REAL") for s in _V8_COMMON),
+    ),
+    postgres=(  # the table keeps its grants and row-level policies
+        "ALTER TABLE rejections DROP CONSTRAINT rejections_pkey",
+        _REJECTIONS_KEY.format(end='"end"'),
+        *(s.format(real="DOUBLE PRECISION") for s in _V8_COMMON),
+    ),
+)
+
 MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5, 6: _SCHEMA_V6,
-              7: _SCHEMA_V7}
+              7: _SCHEMA_V7, 8: _SCHEMA_V8}
 
 # displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
 DISPLACY_COLOURS = {

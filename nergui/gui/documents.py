@@ -262,7 +262,7 @@ class DocumentPanel(QWidget):
         self.go_to_row((idx.row() if idx.isValid() else -1) + delta)
 
     def update_counts(self) -> None:
-        c = self.project.counts_by_state()
+        c = self.project.counts_by_state(mine=True)  # a team's project: this annotator's versions
         shown = len(self.model.ids)
         total = sum(c.values())
         binary = count_binary(self.project)  # to do, yet holding review-mode decisions (never counted accepted)

@@ -15,7 +15,7 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
-from . import actions, controls, dialogs, label_manager, learning, projects, team
+from . import actions, controls, dialogs, label_manager, learning, projects, team, team_review
 from .annotator import AnnotatorView, Mark
 from .decisions_panel import DecisionsPanel
 from .documents import DocumentPanel
@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
             self.training_dock.toggleViewAction())
         self._wire()
         self.learning = learning.attach(self)  # Learn as I annotate: the training panel's box, Training menu
+        team_review.attach(self)  # File > Agreement between annotators, Review disagreements (a team's)
         self.view.installEventFilter(self)
         self.docs.list.installEventFilter(self)
         self.docs.search.installEventFilter(self)

@@ -14,6 +14,7 @@ from nergui.core.backends import pg_roles
 from nergui.core.records import Record, Span
 from nergui.core.routing import Router
 from nergui.core.store import Project
+from nergui.core.versions import acting_as
 from nergui.errors import Msg, StoreError
 
 TEXT = "Acme Widgets hired Jane Doe in Berlin."
@@ -60,9 +61,14 @@ def test_an_annotator_changes_only_their_own_rows_whatever_program_connects(team
         alice.add_span(1, Span(0, 12, "ORG"))
         alice.set_rejected(1, 31, 37, "GPE")
         bob.add_span(1, Span(19, 27, "PERSON"))
-        span = bob.find_span_id(1, 0, 12)
-        for attempt in (lambda: bob.remove_span(span), lambda: bob.relabel_span(span, "PERSON"),
-                        lambda: bob.set_rejected(1, 31, 37, "GPE", False)):
+        span = alice.find_span_id(1, 0, 12)  # alice's version (each annotator has their own: core/versions.py)
+        assert bob.find_span_id(1, 0, 12) is None and bob.rejections(1) == set()
+
+        def unreject_alices():  # the store's path to alice's version, from bob's connection
+            with acting_as(bob, users["alice"]):
+                bob.set_rejected(1, 31, 37, "GPE", False)
+
+        for attempt in (lambda: bob.remove_span(span), lambda: bob.relabel_span(span, "PERSON"), unreject_alices):
             with pytest.raises(StoreError) as caught:
                 attempt()
             assert str(caught.value).startswith(Msg.NOT_YOURS.split("{")[0])
@@ -87,8 +93,9 @@ def test_an_annotator_changes_only_their_own_rows_whatever_program_connects(team
         assert alice.authors(1) == {"spans": {(0, 12, "ORG"): users["alice"], (19, 27, "PERSON"): users["bob"]},
                                     "rejections": {(31, 37, "GPE"): users["alice"]}}
     with Project.open(_as(url, users["rev"])) as reviewer:  # settles: may change anyone's
-        reviewer.relabel_span(reviewer.find_span_id(1, 0, 12), "PERSON")
-        reviewer.set_rejected(1, 31, 37, "GPE", False)
+        reviewer.relabel_span(span, "PERSON")
+        with acting_as(reviewer, users["alice"]):
+            reviewer.set_rejected(1, 31, 37, "GPE", False)
         assert reviewer.authors(1)["spans"][(0, 12, "PERSON")] == users["rev"]
     with pytest.raises(SystemExit):  # argparse: not one of the three roles
         cli.main(["roles", url, users["bob"], "owner"])

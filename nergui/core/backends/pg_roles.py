@@ -8,8 +8,8 @@ owner, who made it: the owner migrates the schema and is not bound by the polici
 - **annotator**: reads everything; adds, changes and removes only their own spans,
   rejections and assignments (the ``annotator`` column is the database user:
   ``current_user``); sets documents' states. Cannot touch labels, settings, runs or models.
-- **reviewer**: as an annotator, and changes anyone's spans and rejections (settling
-  disagreements).
+- **reviewer**: as an annotator, and changes anyone's spans and rejections, and chooses a
+  document's final version (``reviews``: settling disagreements).
 - **admin**: everything the app does: labels, settings, imports, training runs, models.
 
 A refused change is either an error (a row that would not be the user's own) or touches no
@@ -47,6 +47,8 @@ def enable(raw, loc: PgLocation) -> None:
         for table in OWN_TABLES:
             raw.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {}.{} TO {}").format(schema, ident(table), writers))
         raw.execute(sql.SQL("GRANT UPDATE (state, updated) ON {}.documents TO {}").format(schema, writers))
+        # a reviewer settles disagreements: whose version is a document's final one (core/review.py)
+        raw.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {}.reviews TO {}").format(schema, roles["reviewer"]))
         raw.execute(sql.SQL("GRANT ALL ON ALL TABLES IN SCHEMA {} TO {}").format(schema, roles["admin"]))
         everyone = sql.SQL(", ").join(roles.values())
         for table in OWN_TABLES:
