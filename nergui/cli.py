@@ -399,11 +399,13 @@ def _review(args) -> int:
             print(Msg.ONE_VERSION_PROJECT)
             return 0
         if args.accept_agreed:
-            print(Msg.REVIEW_AGREED.format(n=len(review.accept_agreed(project))))
+            agreed = review.accept_agreed(project)
+            print(Msg.REVIEW_AGREED.format(n=len(agreed), s="" if len(agreed) == 1 else "s"))
         differ = review.differing(project)
-        print(f"{len(differ)} document(s) to review (their annotators differ)"
+        alike = len(review.agreed(project))
+        print(f"{len(differ)} document{'' if len(differ) == 1 else 's'} to review (their annotators differ)"
               + (": " + ", ".join(map(str, differ[:50])) + (" ..." if len(differ) > 50 else "") if differ else ""))
-        print(f"{len(review.agreed(project))} document(s) every annotator finished alike, not yet accepted")
+        print(f"{alike} document{'' if alike == 1 else 's'} every annotator finished alike, not yet accepted")
     return 0
 
 

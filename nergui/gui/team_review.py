@@ -23,6 +23,7 @@ from ..core.agreement import agreement
 from ..core.versions import FINAL, is_team
 from ..core.records import Span
 from ..errors import Msg, NerguiError, detail as error_detail, in_window
+from .consolidation import plural
 
 COLUMNS = ("Annotators", "Label", "Documents", "Spans (each)", "Tokens", "F1 exact", "F1 overlapping", "Kappa")
 
@@ -177,9 +178,9 @@ class ReviewDialog(QDialog):
         ids = review.differing(self.project) if team else []
         agreed = review.agreed(self.project) if team else []
         self.note.setText(in_window(Msg.ONE_VERSION_PROJECT) if not team else
-                          f"{len(ids)} document(s) where the annotators differ. Choose the final version of each."
+                          f"{len(ids)} document{plural(len(ids))} where the annotators differ. Choose the final version of each."
                           if ids else in_window(Msg.REVIEW_NONE))
-        self.accept_agreed_button.setText(f"Accept the {len(agreed)} document(s) everyone finished alike")
+        self.accept_agreed_button.setText(f"Accept the {len(agreed)} document{plural(len(agreed))} everyone finished alike")
         self.accept_agreed_button.setEnabled(bool(agreed))
         self.docs.clear()
         previews = self.project.previews(ids, preview=60)
@@ -209,7 +210,7 @@ class ReviewDialog(QDialog):
             box = QWidget()
             col = QVBoxLayout(box)
             name = "edited final version" if version.annotator == FINAL else version.annotator
-            col.addWidget(QLabel(f"<b>{html.escape(name)}</b> \u2014 {version.state}, {len(version.spans)} span(s)"))
+            col.addWidget(QLabel(f"<b>{html.escape(name)}</b> \u2014 {version.state}, {len(version.spans)} span{plural(len(version.spans))}"))
             view = QTextBrowser()
             view.setHtml(marked_html(text, version.spans, self.colours))
             col.addWidget(view, 1)
@@ -246,7 +247,7 @@ class ReviewDialog(QDialog):
             show_error(self.parent() or self, "Review", err)
             return
         self.on_changed([doc_id])
-        self.on_message(Msg.REVIEW_EDITED.format(doc_id=doc_id, n=len(spans)))
+        self.on_message(Msg.REVIEW_EDITED.format(doc_id=doc_id, n=len(spans), s=plural(len(spans))))
         self.refresh()
 
     def pick(self, doc_id: int, annotator: str) -> None:
@@ -258,7 +259,7 @@ class ReviewDialog(QDialog):
     def accept_agreed(self) -> None:
         ids = review.accept_agreed(self.project)
         self.on_changed(ids)
-        self.on_message(Msg.REVIEW_AGREED.format(n=len(ids)))
+        self.on_message(Msg.REVIEW_AGREED.format(n=len(ids), s=plural(len(ids))))
         self.refresh()
 
 

@@ -13,10 +13,10 @@ class TeamReviewMsg:
     )
     AGREEMENT_NONE = "No two annotators have both accepted a document yet: there is nothing to compare."
     REVIEW_PICKED = "Document {doc_id}: {annotator}'s version is now the final one (training and export use it)."
-    REVIEW_AGREED = "{n} document(s) every annotator finished alike were accepted without review."
+    REVIEW_AGREED = "Accepted without review: {n} document{s} every annotator finished alike."
     REVIEW_NONE = "No document waits for review: the annotators' finished versions agree (or none differ yet)."
     ONE_VERSION_PROJECT = (
         "This project gives each document to one annotator (annotations_per_task 1), so there are no "
         "versions to compare or review. An admin sets annotations_per_task to 2 or more for that."
     )
-    REVIEW_EDITED = "Document {doc_id}: the version you edited ({n} span(s)) is now the final one."
+    REVIEW_EDITED = "Document {doc_id}: the version you edited ({n} span{s}) is now the final one."

@@ -97,10 +97,10 @@ def test_the_review_command_lists_and_accepts_the_agreed(store_backend, capsys):
     _project(where)
     assert cli.main(["review", str(where)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "2 document(s) to review (their annotators differ): 2, 4",
-        "1 document(s) every annotator finished alike, not yet accepted"]
+        "2 documents to review (their annotators differ): 2, 4",
+        "1 document every annotator finished alike, not yet accepted"]
     assert cli.main(["review", str(where), "--accept-agreed"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == Msg.REVIEW_AGREED.format(n=1)
+    assert capsys.readouterr().out.splitlines()[0] == Msg.REVIEW_AGREED.format(n=1, s="")
     with Project.open(where) as p:
         assert review.reviews(p) == {1: ("ana", "agreed", p.annotator)}
 

@@ -71,7 +71,7 @@ def test_agreement_and_review_dialogs(make_project, make_window, qtbot, tmp_path
     listed[(31, 37, "LOC")].setCheckState(Qt.Checked)
     rd.make_final.click()  # Acme Widgets ORG, Jane Doe PERSON, Berlin LOC
     assert review.reviews(w.session.project) == {1: (FINAL, "edited", "rev")}
-    assert "the version you edited (3 span(s)) is now the final one" in w.statusBar().currentMessage()
+    assert w.statusBar().currentMessage() == Msg.REVIEW_EDITED.format(doc_id=1, n=3, s="s")
     final = {r.line: r.spans for r in w.session.project.records(Filter(state="accepted"))}
     assert [(s.start, s.end, s.label) for s in final[1]] == [(0, 12, "ORG"), (19, 27, "PERSON"), (31, 37, "LOC")]
     assert rd.docs.count() == 0
