@@ -117,18 +117,24 @@ def full_run(base_spec: str, train: list[Record], raw_file: str, meter: Meter, *
     return out
 
 
-def teach_figure(base, train: list[Record], evals: list[Record], patterns) -> tuple[float | None, str, dict]:
-    """``teach_f_at_1000`` from the review mode's replay, if ``nergui.bench.teach`` has it."""
+def teach_figure(base, train: list[Record], evals: list[Record], patterns,
+                 deadline: float | None = None) -> tuple[float | None, str, dict]:
+    """``teach_f_at_1000`` from the review mode's replay, if ``nergui.bench.teach`` has it;
+    with a ``deadline`` it stops there (then the F is after fewer decisions: not the figure,
+    which is left null, with the F reached in ``teach_f_at_stop``)."""
     try:
         from .teach import teach_replay
     except ImportError as err:
         return None, f"not measured: nergui.bench.teach.teach_replay is not importable here ({err})", {}
     started = time.perf_counter()
-    result = teach_replay(base, train, evals, patterns=patterns, decisions=TEACH_DECISIONS)
-    f = result.get("teach_f") if isinstance(result, dict) else result
-    extra = {k: result.get(k) for k in ("decisions", "accepted", "rejected", "docs_decided")} \
-        if isinstance(result, dict) else {}
+    result = teach_replay(base, train, evals, patterns=patterns, decisions=TEACH_DECISIONS, deadline=deadline)
+    f = result.get("teach_f")
+    extra = {k: result.get(k) for k in ("decisions", "accepted", "rejected", "docs_decided", "f_at")}
     note = f"teach_replay, {extra.get('decisions', TEACH_DECISIONS)} decisions, {time.perf_counter() - started:.0f} s"
+    if result.get("stopped"):
+        extra["f_at_stop"] = f
+        note += f": stopped by the budget before {TEACH_DECISIONS} decisions"
+        f = None
     return (float(f) if f is not None else None), note, extra
 
 
@@ -345,7 +351,7 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
 
     teach_f, teach_note, teach_extra = None, "skipped (--no-teach)", {}
     if not args.no_teach:
-        teach_f, teach_note, teach_extra = teach_figure(base, train, evals, patterns)
+        teach_f, teach_note, teach_extra = teach_figure(base, train, evals, patterns, deadline=plan.deadline(1.0))
     summary = _summary(curves, n, full_f, full)
     summary.update(teach_f_at_1000=teach_f, teach_note=teach_note, **{f"teach_{k}": v for k, v in teach_extra.items()})
     summary["targets"] = figs.against_targets(summary, {

@@ -36,7 +36,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
                  rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = None,
                  consolidate_epochs: int = 10,
-                 keep_records: bool = False, log=None) -> dict[str, Any]:
+                 keep_records: bool = False, log=None, deadline: float | None = None) -> dict[str, Any]:
     """Replay ``decisions`` binary decisions in the review mode and score the model they taught.
 
     The candidates come as the review window gets them (``nergui.core.teach.CandidateStream``:
@@ -75,6 +75,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         keep_records: also return the decided documents (``records``: binary Records).
         batch_docs, min_priority, beam_width: the stream's (default: its own).
         log: a function called with a progress line (or None).
+        deadline: a ``time.perf_counter()`` time after which no more decisions are made
+            (``stopped`` says "budget" and ``decisions`` how many were made).
 
     Returns:
         ``{"teach_f": F of the new types (mean over them) on eval_records after the
@@ -162,7 +164,11 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         per = [scores["per_type"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0}) for label in labels]
         return {k: sum(x[k] for x in per) / len(per) for k in ("p", "r", "f")}
 
+    stopped = None
     while made < decisions:
+        if deadline is not None and time.perf_counter() >= deadline:
+            stopped = "budget"
+            break
         cand = stream.next()
         if cand is None:
             if stream.exhausted:
@@ -193,7 +199,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     final = f_now()
     found_gold = sum(len(g) for i, g in enumerate(gold) if i in answers)
     return {"teach_f": round(final["f"], 4), "teach_p": round(final["p"], 4), "teach_r": round(final["r"], 4),
-            "decisions": made, "passes": stream.passes, "accepted": accepted, "rejected": made - accepted, "docs_decided": len(answers),
+            "decisions": made, "stopped": stopped, "passes": stream.passes, "accepted": accepted, "rejected": made - accepted, "docs_decided": len(answers),
             "docs_scored": stream.scored_docs, "gold_spans_in_decided_docs": found_gold,
             "f_at": f_at, "labels": labels, "eval_docs": len(eval_records), "consolidations": consolidations,
             "seconds": round(time.perf_counter() - started, 1),

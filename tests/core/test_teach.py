@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 
 import pytest
 import spacy
@@ -322,3 +323,8 @@ def test_teach_replay_makes_the_decisions_it_names(trained):
     assert run["f_after"] > 0.3 and result["teach_f"] == run["f_after"]  # the learner predicts what the run does
     assert result["labels"] == ["SHOP"] and result["eval_docs"] == 20
     assert result["docs_decided"] <= result["docs_scored"]
+    assert result["stopped"] is None
+    # a deadline already past (``bench active --budget`` spent): no decision, and it says why
+    late = teach_replay(trained, train, evals, patterns, decisions=20, update_every=10, steps=1, checkpoints=(),
+                        batch_docs=8, rehearsal_texts=[], deadline=time.perf_counter())
+    assert late["decisions"] == 0 and late["stopped"] == "budget"
