@@ -1,0 +1,18 @@
+"""Next in a team's window: documents handed out by the router (gui/routed.py)."""
+
+
+class RoutedMsg:
+    ROUTED_HOLD = "Yours: document {doc_id} (kept for you until {until}) \u00b7 {taken} held or finished by others"
+    ROUTED_HOLD_TIP = (
+        "In this project each document goes to {per_task} annotator{s}. Next opens the document the "
+        "project hands you; documents others hold or finished are theirs (you may look at them)."
+    )
+    ROUTED_NONE = "Nothing left for you \u00b7 {taken} held or finished by others"
+    ROUTED_ALL_DONE = (
+        "Every document has its {per_task} annotator{s} or was finished by you: nothing left to hand you."
+    )
+    ROUTED_NOT_YOURS = (
+        "Document {doc_id} is not yours: it already has its {per_task} annotator{s} ({names}). "
+        "Next opens the one the project hands you."
+    )
+    ROUTED_FAILED = "Next could not ask the project for a document: {error}"
