@@ -149,5 +149,8 @@ def attach(window) -> Routed | None:
     if not wanted(window.session.project):
         return None
     routed = Routed(window)
+    combo = window.ordering.bar.combo  # the ordering does not choose here: said on the chooser
+    combo.setEnabled(False)
+    combo.setToolTip(Msg.ROUTED_CHOOSER)
     routed.next()
     return routed

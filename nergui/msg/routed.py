@@ -15,4 +15,5 @@ class RoutedMsg:
         "Document {doc_id} is not yours: it already has its {per_task} annotator{s} ({names}). "
         "Next opens the one the project hands you."
     )
+    ROUTED_CHOOSER = "In this team's project Next opens the document the project hands you, not this order"
     ROUTED_FAILED = "Next could not ask the project for a document: {error}"

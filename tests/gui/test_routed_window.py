@@ -36,6 +36,7 @@ def test_third_annotator_never_gets_a_document_the_two_hold(make_project, qtbot,
     ana = _window(qtbot, tmp_path, location, "ana")
     ben = _window(qtbot, tmp_path, location, "ben")
     assert ana.routed is not None and ben.routed is not None
+    assert not ana.ordering.bar.combo.isEnabled()  # the ordering does not choose in a team's project
     assert (_held(ana), _held(ben)) == (1, 1)  # the window opens the router's document: doc 1 for both
     assert ana.routed.label.text().startswith("Yours: document 1 (kept for you until ")
     assert ana.routed.label.text().endswith("\u00b7 0 held or finished by others")  # said before ben came
