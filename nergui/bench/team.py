@@ -22,7 +22,7 @@ annotators hold, finished or wrote spans on: must be 0), ``lost`` (acknowledged 
 verdicts not in the store afterwards: must be 0), ``rls_violations`` (attempts to change
 another annotator's rows the database did not refuse: must be 0), ``save_p95_ms`` (adding a
 span), ``next_doc_p95_ms`` (``Router.next``), and the amounts measured: ``docs_in_store``,
-``processes``, ``edits_acknowledged``, ``docs_finished``, ``rls_attempts``, ``kills``,
+``processes``, ``edits_acknowledged``, ``assignments_finished``, ``rls_attempts``, ``kills``,
 ``restarts``, ``restart_s``, ``retries`` (steps the restart made workers do again),
 ``edits_after_restart`` and ``workers_through_restart`` (workers that acknowledged edits
 after the server came back: all but the killed one, unless the documents ran out first).
@@ -227,7 +227,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
             "SELECT count(*) FROM (SELECT doc_id FROM (SELECT doc_id, annotator FROM assignments"
             " UNION SELECT doc_id, annotator FROM spans WHERE annotator IS NOT NULL) who"
             " GROUP BY doc_id HAVING count(*) > %s) o", (PER_TASK,)).fetchone()[0]
-    acked = lost = rls_attempts = rls_violations = retries = finished = after_restart = 0
+    acked = lost = rls_attempts = rls_violations = retries = finished = after_restart = spans_acked = 0
     saves, nexts, through = [], [], set()
     for user, log in zip(users, logs):
         for row in _rows(log):
@@ -237,6 +237,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
                 through.add(user)
             if kind == "span":
                 acked += 1
+                spans_acked += 1
                 saves.append(row["ms"])
                 lost += (row["doc"], row["start"], row["end"], row["label"], user) not in spans
             elif kind == "accept":
@@ -253,7 +254,8 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
     return {"over_assigned": over, "lost": lost, "rls_violations": rls_violations,
             "save_p95_ms": _p95(saves), "save_p50_ms": _p50(saves),
             "next_doc_p95_ms": _p95(nexts), "next_doc_p50_ms": _p50(nexts),
-            "docs_in_store": docs, "edits_acknowledged": acked, "docs_finished": finished,
+            "docs_in_store": docs, "edits_acknowledged": acked, "spans_acknowledged": spans_acked,
+            "assignments_finished": finished,
             "rls_attempts": rls_attempts, "retries": retries, "edits_after_restart": after_restart,
             "workers_through_restart": len(through)}
 

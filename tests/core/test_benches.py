@@ -202,7 +202,9 @@ def test_bench_team_loses_nothing_through_a_kill_and_a_restart():
     assert row["docs_in_store"] == row["docs"] == 2000
     assert row["processes"] == 3 and row["kills"] == 1 and row["restarts"] == 1 and row["own_cluster"]
     assert row["over_assigned"] == 0 and row["lost"] == 0 and row["rls_violations"] == 0
-    assert row["edits_acknowledged"] == 2 * row["docs_finished"] > 0  # a span and a verdict per document
-    assert 0 < row["docs_finished"] < 2 * 2000  # work was left when the run ended: nobody ran dry
+    # a span, then the verdict, on each document; the killed worker may have died between the two
+    assert row["edits_acknowledged"] == row["spans_acknowledged"] + row["assignments_finished"]
+    assert row["spans_acknowledged"] - row["assignments_finished"] in (0, 1) and row["assignments_finished"] > 0
+    assert 0 < row["assignments_finished"] < 2 * 2000  # work was left when the run ended: nobody ran dry
     assert row["rls_attempts"] >= 5 and row["workers_through_restart"] == 2 and row["edits_after_restart"] > 0
     assert row["save_p95_ms"] > 0 and row["next_doc_p95_ms"] > 0
