@@ -1,4 +1,4 @@
-"""Next in a team's window: documents handed out by the router (gui/routed.py)."""
+"""A team's window: documents handed out by the router (gui/routed.py), the server offline (gui/offline.py)."""
 
 
 class RoutedMsg:
@@ -17,3 +17,15 @@ class RoutedMsg:
     )
     ROUTED_CHOOSER = "In this team's project Next opens the document the project hands you, not this order"
     ROUTED_FAILED = "Next could not ask the project for a document: {error}"
+
+    # the database server unreachable (gui/offline.py)
+    OFFLINE_LABEL = "Offline since {since}"
+    OFFLINE_TIP = (
+        "The database server cannot be reached. Edits are refused until it is back (each one says so, and "
+        "View > Messages keeps the list): do them again then. The window checks every few seconds."
+    )
+    OFFLINE_NOW = (
+        "Offline: the database server cannot be reached. Edits are not saved until it is back; "
+        "the window checks every few seconds and says when it is."
+    )
+    OFFLINE_BACK = "The database server is back: edits are saved again. Do again those refused while offline."
