@@ -38,7 +38,7 @@ def _pg_ctl(folder: Path, *args: str) -> None:
                    capture_output=True)
 
 
-def test_offline_is_said_and_edits_are_refused_until_the_server_is_back(own_server, make_window, qtbot):
+def test_offline_is_said_and_edits_are_refused_until_the_server_is_back(own_server, make_window, qtbot, tmp_path):
     url, folder = own_server
     project = Project.create(f"{url}?project=offline")
     project.set_setting("base_pipeline", "blank:en")
@@ -52,6 +52,7 @@ def test_offline_is_said_and_edits_are_refused_until_the_server_is_back(own_serv
     w.set_state("accepted")  # refused: said, and kept in the messages
     assert w.offline.offline and w.offline.label.isVisible()
     assert w.offline.label.text().startswith("Offline since ")
+    assert w.grab().save(str(tmp_path / "offline.png"))  # a full repaint while offline: the list does not raise
     said = [w.messages.list.item(i).text() for i in range(w.messages.list.count())]
     assert any("the database server cannot be reached" in t and "was not saved" in t for t in said), said
     assert any(in_window(Msg.OFFLINE_NOW) in t for t in said), said
