@@ -82,3 +82,59 @@ def test_third_annotator_never_gets_a_document_the_two_hold(make_project, qtbot,
 def test_single_user_project_is_not_routed(make_project, make_window):
     w = make_window(make_project(TEXTS[:2]))
     assert w.routed is None
+
+
+def test_routing_setting_on_postgres_splits_the_documents(pg_store, qtbot, tmp_path):
+    """A PostgreSQL project with one annotator per document and ``routing`` on: two
+    annotators' windows (two database users with the annotator role) never hold the same
+    document, and Next goes on to documents nobody has."""
+    import uuid
+
+    import psycopg
+
+    from nergui.core.backends import pg_roles
+    from nergui.core.records import Record
+
+    url = pg_store.location()
+    tag = uuid.uuid4().hex[:8]
+    users = [f"r{tag}_{n}" for n in ("ana", "ben")]
+    owner = psycopg.connect(pg_store.server, autocommit=True)
+    with Project.create(url) as p:
+        p.set_setting("base_pipeline", "blank:en")
+        p.add_label("ORG")
+        p.import_records([Record(t, line=i + 1) for i, t in enumerate(TEXTS[:5])], path="t")
+        p.set_setting("routing", "on")
+        loc = p.backend.loc
+        for user in users:
+            owner.execute(f'CREATE ROLE "{user}" LOGIN')
+            pg_roles.grant(p.conn.raw, loc, user, "annotator")
+    windows = []
+    try:
+        ana, ben = windows[:] = (_window(qtbot, tmp_path, url.replace("://", f"://{u}@", 1) if "@" not in url
+                            else url.replace(url.split("://")[1].split("@")[0], u, 1), u) for u in users)
+        assert ana.routed is not None and ben.routed is not None
+        assert (_held(ana), _held(ben)) == (1, 2)  # one annotator each: ben does not get ana's
+        ana.set_state("accepted")
+        assert _held(ana) == 3
+        ben.set_state("skipped")  # given back (routing alone: the assignment is released)
+        assert _held(ben) == 4
+        assert Router(ana.session.project).assignments(2) == {}
+        ana.set_state("accepted")
+        assert _held(ana) == 5  # 2 is skipped: with one version per document, skipped for everyone
+        assert Router(ana.session.project).assignments(1) == {users[0]: True}
+        ana.set_state("accepted")
+        assert _held(ana) is not None and ana.routed.held is None  # nothing left: said, the last one stays shown
+        assert ana.routed.label.text().startswith("Nothing left for you")
+    finally:
+        for w in windows:  # before the schema goes: nothing of theirs reads it after
+            w.close()
+            w.session.project.close()
+        pg_store.drop()
+        pg_store.made.clear()
+        for user in users:
+            owner.execute(f'DROP OWNED BY "{user}"')
+            owner.execute(f'DROP ROLE IF EXISTS "{user}"')
+        for role in pg_roles.ROLES:
+            owner.execute(f'DROP OWNED BY "{pg_roles.group(loc, role)}"')
+            owner.execute(f'DROP ROLE IF EXISTS "{pg_roles.group(loc, role)}"')
+        owner.close()
