@@ -110,8 +110,9 @@ def test_routing_setting_on_postgres_splits_the_documents(pg_store, qtbot, tmp_p
             pg_roles.grant(p.conn.raw, loc, user, "annotator")
     windows = []
     try:
-        ana, ben = windows[:] = (_window(qtbot, tmp_path, url.replace("://", f"://{u}@", 1) if "@" not in url
-                            else url.replace(url.split("://")[1].split("@")[0], u, 1), u) for u in users)
+        windows += [_window(qtbot, tmp_path, url.replace("://", f"://{u}@", 1) if "@" not in url
+                            else url.replace(url.split("://")[1].split("@")[0], u, 1), u) for u in users]
+        ana, ben = windows
         assert ana.routed is not None and ben.routed is not None
         assert (_held(ana), _held(ben)) == (1, 2)  # one annotator each: ben does not get ana's
         ana.set_state("accepted")
