@@ -26,7 +26,8 @@ def own_server(tmp_path, monkeypatch):
     top = Path(tempfile.mkdtemp(prefix="nergui-offline-"))  # not under pytest's folder: the server's user reads it
     os.chmod(top, 0o755)
     folder = top / "cluster"
-    url = subprocess.run([str(CLUSTER), "start", str(folder)], check=True, capture_output=True, text=True).stdout.strip()
+    url = subprocess.run([str(CLUSTER), "start", str(folder)], check=True, capture_output=True,
+                         text=True).stdout.strip()
     yield url, folder
     subprocess.run([str(CLUSTER), "stop", str(folder)], check=False, capture_output=True)
     shutil.rmtree(top, ignore_errors=True)
