@@ -16,6 +16,7 @@ from .msg.gui import GuiMsg
 from .msg.learning import LearningMsg
 from .msg.ordering import OrderingMsg
 from .msg.replay import ReplayMsg
+from .msg.routed import RoutedMsg
 from .msg.store import StoreMsg
 from .msg.teach import TeachMsg
 from .msg.team import TeamMsg
@@ -72,7 +73,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
 
 
 class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, ReplayMsg, TeamMsg,
-          TeamReviewMsg):
+          TeamReviewMsg, RoutedMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

@@ -25,6 +25,7 @@ BENCHES = {
     "bundle": "nergui.bench.bundle",
     "crash": "nergui.bench.crash",
     "soak": "nergui.bench.soak",
+    "team": "nergui.bench.team",
 }
 
 

@@ -60,9 +60,10 @@ class Router:
             raise ProjectError(Msg.ROUTING_NO_ANNOTATOR)
         return self.project.annotator
 
-    def next(self) -> int | None:
+    def next(self, exclude: frozenset[int] | set[int] = frozenset()) -> int | None:
         """The id of the document to annotate next (its lease taken or renewed), or None
-        when every document has its annotators."""
+        when every document has its annotators. ``exclude``: documents not to hand out again
+        now (the window's: those this annotator skipped)."""
         p, me = self.project, self._me()
         per_task, lease = self.per_task, self.lease_s
         conn, backend = p.conn, p.backend
@@ -72,7 +73,7 @@ class Router:
                 now = time.time()
                 row = conn.execute("SELECT doc_id FROM assignments WHERE annotator = ? AND done = 0"
                                    " AND leased_until > ? ORDER BY doc_id LIMIT 1", (me, now)).fetchone()
-                chosen = row[0] if row else self._new(me, now, per_task)
+                chosen = row[0] if row and row[0] not in exclude else self._new(me, now, per_task, exclude)
                 if chosen is not None:
                     conn.execute("INSERT OR REPLACE INTO assignments (doc_id, annotator, leased_until, done)"
                                  " VALUES (?, ?, ?, 0)", (chosen, me, now + lease))
@@ -82,7 +83,7 @@ class Router:
                 p._rollback()
                 raise
 
-    def _new(self, me: str, now: float, per_task: int) -> int | None:
+    def _new(self, me: str, now: float, per_task: int, exclude=frozenset()) -> int | None:
         conn, lock = self.project.conn, self.project.backend.skip_locked
         after = 0
         while True:
@@ -90,6 +91,9 @@ class Router:
             if row is None:
                 return None
             doc_id = row[0]
+            if doc_id in exclude:
+                after = doc_id
+                continue
             # counted again now that the row is locked: an assignment another app committed
             # while this statement ran is seen (every assignment is written under this lock)
             taken = conn.execute("SELECT count(*) FROM assignments WHERE doc_id = ? AND annotator != ?"

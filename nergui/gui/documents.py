@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from ..core.decisions import count_binary
 from ..core.records import STATES
 from ..core.store import Filter, Project
+from ..errors import StoreError
 
 STATE_COLOURS = {"todo": "#9aa0a6", "accepted": "#2e9d4f", "rejected": "#d93025", "skipped": "#e8a33d"}
 STATE_GLYPHS = {"todo": "", "accepted": "\u2713", "rejected": "\u2715", "skipped": "\u00bb"}
@@ -98,7 +99,11 @@ class DocumentListModel(QAbstractTableModel):
         row = self._cache.get(doc_id)
         if row is None:
             lo = max(0, index.row() - PAGE // 4)
-            for d, (state, text) in self.project.previews(self.ids[lo:lo + PAGE], preview=160).items():
+            try:
+                previews = self.project.previews(self.ids[lo:lo + PAGE], preview=160)
+            except StoreError:  # the database server gone (gui/offline.py says so): filled in at a later paint
+                previews = {}
+            for d, (state, text) in previews.items():
                 self._cache[d] = (state, " ".join(text.split()))
             row = self._cache.get(doc_id, ("todo", ""))
         state, line = row

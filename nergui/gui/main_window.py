@@ -15,7 +15,7 @@ from ..core.pipeline import ModelStore, describe
 from ..core.records import STATES
 from ..core.store import DISPLACY_COLOURS, Project
 from ..errors import Msg, in_window
-from . import actions, controls, dialogs, label_manager, learning, projects, team, team_review
+from . import actions, controls, dialogs, label_manager, learning, offline, projects, routed, team, team_review
 from .annotator import AnnotatorView, Mark
 from .decisions_panel import DecisionsPanel
 from .documents import DocumentPanel
@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(LOAD_FALLBACK_MS, self._start_loading)  # or soon, if it is never painted
         self.remembered = WindowState(self)  # the filter, document, scroll, docks, training of last time
         self.remembered.restore()
+        self.routed = routed.attach(self)  # a team's project: Next hands out the router's documents (issue 14)
+        self.offline = offline.attach(self)  # a database project: "Offline" in the status bar while unreachable
         self.update_status()
         self.view.setFocus()  # keys label from the start
 

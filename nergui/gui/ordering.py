@@ -186,7 +186,11 @@ class Ordering(QObject):
 
     # ---- Next and Previous ------------------------------------------------------------------------
     def next(self) -> None:
-        """Next: the list's next row in file order; else the queue's pick (at once)."""
+        """Next: the list's next row in file order; else the queue's pick (at once); in a
+        project that hands documents out, the router's (gui/routed.py)."""
+        if getattr(self.w, "routed", None) is not None:
+            self.w.routed.next()
+            return
         if self.ordering == "file":
             self.w.docs.step(1)
             return

@@ -188,3 +188,23 @@ def test_bench_active_replays_what_it_says_and_caps_to_the_budget(tmp_path):
     assert summary["teach_f_at_1000"] is None and "skipped" in summary["teach_note"]
     assert "teach_f_at_1000 (not measured)" in summary["targets_missed"]
     assert summary["continuous_gap"] is None  # no strategy replayed every document
+
+
+def test_bench_team_loses_nothing_through_a_kill_and_a_restart():
+    """Annotator processes on one PostgreSQL project (a throwaway cluster of the bench's own,
+    which it restarts), one of them killed: the amounts are the ones asked for, every
+    acknowledged edit is stored, no document has more than 2 annotators, every attempt on
+    another's rows was refused, and the others went on after the restart."""
+    from ..conftest import pg_server
+
+    pg_server()  # PostgreSQL is installed and its tests are on (else skipped, as the store's)
+    (row,) = bench("team", "--docs", "2000", "--workers", "3", "--seconds", "12", timeout=300)
+    assert row["docs_in_store"] == row["docs"] == 2000
+    assert row["processes"] == 3 and row["kills"] == 1 and row["restarts"] == 1 and row["own_cluster"]
+    assert row["over_assigned"] == 0 and row["lost"] == 0 and row["rls_violations"] == 0
+    # a span, then the verdict, on each document; the killed worker may have died between the two
+    assert row["edits_acknowledged"] == row["spans_acknowledged"] + row["assignments_finished"]
+    assert row["spans_acknowledged"] - row["assignments_finished"] in (0, 1) and row["assignments_finished"] > 0
+    assert 0 < row["assignments_finished"] < 2 * 2000  # work was left when the run ended: nobody ran dry
+    assert row["rls_attempts"] >= 5 and row["workers_through_restart"] == 2 and row["edits_after_restart"] > 0
+    assert row["save_p95_ms"] > 0 and row["next_doc_p95_ms"] > 0
