@@ -14,6 +14,7 @@ from nergui.core.records import Record, Span
 from nergui.core.store import Project
 from nergui.core.versions import PER_TASK
 from nergui.errors import Msg
+from tests.core.team_data import versions_project
 
 # spaCy's multi-language tokenizer (the project has no base pipeline):
 # doc 1: Acme 0-4, Widgets 5-12, hired 13-18, Jane 19-23, Doe 24-27, in 28-30, Berlin 31-37 (7 tokens)
@@ -31,15 +32,9 @@ VERSIONS = {  # annotator: {doc: (spans, accepted)}
 
 
 def _project(location) -> None:
-    with Project.create(location) as p:
-        p.import_records([Record(t) for t in TEXTS], path="t")
-        p.set_setting(PER_TASK, "2")
-        for name, docs in VERSIONS.items():
-            p.annotator = name
-            for doc_id, (spans, accepted) in docs.items():
-                p.add_spans(doc_id, [Span(a, b, lab) for a, b, lab in spans])
-                if accepted:
-                    p.set_state(doc_id, "accepted")
+    versions_project(location, TEXTS, {name: {d: (spans, "accepted" if accepted else None)
+                                              for d, (spans, accepted) in docs.items()}
+                                       for name, docs in VERSIONS.items()})
 
 
 def test_figures_per_label_and_pair(store_backend, capsys):

@@ -8,10 +8,11 @@ import pytest
 import srsly
 
 from nergui.core import review, workflow
-from nergui.core.records import Record, Span
+from nergui.core.records import Span
 from nergui.core.store import Filter, Project
-from nergui.core.versions import FINAL, PER_TASK
+from nergui.core.versions import FINAL
 from nergui.errors import Msg, ProjectError, StoreError
+from tests.core.team_data import versions_project
 from tests.core.test_roles import _as, team  # noqa: F401 - team: a fixture (a project and three login users)
 
 TEXTS = ["Acme Widgets hired Jane Doe.", "Jane met Bob in Paris.", "Paris is big.", "Bob left Acme."]
@@ -28,14 +29,7 @@ VERSIONS = {  # annotator: {doc: (spans, verdict)}
 
 
 def _project(location) -> None:
-    with Project.create(location) as p:
-        p.import_records([Record(t) for t in TEXTS], path="t")
-        p.set_setting(PER_TASK, "2")
-        for name, docs in VERSIONS.items():
-            p.annotator = name
-            for doc_id, (spans, verdict) in docs.items():
-                p.add_spans(doc_id, [Span(a, b, lab) for a, b, lab in spans])
-                p.set_state(doc_id, verdict)
+    versions_project(location, TEXTS, VERSIONS)
 
 
 def _marks(spans) -> list[tuple[int, int, str]]:

@@ -33,7 +33,8 @@ import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -416,8 +417,10 @@ def store_error(project_path, err: BaseException) -> StoreError | None:
     return StoreError(Msg.PG_REFUSED.format(url=url, detail=detail))
 
 
-def project_exists(url: str) -> bool:
-    """Whether the database holds the project of ``url`` (raises ``StoreError`` if unreachable)."""
+@contextmanager
+def _connected(url: str) -> Iterator[tuple[PgLocation, PostgresBackend, object]]:
+    """``(location, backend, connection)`` for one short task on the project of ``url``;
+    a database error in it raises ``StoreError``, and the connection is closed after."""
     from ..store import BUSY_TIMEOUT_S
     from ..store_errors import translated
 
@@ -427,25 +430,21 @@ def project_exists(url: str) -> bool:
     with translated(loc.url):
         conn = backend.connect(BUSY_TIMEOUT_S)
         try:
-            return backend.exists(conn)
+            yield loc, backend, conn
         finally:
             conn.close()
+
+
+def project_exists(url: str) -> bool:
+    """Whether the database holds the project of ``url`` (raises ``StoreError`` if unreachable)."""
+    with _connected(url) as (_loc, backend, conn):
+        return backend.exists(conn)
 
 
 def drop_project(url: str) -> None:
     """Remove a database project: its schema (every row and model version) and its local folder."""
     import shutil
 
-    from ..store import BUSY_TIMEOUT_S
-    from ..store_errors import translated
-
-    loc = parse_url(url)
-    require_driver(loc.url)
-    backend = PostgresBackend(loc)
-    with translated(loc.url):
-        conn = backend.connect(BUSY_TIMEOUT_S)
-        try:
-            backend.drop(conn)
-        finally:
-            conn.close()
+    with _connected(url) as (loc, backend, conn):
+        backend.drop(conn)
     shutil.rmtree(loc.folder, ignore_errors=True)
