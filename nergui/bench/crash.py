@@ -247,7 +247,8 @@ def edit_trials(workdir: Path, trials: int, *, seed: int = 0, max_delay: float =
     project = url if url is not None else str(Path(workdir) / "crash-project")
     make_project(project, seed=seed)
     db = url if url is not None else Path(project) / "nergui.sqlite"
-    row = {"backend": "postgres" if url is not None else "sqlite", "trials": trials, "acknowledged": 0, "lost": 0, "unexpected": 0, "integrity_failures": 0,
+    row = {"backend": "postgres" if url is not None else "sqlite", "trials": trials, "acknowledged": 0, "lost": 0,
+           "unexpected": 0, "integrity_failures": 0,
            "killed_mid_edit": 0, "worker_errors": 0, "errors": []}
     for trial in range(trials):
         before = snapshot(db)
