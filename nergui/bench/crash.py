@@ -397,9 +397,10 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="nergui-crash-") as tmp:
         with _server(args.db, args.own_cluster, Path(tmp)) as url:
             row = edit_trials(Path(tmp), args.trials, seed=args.seed, url=url)
-        row.update(model_trials(Path(tmp), args.model_trials, seed=args.seed))
+        if args.model_trials:
+            row.update(model_trials(Path(tmp), args.model_trials, seed=args.seed))
     row["seconds"] = round(time.perf_counter() - started, 1)
-    errors = row.pop("errors") + row.pop("model_errors")
+    errors = row.pop("errors") + row.pop("model_errors", [])
     for line in errors[:20]:
         print(f"  {line}", file=sys.stderr)
     emit(row, as_json=args.json)
