@@ -216,6 +216,7 @@ class Replayed:
     already: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     stopped: StoreError | None = None  # the server went away again: the rest is still kept
+    states: list[int] = field(default_factory=list)  # documents whose state was sent (in order)
 
 
 class Journal:
@@ -305,11 +306,13 @@ class Journal:
                 why = str(err)  # refused for good (not this annotator's row): left for the user
             except NerguiError as err:  # the store refused it: someone else's span is in the way
                 why = str(err)
-            if why == "done":
-                out.already += 1
-                self.rows.remove(row)
-            elif why is None:
-                out.sent += 1
+            if why in ("done", None):
+                if why is None:
+                    out.sent += 1
+                else:
+                    out.already += 1
+                if isinstance(edit, edits.SetState):
+                    out.states.append(edit.doc_id)
                 self.rows.remove(row)
             else:
                 row["conflict"] = why

@@ -162,6 +162,8 @@ class Offline(QObject):
             return True
         session.reload_document()
         session.sig_documents.emit()  # the list's states and counts
+        for doc_id in dict.fromkeys(result.states):  # what follows a verdict (gui/routed.py finishes the document)
+            session.sig_state.emit(doc_id)
         n = result.sent + result.already
         if result.conflicts:
             self.w.message(Msg.JOURNAL_SENT_CONFLICTS.format(n=n, k=len(result.conflicts), path=self.journal.path),
