@@ -224,20 +224,18 @@ class Journal:
 
     def __init__(self, folder: str | os.PathLike):
         self.path = Path(folder) / JOURNAL_NAME
-        self.rows: list[dict] = self._read()
-
-    def _read(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        rows = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = srsly.json_loads(line)
-            except ValueError:  # a half-written last line: that edit was never acknowledged
-                continue
-            if isinstance(row, dict) and isinstance(row.get("seq"), int):
-                rows.append(row)
-        return rows
+        self.rows: list[dict] = []
+        if self.path.exists():
+            text = self.path.read_text(encoding="utf-8")
+            for line in text.splitlines():
+                try:
+                    row = srsly.json_loads(line)
+                except ValueError:  # a half-written last line: that edit was never acknowledged
+                    continue
+                if isinstance(row, dict) and isinstance(row.get("seq"), int):
+                    self.rows.append(row)
+            if not text.endswith("\n"):  # without the torn tail, or the next line would be glued to it
+                self._rewrite()
 
     @property
     def pending(self) -> int:
