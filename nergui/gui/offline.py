@@ -120,6 +120,8 @@ class Offline(QObject):
             self.timer.setInterval(ONLINE_MS)
             if not self.send():
                 self.w.message(Msg.OFFLINE_BACK)
+        elif reachable and self.journal.pending:  # a replay the project being busy stopped: again
+            self.send()
         elif not reachable and not self.offline:
             self._go_offline(why)
 
