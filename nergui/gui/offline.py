@@ -157,8 +157,10 @@ class Offline(QObject):
         result = self.journal.replay(session.project)
         for conflict in result.conflicts:
             self.w.message(conflict.message, error=True)
-        if result.stopped is not None:  # gone again: the rest stays kept
-            if not self.offline:
+        if result.stopped is not None:  # gone again, or busy: the rest stays kept
+            if not unreachable(str(result.stopped)):
+                self.w.message(str(result.stopped), error=True)  # busy: sent at the next probe
+            elif not self.offline:
                 self._go_offline("")
             self._show()
             return True
