@@ -50,6 +50,14 @@ def unreachable(text: str) -> bool:
     return _UNREACHABLE in text
 
 
+def _connection_lost(err: BaseException) -> bool:
+    """A read outside the store's translation (the decisions panel's) that met the server's
+    dropped connection: psycopg's own OperationalError, with no SQLSTATE or a connection one."""
+    import psycopg
+
+    return isinstance(err, psycopg.OperationalError) and (err.sqlstate or "08").startswith(("08", "57P"))
+
+
 class Offline(QObject):
     sig_probed = Signal(bool, str)  # reachable, why not (from the probe's thread)
 
@@ -84,7 +92,8 @@ class Offline(QObject):
     def _uncaught(self, kind, err, tb) -> None:
         """A read on a timer or a repaint (the list's rows, the settings) found the server
         gone: said in the status bar instead of a traceback; anything else as before."""
-        if isinstance(err, StoreError) and unreachable(str(err)) and not getattr(self.w, "_closed", False):
+        if (isinstance(err, StoreError) and unreachable(str(err)) or _connection_lost(err)) \
+                and not getattr(self.w, "_closed", False):
             if not self.offline:
                 self._go_offline("")
                 self.probe()
