@@ -192,6 +192,7 @@ class Offline(QObject):
         n = self.journal.pending
         self.label.setText(Msg.JOURNAL_LABEL.format(n=n) if n else Msg.OFFLINE_LABEL.format(since=since))
         self.label.setToolTip(Msg.JOURNAL_TIP.format(since=since, path=self.journal.path))
+        self.label.setMinimumWidth(self.label.sizeHint().width())  # whole: the other status widgets give way
 
     def _message(self, text: str) -> None:
         if unreachable(text) and not self.offline:
