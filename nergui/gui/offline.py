@@ -81,6 +81,9 @@ class Offline(QObject):
         window.session.keep = self.keep
         if self.journal.pending:  # left by an app that crashed (or closed) offline
             QTimer.singleShot(0, self.send)
+        if self.journal.conflicts:  # edits made offline that could not be sent, left for the user
+            QTimer.singleShot(0, lambda: self.w.message(Msg.JOURNAL_CONFLICTS_LEFT.format(
+                k=self.journal.conflicts, path=self.journal.path)))
         self._hook = hook = sys.excepthook
         sys.excepthook = mine = self._uncaught
 

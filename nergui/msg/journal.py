@@ -21,6 +21,10 @@ class JournalMsg:
         "computer ({path}) and sent, in order, when the server is back; other actions are refused until then."
     )
     JOURNAL_SENT = "{n} edits sent: the database server is back and holds the edits made offline."
+    JOURNAL_CONFLICTS_LEFT = (
+        "{k} edits made offline could not be sent (someone changed the same spans meanwhile); they are in {path}, "
+        "marked \"conflict\". Do them again if still wanted, then delete the file."
+    )
     JOURNAL_SENT_CONFLICTS = (
         "{n} edits sent; {k} could not be (someone changed the same spans meanwhile): see View > Messages. "
         "They stay in {path}."

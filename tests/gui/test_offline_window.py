@@ -62,15 +62,26 @@ def test_offline_edits_are_kept_and_sent_when_the_server_is_back(own_server, mak
         assert "PLACE" not in other.label_names()  # the refused edit wrote nothing
     w.close()
 
-    # a journal left by an app that died offline is sent when the window opens
+    # a journal left by an app that died offline is sent when the window opens; a conflict is named and kept
     with Project.open(location) as other:
         journal = Journal(other.path)
-        journal.keep(edits.SetState(1, "Mark document 1 skipped", "skipped"), other.get_document(1), set())
+        doc = other.get_document(1)
+        journal.keep(edits.SetState(1, "Mark document 1 skipped", "skipped"), doc, set())
+        journal.keep(edits.RemoveSpans(1, "Remove ORG 'Jane Doe'", (doc.spans[0],)), doc, set())
+        other.add_label("PERSON")  # meanwhile someone else relabels that span
+        other.relabel_span(other.find_span_id(1, 19, 27), "PERSON")
     w2 = make_window(Project.open(location))
-    sent = in_window(Msg.JOURNAL_SENT.format(n=1))
+    sent = in_window(Msg.JOURNAL_SENT_CONFLICTS.format(n=1, k=1, path=journal.path))
     qtbot.waitUntil(lambda: any(t.endswith(sent) for t in _said(w2)), timeout=5000)
-    assert not Journal(other.path).path.exists()
+    assert any("Document 1" in t and "Remove ORG 'Jane Doe'" in t and "now PERSON, not ORG" in t
+               for t in _said(w2)), _said(w2)
     assert w2.session.doc.state == "skipped"
+    assert [(s.start, s.end, s.label) for s in w2.session.doc.spans] == [(19, 27, "PERSON")]  # the store's, read back
     with Project.open(location) as other:
         assert other.get_document(1).state == "skipped"
     w2.close()
+    assert '"conflict"' in journal.path.read_text()  # kept for the user
+    w3 = make_window(Project.open(location))  # and said again at the next start
+    left = in_window(Msg.JOURNAL_CONFLICTS_LEFT.format(k=1, path=journal.path))
+    qtbot.waitUntil(lambda: any(t.endswith(left) for t in _said(w3)), timeout=5000)
+    w3.close()
