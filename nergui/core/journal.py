@@ -24,6 +24,12 @@ that rewrite sends it again on the next start: it is then found in the store ("a
 there") and not made twice. A half-written last line (a crash inside ``keep``) was never
 acknowledged and is ignored.
 
+Two windows of one project on this machine share the file: each appends its own lines
+(numbered by the clock, so they stay in order), and a replay reads the file afresh and
+rewrites it keeping the other window's lines. (A line appended in the instant between a
+replay's reading the file and its rename could still be dropped: the window of a rewrite
+is a few milliseconds, and two windows offline on the same project at once are rare.)
+
 What is not kept (the store's "not saved, do it again" message, as before): label edits
 (the label manager), edits that give a span a label the project lacks, edits of a document
 other than the shown one (an undo step of a document no longer shown), imports, training.
@@ -224,18 +230,26 @@ class Journal:
 
     def __init__(self, folder: str | os.PathLike):
         self.path = Path(folder) / JOURNAL_NAME
-        self.rows: list[dict] = []
-        if self.path.exists():
-            text = self.path.read_text(encoding="utf-8")
-            for line in text.splitlines():
-                try:
-                    row = srsly.json_loads(line)
-                except ValueError:  # a half-written last line: that edit was never acknowledged
-                    continue
-                if isinstance(row, dict) and isinstance(row.get("seq"), int):
-                    self.rows.append(row)
-            if not text.endswith("\n"):  # without the torn tail, or the next line would be glued to it
-                self._rewrite()
+        self._done: set[int] = set()  # seqs this object sent (another window's rows on disk stay)
+        self.rows, torn = self._load()
+        if torn:  # without the torn tail, or the next line would be glued to it
+            self._rewrite()
+
+    def _load(self) -> tuple[list[dict], bool]:
+        """The rows on disk (another window of the project on this machine may have added
+        some), and whether the file ends in a half-written line."""
+        if not self.path.exists():
+            return [], False
+        text = self.path.read_text(encoding="utf-8")
+        rows = []
+        for line in text.splitlines():
+            try:
+                row = srsly.json_loads(line)
+            except ValueError:  # a half-written last line: that edit was never acknowledged
+                continue
+            if isinstance(row, dict) and isinstance(row.get("seq"), int):
+                rows.append(row)
+        return rows, bool(text) and not text.endswith("\n")
 
     @property
     def pending(self) -> int:
@@ -250,7 +264,8 @@ class Journal:
         """Keep ``edit`` of the shown document ``doc``; returns its inverse. The caller then
         patches the document in memory, as after an edit the store made."""
         back = inverse(edit, doc, rejected)
-        row = {"seq": max((r["seq"] for r in self.rows), default=0) + 1, "at": time.time(),
+        last = max((r["seq"] for r in self.rows), default=0)
+        row = {"seq": max(time.time_ns(), last + 1), "at": time.time(),  # in order across windows too
                "edit": encode(edit), "before": encode(back)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as f:
@@ -261,6 +276,14 @@ class Journal:
         return back
 
     def _rewrite(self) -> None:
+        """Write the journal again: the rows on disk (another window's too) but those sent,
+        with this object's conflict marks; aside, fsync, rename."""
+        mine = {r["seq"]: r for r in self.rows}
+        disk, _ = self._load()
+        on_disk = {r["seq"] for r in disk}
+        self.rows = sorted((r for r in [*(mine.get(r["seq"], r) for r in disk),
+                                        *(r for r in self.rows if r["seq"] not in on_disk)]
+                            if r["seq"] not in self._done), key=lambda r: r["seq"])
         if not self.rows:
             self.path.unlink(missing_ok=True)
             return
@@ -280,6 +303,7 @@ class Journal:
     def replay(self, project: Project) -> Replayed:
         """Send the kept edits in order, one transaction each (see the module's docstring)."""
         out = Replayed()
+        self.rows, _ = self._load()  # another window of the project may have kept edits too
         for row in list(self.rows):
             if "conflict" in row:
                 continue
@@ -311,6 +335,7 @@ class Journal:
                     out.already += 1
                 if isinstance(edit, edits.SetState):
                     out.states.append(edit.doc_id)
+                self._done.add(row["seq"])
                 self.rows.remove(row)
             else:
                 row["conflict"] = why

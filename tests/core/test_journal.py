@@ -127,3 +127,22 @@ def test_a_journal_left_by_a_crash_is_sent_once(pg_store):
     assert not again.path.exists()
     project.close()
 
+
+
+def test_two_windows_of_one_project_keep_into_one_journal_and_lose_nothing(pg_store):
+    """Two windows on this machine: each keeps edits in the same file; one sends them all."""
+    location = pg_store.location("two")
+    project = _project(location)
+    doc_a, doc_b = project.get_document(1), project.get_document(1)
+    a, b = Journal(project.path), Journal(project.path)
+    _kept(a, doc_a, set(), edits.SetState(1, "Mark document 1 accepted", "accepted"))
+    _kept(b, doc_b, set(), edits.AddSpans(1, "Add PERSON 'Jane Doe'", (Span(19, 27, "PERSON"),)))
+    _kept(a, doc_a, set(), edits.Relabel(1, "Relabel ORG as PERSON", 0, 4, "PERSON"))
+    result = a.replay(project)
+    assert (result.sent, result.conflicts) == (3, [])
+    assert not a.path.exists()
+    stored = project.get_document(1)
+    assert stored.state == "accepted"
+    assert [(s.start, s.end, s.label) for s in stored.spans] == [(0, 4, "PERSON"), (19, 27, "PERSON")]
+    assert b.replay(project).sent == 0  # nothing sent twice
+    project.close()
