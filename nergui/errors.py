@@ -12,6 +12,7 @@ import string
 
 from .msg.bench import BenchMsg
 from .msg.files import FileMsg
+from .msg.journal import JournalMsg
 from .msg.gui import GuiMsg
 from .msg.learning import LearningMsg
 from .msg.ordering import OrderingMsg
@@ -73,7 +74,7 @@ def detail(err: BaseException, *, limit: int | None = None) -> str:
 
 
 class Msg(FileMsg, StoreMsg, TrainingMsg, GuiMsg, LearningMsg, OrderingMsg, TeachMsg, BenchMsg, ReplayMsg, TeamMsg,
-          TeamReviewMsg, RoutedMsg):
+          TeamReviewMsg, RoutedMsg, JournalMsg):
     """Message templates. Fill with ``Msg.X.format(...)``. Each area keeps its own in
     ``nergui/msg/``; ``Msg.names()`` lists them all."""
 

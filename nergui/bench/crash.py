@@ -6,6 +6,15 @@ committed edit. It is killed with SIGKILL at a random moment; then every acknowl
 must be in the store, and ``PRAGMA integrity_check`` must say ok. The same project is used
 for every trial, so each trial also starts from the state the previous crash left.
 
+The annotations may also live in PostgreSQL (issue 14): ``--db URL`` (a server,
+``postgresql://USER@HOST:PORT/DB``) makes a throwaway project there (its own schema,
+dropped after), ``--own-cluster`` starts a throwaway server with ``.ci/pg-cluster`` as
+``bench team`` does. The worker is the same; a kill -9 there drops its connection, so the
+server rolls back the transaction in flight. The integrity check is then: no span, decision
+or rejection of a document that is not there, no transaction of the killed worker left
+open, and the app's own open. The model part always saves to a folder (``ModelStore``, the
+database project's local copy too). ``backend`` in the row says which store was used.
+
 Models: a worker saves model versions with ``ModelStore.save`` in a loop and is killed at a
 random moment. Afterwards the current model (``models/CURRENT``) must load with both
 ``spacy.load`` and ``load_pipeline``, and be exactly the last acknowledged version or the
@@ -18,6 +27,7 @@ One JSON object per run (``--json``): ``trials``, ``acknowledged``, ``lost``,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -29,10 +39,12 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import Msg
 from . import emit
 
 WORKER = "nergui.bench.crash_worker"
@@ -53,7 +65,7 @@ class Killed:
 def kill_at_random(args: list[str], delay: float, *, ready_timeout: float = 120.0) -> Killed:
     """Start the worker, wait for ``ready``, let it run ``delay`` seconds, SIGKILL it."""
     proc = subprocess.Popen([sys.executable, "-m", WORKER, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, bufsize=1)
+                            stderr=subprocess.PIPE, text=True, bufsize=1, env=dict(os.environ))
     lines: list[str] = []
     ready = threading.Event()
 
@@ -89,7 +101,7 @@ def kill_at_random(args: list[str], delay: float, *, ready_timeout: float = 120.
 
 
 # ---------------------------------------------------------------------------- annotations
-def make_project(path: Path, *, docs: int = 40, seed: int = 0) -> None:
+def make_project(path, *, docs: int = 40, seed: int = 0) -> None:
     """A project of ``docs`` documents of plain words, a few of them already marked."""
     from ..core.records import Record, Span
     from ..core.store import Project
@@ -105,12 +117,29 @@ def make_project(path: Path, *, docs: int = 40, seed: int = 0) -> None:
         project.import_records(records, path="crash-bench")
 
 
-def snapshot(db: Path) -> dict[tuple, Any]:
-    """Every fact an edit can change: ``("state", doc) -> state``, ``("span", doc, start, end) -> label``."""
-    conn = sqlite3.connect(db)
+def _fresh(db) -> Any:
+    """A connection of the checker's own, not the app's: sqlite3 on the file, or psycopg on the
+    project's schema (a URL)."""
+    if isinstance(db, str):
+        import psycopg
+        from psycopg import sql
+
+        from ..core.backends import postgres
+
+        loc = postgres.parse_url(db)
+        conn = psycopg.connect(loc.conninfo, autocommit=True)
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(loc.schema)))
+        return conn
+    return sqlite3.connect(db)
+
+
+def snapshot(db) -> dict[tuple, Any]:
+    """Every fact an edit can change: ``("state", doc) -> state``, ``("span", doc, start, end) -> label``.
+    ``db``: the SQLite file, or a database project's URL."""
+    conn = _fresh(db)
     try:
         facts: dict[tuple, Any] = {("state", d): s for d, s in conn.execute("SELECT id, state FROM documents")}
-        for d, a, b, label in conn.execute("SELECT doc_id, start, end, label FROM spans"):
+        for d, a, b, label in conn.execute('SELECT doc_id, start, "end", label FROM spans'):
             facts[("span", d, a, b)] = label
     finally:
         conn.close()
@@ -133,11 +162,46 @@ def _apply(facts: dict[tuple, Any], step: dict) -> None:
         facts.pop(key, None)
 
 
-def integrity(db: Path) -> str:
-    """``PRAGMA integrity_check`` and ``foreign_key_check`` through a fresh connection, then
-    the app's own open (which must succeed on what a crash left)."""
+PG_ORPHANS = ("spans", "decisions", "rejections")  # tables whose rows belong to a document
+
+
+def pg_integrity(url: str, *, wait_s: float = 5.0) -> str:
+    """A database project after a kill: no row of a document that is not there, no
+    transaction of a dead worker still open on the server, and the app's own open."""
     from ..core.store import Project
 
+    conn = _fresh(url)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        for table in PG_ORPHANS:
+            if table not in tables:
+                continue
+            n = conn.execute(f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "
+                             "(SELECT 1 FROM documents d WHERE d.id = t.doc_id)").fetchone()[0]
+            if n:
+                return f"{n} rows of {table} belong to no document"
+        for _ in range(max(1, int(wait_s * 10))):  # the server notices the dead client's socket at once; a moment
+            open_ = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nergui' "
+                                 "AND state LIKE 'idle in transaction%' AND datname = current_database()"
+                                 ).fetchone()[0]
+            if not open_:
+                break
+            time.sleep(0.1)
+        else:
+            return f"{open_} transactions of a killed worker still open on the server"
+    finally:
+        conn.close()
+    Project.open(url).close()
+    return "ok"
+
+
+def integrity(db) -> str:
+    """``PRAGMA integrity_check`` and ``foreign_key_check`` through a fresh connection, then
+    the app's own open (which must succeed on what a crash left); for a URL, ``pg_integrity``."""
+    from ..core.store import Project
+
+    if isinstance(db, str):
+        return pg_integrity(db)
     conn = sqlite3.connect(db)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -174,17 +238,21 @@ def compare(before: dict, killed: Killed, after: dict) -> tuple[int, int]:
     return lost, unexpected
 
 
-def edit_trials(workdir: Path, trials: int, *, seed: int = 0, max_delay: float = 0.3) -> dict[str, Any]:
-    """Kill an editing worker ``trials`` times; return the counts (see the module docstring)."""
+def edit_trials(workdir: Path, trials: int, *, seed: int = 0, max_delay: float = 0.3,
+                url: str | None = None) -> dict[str, Any]:
+    """Kill an editing worker ``trials`` times; return the counts (see the module docstring).
+    ``url``: a database project to make and edit (``postgresql://...?project=NAME``) instead
+    of a folder under ``workdir``."""
     rng = random.Random(seed)
-    project = Path(workdir) / "crash-project"
+    project = url if url is not None else str(Path(workdir) / "crash-project")
     make_project(project, seed=seed)
-    db = project / "nergui.sqlite"
-    row = {"trials": trials, "acknowledged": 0, "lost": 0, "unexpected": 0, "integrity_failures": 0,
+    db = url if url is not None else Path(project) / "nergui.sqlite"
+    row = {"backend": "postgres" if url is not None else "sqlite", "trials": trials, "acknowledged": 0, "lost": 0,
+           "unexpected": 0, "integrity_failures": 0,
            "killed_mid_edit": 0, "worker_errors": 0, "errors": []}
     for trial in range(trials):
         before = snapshot(db)
-        killed = kill_at_random(["edits", str(project), "--seed", str(rng.randrange(2**31))],
+        killed = kill_at_random(["edits", project, "--seed", str(rng.randrange(2**31))],
                                 rng.uniform(0.0, max_delay))
         if not killed.ready or killed.exit_code != -signal.SIGKILL:
             row["worker_errors"] += 1
@@ -278,23 +346,61 @@ def model_trials(workdir: Path, trials: int, *, seed: int = 0, max_delay: float 
     return row
 
 
+@contextlib.contextmanager
+def _server(db: str | None, own_cluster: bool, tmp: Path):
+    """The URL of a throwaway database project (None: a folder), dropped after; with
+    ``own_cluster`` on a server started for the run (``bench team``'s ``.ci/pg-cluster``)."""
+    if db is None and not own_cluster:
+        yield None
+        return
+    from ..core.backends import postgres
+    from .team import CLUSTER
+
+    os.environ.setdefault("NERGUI_CACHE_DIR", str(tmp / "cache"))  # the project's local folder: not the user's
+    cluster = None
+    if own_cluster:
+        os.chmod(tmp, 0o755)  # the server's user reads its folder
+        cluster = tmp / "cluster"
+        db = subprocess.run([str(CLUSTER), "start", str(cluster)], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    url = f"{db}{'&' if '?' in db else '?'}project=crashbench_{uuid.uuid4().hex[:10]}"
+    try:
+        yield url
+    finally:
+        try:
+            if postgres.project_exists(url):
+                postgres.drop_project(url)
+        finally:
+            if cluster is not None:
+                subprocess.run([str(CLUSTER), "stop", str(cluster)], check=False, capture_output=True)
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="nergui bench crash", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--trials", type=int, default=100, help="kills of the editing worker")
     p.add_argument("--model-trials", type=int, default=30, help="kills of the model-saving worker")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--db", metavar="URL", help="edit a throwaway project in this PostgreSQL server "
+                                               "(postgresql://USER@HOST:PORT/DB), dropped after")
+    p.add_argument("--own-cluster", action="store_true",
+                   help="edit a project in a throwaway PostgreSQL server of the bench's own (.ci/pg-cluster)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not hasattr(signal, "SIGKILL"):
         print("nergui bench crash: needs SIGKILL (Linux or macOS)", file=sys.stderr)
         return 1
+    if args.db and args.own_cluster:
+        print(Msg.BENCH_CRASH_DB_OR_CLUSTER, file=sys.stderr)
+        return 2
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nergui-crash-") as tmp:
-        row = edit_trials(Path(tmp), args.trials, seed=args.seed)
-        row.update(model_trials(Path(tmp), args.model_trials, seed=args.seed))
+        with _server(args.db, args.own_cluster, Path(tmp)) as url:
+            row = edit_trials(Path(tmp), args.trials, seed=args.seed, url=url)
+        if args.model_trials:
+            row.update(model_trials(Path(tmp), args.model_trials, seed=args.seed))
     row["seconds"] = round(time.perf_counter() - started, 1)
-    errors = row.pop("errors") + row.pop("model_errors")
+    errors = row.pop("errors") + row.pop("model_errors", [])
     for line in errors[:20]:
         print(f"  {line}", file=sys.stderr)
     emit(row, as_json=args.json)

@@ -45,7 +45,7 @@ class EditCommand(QUndoCommand):
             return True
         edit = self.backward if back else self.forward
         try:
-            inverse = edit.apply(self.session.project)
+            inverse = self.session.run(edit)
         except StoreError as err:  # busy, read-only, disk full, damaged: may work later
             self.session.sig_message.emit(str(err))
             return False

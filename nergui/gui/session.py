@@ -120,6 +120,7 @@ class Session(QObject):
         # None here: they are added without a question (scripts, benches).
         self.ask_labels = None
         self._label_answers: dict[str, bool] = {}  # this session's answers, per label
+        self.keep = None  # fn(edit) -> inverse: applies it, or keeps it offline (gui/offline.py)
 
     @property
     def spec(self) -> str:
@@ -255,13 +256,18 @@ class Session(QObject):
         if new:  # a type the project lacks: the label comes in the same step, and goes with its undo
             edit = edits.Batch(edit.doc_id, edit.text, (*(AddLabel(text=edit.text, name=n) for n in new), edit))
         try:
-            inverse = edit.apply(self.project)
+            inverse = self.run(edit)
         except NerguiError as err:  # refused, or the database failed (busy, read-only, full, damaged)
             self.sig_message.emit(str(err))
             return False
         self.undo_stack.push(EditCommand(self, edit, inverse))
         self.after_edit(edit)
         return True
+
+    def run(self, edit: edits.Edit) -> edits.Edit:
+        """Apply ``edit`` to the store and return its inverse; a database project's window
+        may instead keep it in its offline journal (``self.keep``, set by gui/offline.py)."""
+        return self.keep(edit) if self.keep is not None else edit.apply(self.project)
 
     def after_edit(self, edit: edits.Edit) -> None:
         """Called after any edit, undo or redo: show its document, refresh what depends on it."""

@@ -17,6 +17,9 @@ class BenchMsg:
         "bench team: --db needs --pgdata, the server's data folder: the bench restarts the server with "
         "pg_ctl during the run. Give both, or neither (the bench then starts a throwaway cluster of its own)."
     )
+    BENCH_CRASH_DB_OR_CLUSTER = (
+        "bench crash: give --db URL (a running PostgreSQL server) or --own-cluster (a throwaway one), not both."
+    )
     BENCH_TEAM_WORKERS = "bench team: give --workers 2 or more (one of them is killed during the run)."
     BENCH_TEAM_NO_PG = (
         "bench team: no PostgreSQL {tool} found (on PATH or in /usr/lib/postgresql/*/bin). "

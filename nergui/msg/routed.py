@@ -21,11 +21,13 @@ class RoutedMsg:
     # the database server unreachable (gui/offline.py)
     OFFLINE_LABEL = "Offline since {since}"
     OFFLINE_TIP = (
-        "The database server cannot be reached. Edits are refused until it is back (each one says so, and "
-        "View > Messages keeps the list): do them again then. The window checks every few seconds."
+        "The database server cannot be reached. The shown document's edits are kept on this computer and sent "
+        "when it is back; other actions are refused until then (each one says so, and View > Messages keeps "
+        "the list): do them again then. The window checks every few seconds."
     )
     OFFLINE_NOW = (
-        "Offline: the database server cannot be reached. Edits are not saved until it is back; "
-        "the window checks every few seconds and says when it is."
+        "Offline: the database server cannot be reached. The shown document's edits are kept on this computer "
+        "and sent when it is back; other actions are not saved until then. The window checks every few seconds "
+        "and says when it is back."
     )
     OFFLINE_BACK = "The database server is back: edits are saved again. Do again those refused while offline."

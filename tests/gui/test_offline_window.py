@@ -1,47 +1,29 @@
-"""A database project's window while its server is down (gui/offline.py): the status bar
-says "Offline", an edit made meanwhile is refused with the store's message (kept in View >
-Messages) and nothing is written; when the server is back the window says so and the same
-edit is saved. A real server of the test's own (stopped and started again here)."""
+"""A database project's window while its server is down (gui/offline.py, core/journal.py):
+the status bar says "Offline"; the shown document's edits (its state, a span, undo and redo)
+are kept in the offline journal and shown at once, and the status bar counts them; an edit
+the journal cannot keep (a label) is refused with the store's message (kept in View >
+Messages). When the server is back the kept edits are sent and the window says how many; a
+journal a crashed app left is sent when the window opens. A real server of the test's own
+(stopped and started again here)."""
 
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
-import pytest
-
-from nergui.bench.team import CLUSTER, _as_owner, _pg_bin
+from nergui.core import edits
+from nergui.core.journal import Journal
 from nergui.core.records import Record
 from nergui.core.store import Project
 from nergui.errors import Msg, in_window
 
-
-@pytest.fixture
-def own_server(tmp_path, monkeypatch):
-    from ..conftest import pg_server
-
-    pg_server()  # PostgreSQL tests are on (else skipped, as the store's)
-    monkeypatch.setenv("NERGUI_CACHE_DIR", str(tmp_path / "cache"))
-    top = Path(tempfile.mkdtemp(prefix="nergui-offline-"))  # not under pytest's folder: the server's user reads it
-    os.chmod(top, 0o755)
-    folder = top / "cluster"
-    url = subprocess.run([str(CLUSTER), "start", str(folder)], check=True, capture_output=True,
-                         text=True).stdout.strip()
-    yield url, folder
-    subprocess.run([str(CLUSTER), "stop", str(folder)], check=False, capture_output=True)
-    shutil.rmtree(top, ignore_errors=True)
+from ..own_server import own_server, start, stop  # noqa: F401 - the fixture
 
 
-def _pg_ctl(folder: Path, *args: str) -> None:
-    data = folder / "data"
-    subprocess.run([*_as_owner(data), _pg_bin("pg_ctl"), "-D", str(data), "-w", *args], check=True,
-                   capture_output=True)
+def _said(w) -> list[str]:
+    return [w.messages.list.item(i).text() for i in range(w.messages.list.count())]
 
 
-def test_offline_is_said_and_edits_are_refused_until_the_server_is_back(own_server, make_window, qtbot, tmp_path):
+def test_offline_edits_are_kept_and_sent_when_the_server_is_back(own_server, make_window, qtbot,  # noqa: F811
+                                                                 tmp_path):
     url, folder = own_server
-    project = Project.create(f"{url}?project=offline")
+    location = f"{url}?project=offline"
+    project = Project.create(location)
     project.set_setting("base_pipeline", "blank:en")
     project.add_label("ORG")
     project.import_records([Record("Acme Widgets hired Jane Doe in Berlin", line=1)], path="t")
@@ -49,24 +31,57 @@ def test_offline_is_said_and_edits_are_refused_until_the_server_is_back(own_serv
     assert w.offline is not None and not w.offline.label.isVisible()
     assert w.session.doc.id == 1 and w.session.doc.state == "todo"
 
-    _pg_ctl(folder, "-m", "fast", "stop")
-    w.set_state("accepted")  # refused: said, and kept in the messages
+    stop(folder)
+    w.set_state("accepted")  # kept offline, shown at once
     assert w.offline.offline and w.offline.label.isVisible()
-    assert w.offline.label.text().startswith("Offline since ")
-    assert w.grab().save(str(tmp_path / "offline.png"))  # a full repaint while offline: the list does not raise
-    said = [w.messages.list.item(i).text() for i in range(w.messages.list.count())]
+    assert w.offline.label.text() == Msg.JOURNAL_LABEL.format(n=1)
+    assert w.session.doc.state == "accepted"
+    assert w.session.mark(19, 27, char_mode=True, label="ORG") is not None  # "Jane Doe"
+    assert [(s.start, s.end) for s in w.session.doc.spans] == [(19, 27)]
+    w.session.undo_stack.undo()  # undo works offline: kept too
+    assert w.session.doc.spans == []
+    w.session.undo_stack.redo()
+    assert [(s.start, s.end, s.label) for s in w.session.doc.spans] == [(19, 27, "ORG")]
+    assert w.offline.label.text() == "Offline: 4 edits kept, sent when the server is back"
+    assert len(w.offline.journal.path.read_text().splitlines()) == 4
+    assert not w.session.add_labels(["PLACE"])  # the journal cannot keep label edits: refused as before
+    said = _said(w)
     assert any("the database server cannot be reached" in t and "was not saved" in t for t in said), said
     assert any(in_window(Msg.OFFLINE_NOW) in t for t in said), said
+    assert w.grab().save(str(tmp_path / "offline.png"))  # a full repaint while offline: the list does not raise
 
-    port = (folder / "port").read_text().strip()
-    _pg_ctl(folder, "-l", str(folder / "server.log"), "-o",
-            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off", "start")
+    start(folder)
     qtbot.waitUntil(lambda: not w.offline.offline, timeout=10000)  # the probe, every 2 s while offline
     assert not w.offline.label.isVisible()
-    assert w.statusBar().currentMessage() == in_window(Msg.OFFLINE_BACK)
-    with Project.open(f"{url}?project=offline") as other:
-        assert other.get_document(1).state == "todo"  # the refused accept wrote nothing
-    w.set_state("accepted")  # done again: saved on a new connection
-    with Project.open(f"{url}?project=offline") as other:
-        assert other.get_document(1).state == "accepted"
+    assert w.statusBar().currentMessage() == in_window(Msg.JOURNAL_SENT.format(n=4))
+    assert not w.offline.journal.path.exists()
+    with Project.open(location) as other:
+        doc = other.get_document(1)
+        assert doc.state == "accepted"
+        assert [(s.start, s.end, s.label) for s in doc.spans] == [(19, 27, "ORG")]
+        assert "PLACE" not in other.label_names()  # the refused edit wrote nothing
     w.close()
+
+    # a journal left by an app that died offline is sent when the window opens; a conflict is named and kept
+    with Project.open(location) as other:
+        journal = Journal(other.path)
+        doc = other.get_document(1)
+        journal.keep(edits.SetState(1, "Mark document 1 skipped", "skipped"), doc, set())
+        journal.keep(edits.RemoveSpans(1, "Remove ORG 'Jane Doe'", (doc.spans[0],)), doc, set())
+        other.add_label("PERSON")  # meanwhile someone else relabels that span
+        other.relabel_span(other.find_span_id(1, 19, 27), "PERSON")
+    w2 = make_window(Project.open(location))
+    sent = in_window(Msg.JOURNAL_SENT_CONFLICTS.format(n=1, k=1, path=journal.path))
+    qtbot.waitUntil(lambda: any(t.endswith(sent) for t in _said(w2)), timeout=5000)
+    assert any("Document 1" in t and "Remove ORG 'Jane Doe'" in t and "now PERSON, not ORG" in t
+               for t in _said(w2)), _said(w2)
+    assert w2.session.doc.state == "skipped"
+    assert [(s.start, s.end, s.label) for s in w2.session.doc.spans] == [(19, 27, "PERSON")]  # the store's, read back
+    with Project.open(location) as other:
+        assert other.get_document(1).state == "skipped"
+    w2.close()
+    assert '"conflict"' in journal.path.read_text()  # kept for the user
+    w3 = make_window(Project.open(location))  # and said again at the next start
+    left = in_window(Msg.JOURNAL_CONFLICTS_LEFT.format(k=1, path=journal.path))
+    qtbot.waitUntil(lambda: any(t.endswith(left) for t in _said(w3)), timeout=5000)
+    w3.close()

@@ -123,3 +123,46 @@ def test_a_save_killed_at_each_phase_leaves_the_old_or_the_new_model(tmp_path, p
     assert version.name == ("v0003" if renamed else "v0002")
     assert [p.name for p in models.iterdir() if p.name.startswith(".")] == []
     shutil.rmtree(models)
+
+
+# ---------------------------------------------------------------------------- the same against PostgreSQL
+@posix_only
+def test_bench_crash_against_postgres(tmp_path):
+    """``nergui bench crash --db URL``: the editing worker killed on a database project; every
+    acknowledged edit is there, nothing else changed, and the throwaway project is dropped."""
+    import subprocess
+
+    import psycopg
+
+    from ..conftest import pg_server
+
+    server = pg_server()
+    env = {**os.environ, "NERGUI_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-m", "nergui.cli", "bench", "crash", "--db", server, "--trials", "6",
+                          "--model-trials", "0", "--seed", "3", "--json"], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    (row,) = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert row["backend"] == "postgres" and row["trials"] == 6
+    assert row["worker_errors"] == 0, out.stderr[-3000:]
+    assert row["acknowledged"] > 0
+    assert row["lost"] == 0 and row["unexpected"] == 0
+    assert row["integrity_failures"] == 0
+    with psycopg.connect(server) as conn:
+        left = conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'nergui_crashbench_%'").fetchone()[0]
+    assert left == 0  # dropped after the run
+
+
+@posix_only
+def test_the_postgres_checker_sees_a_transaction_left_open(pg_store):
+    """A transaction of the app's (application_name nergui) still open on the server is an
+    integrity failure: a dead worker's lock would stop every other writer."""
+    import psycopg
+
+    url = pg_store.location("crashcheck")
+    crash.make_project(url, docs=3)
+    assert crash.pg_integrity(url, wait_s=0.2) == "ok"
+    assert crash.snapshot(url)[("state", 1)] == "todo"
+    with psycopg.connect(pg_store.server, application_name="nergui") as conn:
+        conn.execute("SELECT 1")  # psycopg opens a transaction: "idle in transaction" from here
+        assert "still open" in crash.pg_integrity(url, wait_s=0.2)
