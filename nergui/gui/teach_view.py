@@ -296,6 +296,11 @@ class TeachWindow(QDialog):
     def redo(self) -> None:
         self.undo_stack.redo()
 
+    def run(self, edit):
+        """Apply an undo or redo step to the store (``EditCommand`` calls this; the review
+        window has no offline journal: its decisions need the server)."""
+        return edit.apply(self.project)
+
     def after_edit(self, edit) -> None:
         """After a decision, its undo (``Undecide``) or redo (``EditCommand`` calls this)."""
         key = (edit.doc_id, edit.start, edit.end, edit.label)
