@@ -18,10 +18,11 @@ cluster of its own with ``.ci/pg-cluster`` (a free localhost port, a temporary f
 removes it after.
 
 Figures (one JSON row with ``--json``): ``over_assigned`` (documents more than 2
-annotators hold, finished or wrote spans on: must be 0), ``lost`` (acknowledged spans and
-verdicts not in the store afterwards: must be 0), ``rls_violations`` (attempts to change
-another annotator's rows the database did not refuse: must be 0), ``save_p95_ms`` (adding a
-span), ``next_doc_p95_ms`` (``Router.next``), and the amounts measured: ``docs_in_store``,
+annotators hold, finished or wrote spans on: must be 0), ``lost`` (acknowledged spans,
+verdicts and review-mode decisions not in the store afterwards: must be 0),
+``rls_violations`` (attempts to change another annotator's rows, spans, rejections,
+assignments and decisions, the database did not refuse: must be 0), ``save_p95_ms``
+(adding a span), ``next_doc_p95_ms`` (``Router.next``), and the amounts measured: ``docs_in_store``,
 ``processes``, ``edits_acknowledged``, ``assignments_finished``, ``rls_attempts``, ``kills``,
 ``restarts``, ``restart_s``, ``retries`` (steps the restart made workers do again),
 ``edits_after_restart`` and ``workers_through_restart`` (workers that acknowledged edits
@@ -220,6 +221,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
     with psycopg.connect(loc.conninfo, autocommit=True) as raw:
         raw.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(loc.schema)))
         spans = set(raw.execute('SELECT doc_id, start, "end", label, annotator FROM spans').fetchall())
+        decided = set(raw.execute('SELECT doc_id, start, "end", label, annotator FROM decisions').fetchall())
         done = {tuple(r) for r in raw.execute("SELECT doc_id, annotator FROM assignments WHERE done = 1")}
         docs = raw.execute("SELECT count(*) FROM documents").fetchone()[0]
         # everyone on a document: an assignment (held, expired or done) or a span of theirs
@@ -244,6 +246,9 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
                 acked += 1
                 finished += 1
                 lost += (row["doc"], user) not in done
+            elif kind == "decide":  # a review-mode decision (team_worker.decide)
+                acked += 1
+                lost += (row["doc"], row["start"], row["end"], row["label"], user) not in decided
             elif kind == "next" and row.get("doc") is not None:
                 nexts.append(row["ms"])
             elif kind == "rls":
