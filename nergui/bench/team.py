@@ -23,7 +23,8 @@ verdicts and review-mode decisions not in the store afterwards: must be 0),
 ``rls_violations`` (attempts to change another annotator's rows, spans, rejections,
 assignments and decisions, the database did not refuse: must be 0), ``save_p95_ms``
 (adding a span), ``next_doc_p95_ms`` (``Router.next``), and the amounts measured: ``docs_in_store``,
-``processes``, ``edits_acknowledged``, ``assignments_finished``, ``rls_attempts``, ``kills``,
+``processes``, ``edits_acknowledged`` (spans and verdicts), ``assignments_finished``,
+``decisions_acknowledged`` (one before each round of attempts), ``rls_attempts``, ``kills``,
 ``restarts``, ``restart_s``, ``retries`` (steps the restart made workers do again),
 ``edits_after_restart`` and ``workers_through_restart`` (workers that acknowledged edits
 after the server came back: all but the killed one, unless the documents ran out first).
@@ -230,6 +231,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
             " UNION SELECT doc_id, annotator FROM spans WHERE annotator IS NOT NULL) who"
             " GROUP BY doc_id HAVING count(*) > %s) o", (PER_TASK,)).fetchone()[0]
     acked = lost = rls_attempts = rls_violations = retries = finished = after_restart = spans_acked = 0
+    decisions_acked = 0
     saves, nexts, through = [], [], set()
     for user, log in zip(users, logs):
         for row in _rows(log):
@@ -247,7 +249,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
                 finished += 1
                 lost += (row["doc"], user) not in done
             elif kind == "decide":  # a review-mode decision (team_worker.decide)
-                acked += 1
+                decisions_acked += 1
                 lost += (row["doc"], row["start"], row["end"], row["label"], user) not in decided
             elif kind == "next" and row.get("doc") is not None:
                 nexts.append(row["ms"])
@@ -260,7 +262,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
             "save_p95_ms": _p95(saves), "save_p50_ms": _p50(saves),
             "next_doc_p95_ms": _p95(nexts), "next_doc_p50_ms": _p50(nexts),
             "docs_in_store": docs, "edits_acknowledged": acked, "spans_acknowledged": spans_acked,
-            "assignments_finished": finished,
+            "assignments_finished": finished, "decisions_acknowledged": decisions_acked,
             "rls_attempts": rls_attempts, "retries": retries, "edits_after_restart": after_restart,
             "workers_through_restart": len(through)}
 
