@@ -199,7 +199,8 @@ def test_roles_given_before_v9_cover_decisions_after_the_migration(team, capsys)
         owner.execute("UPDATE schema_version SET version = 8")
 
         def may(what: str) -> bool:
-            return owner.execute("SELECT has_table_privilege(%s, 'decisions', %s)", (users["alice"], what)).fetchone()[0]
+            query = "SELECT has_table_privilege(%s, 'decisions', %s)"
+            return owner.execute(query, (users["alice"], what)).fetchone()[0]
 
         def guarded() -> bool:
             return owner.execute("SELECT relrowsecurity FROM pg_class WHERE oid = 'decisions'::regclass").fetchone()[0]

@@ -6,8 +6,9 @@ a database user is given one with ``nergui roles URL USER ROLE`` (run by the pro
 owner, who made it: the owner migrates the schema and is not bound by the policies).
 
 - **annotator**: reads everything; adds, changes and removes only their own spans,
-  rejections, assignments and review-mode decisions (the ``annotator`` column is the database user:
-  ``current_user``); sets documents' states. Cannot touch labels, settings, runs or models.
+  rejections, assignments and review-mode decisions (the ``annotator`` column is the
+  database user: ``current_user``); sets documents' states. Cannot touch labels,
+  settings, runs or models.
 - **reviewer**: as an annotator, and changes anyone's spans and rejections, and chooses a
   document's final version (``reviews``: settling disagreements); changes anyone's
   assignments and decisions too (the policies of ``OWN_TABLES`` are alike).
