@@ -18,11 +18,13 @@ cluster of its own with ``.ci/pg-cluster`` (a free localhost port, a temporary f
 removes it after.
 
 Figures (one JSON row with ``--json``): ``over_assigned`` (documents more than 2
-annotators hold, finished or wrote spans on: must be 0), ``lost`` (acknowledged spans and
-verdicts not in the store afterwards: must be 0), ``rls_violations`` (attempts to change
-another annotator's rows the database did not refuse: must be 0), ``save_p95_ms`` (adding a
-span), ``next_doc_p95_ms`` (``Router.next``), and the amounts measured: ``docs_in_store``,
-``processes``, ``edits_acknowledged``, ``assignments_finished``, ``rls_attempts``, ``kills``,
+annotators hold, finished or wrote spans on: must be 0), ``lost`` (acknowledged spans,
+verdicts and review-mode decisions not in the store afterwards: must be 0),
+``rls_violations`` (attempts to change another annotator's rows, spans, rejections,
+assignments and decisions, the database did not refuse: must be 0), ``save_p95_ms``
+(adding a span), ``next_doc_p95_ms`` (``Router.next``), and the amounts measured: ``docs_in_store``,
+``processes``, ``edits_acknowledged`` (spans and verdicts), ``assignments_finished``,
+``decisions_acknowledged`` (one before each round of attempts), ``rls_attempts``, ``kills``,
 ``restarts``, ``restart_s``, ``retries`` (steps the restart made workers do again),
 ``edits_after_restart`` and ``workers_through_restart`` (workers that acknowledged edits
 after the server came back: all but the killed one, unless the documents ran out first).
@@ -220,6 +222,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
     with psycopg.connect(loc.conninfo, autocommit=True) as raw:
         raw.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(loc.schema)))
         spans = set(raw.execute('SELECT doc_id, start, "end", label, annotator FROM spans').fetchall())
+        decided = set(raw.execute('SELECT doc_id, start, "end", label, annotator FROM decisions').fetchall())
         done = {tuple(r) for r in raw.execute("SELECT doc_id, annotator FROM assignments WHERE done = 1")}
         docs = raw.execute("SELECT count(*) FROM documents").fetchone()[0]
         # everyone on a document: an assignment (held, expired or done) or a span of theirs
@@ -228,6 +231,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
             " UNION SELECT doc_id, annotator FROM spans WHERE annotator IS NOT NULL) who"
             " GROUP BY doc_id HAVING count(*) > %s) o", (PER_TASK,)).fetchone()[0]
     acked = lost = rls_attempts = rls_violations = retries = finished = after_restart = spans_acked = 0
+    decisions_acked = 0
     saves, nexts, through = [], [], set()
     for user, log in zip(users, logs):
         for row in _rows(log):
@@ -244,6 +248,9 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
                 acked += 1
                 finished += 1
                 lost += (row["doc"], user) not in done
+            elif kind == "decide":  # a review-mode decision (team_worker.decide)
+                decisions_acked += 1
+                lost += (row["doc"], row["start"], row["end"], row["label"], user) not in decided
             elif kind == "next" and row.get("doc") is not None:
                 nexts.append(row["ms"])
             elif kind == "rls":
@@ -255,7 +262,7 @@ def check(url: str, users: list[str], logs: list[Path], restarted_at: float) -> 
             "save_p95_ms": _p95(saves), "save_p50_ms": _p50(saves),
             "next_doc_p95_ms": _p95(nexts), "next_doc_p50_ms": _p50(nexts),
             "docs_in_store": docs, "edits_acknowledged": acked, "spans_acknowledged": spans_acked,
-            "assignments_finished": finished,
+            "assignments_finished": finished, "decisions_acknowledged": decisions_acked,
             "rls_attempts": rls_attempts, "retries": retries, "edits_after_restart": after_restart,
             "workers_through_restart": len(through)}
 

@@ -10,8 +10,9 @@ reopens the project and does the step again (a span already saved is not added t
 so no acknowledged edit depends on the connection it was made on.
 
 Every ``--rls-every`` documents it also tries, on its own connection outside the app's
-calls, to change another annotator's rows (``--other``: their database user); each attempt
-is logged with whether the database refused it.
+calls, to change another annotator's rows (``--other``: their database user), after making
+a review-mode decision of its own (``Decide``, logged as acknowledged like a span); each
+attempt is logged with whether the database refused it.
 """
 
 from __future__ import annotations
@@ -96,7 +97,20 @@ class Worker:
             self.log(k="finish", doc=doc_id)
             n += 1
             if rls_every and n % rls_every == 0:
+                self.decide(doc_id)
                 self.trespass(doc_id)
+
+    def decide(self, doc_id: int) -> None:
+        """A review-mode decision of this annotator's (``core.decisions.Decide``, as the review
+        window makes it): a skip on the document's first character, so the others' attempts on
+        decisions below meet rows that are there."""
+        from ..core.decisions import Decide, decisions
+
+        key = (doc_id, 0, 1, "THING")
+        t = time.perf_counter()
+        self.step(lambda: Decide(doc_id, "bench", 0, 1, "THING", "ignore").apply(self.project),
+                  again=lambda: any(d.key == key for d in decisions(self.project, doc_id)))
+        self.log(k="decide", doc=doc_id, start=0, end=1, label="THING", ms=(time.perf_counter() - t) * 1000)
 
     def trespass(self, doc_id: int) -> None:
         """Try to change another annotator's rows on this annotator's own connection; log
@@ -110,6 +124,9 @@ class Worker:
             ("insert_as_other", 'INSERT INTO spans (doc_id, start, "end", label, annotator)'
                                 " VALUES (%s, 0, 1, 'THING', %s)", (doc_id, self.other)),
             ("unset_annotator", "UPDATE spans SET annotator = %s WHERE annotator = current_user", (self.other,)),
+            ("decide_as_other", 'INSERT INTO decisions (doc_id, start, "end", label, answer, annotator)'
+                                " VALUES (%s, 0, 1, 'THING', 'reject', %s)", (doc_id, self.other)),
+            ("delete_others_decisions", "DELETE FROM decisions WHERE annotator <> current_user", ()),
         )
         for name, statement, params in attempts:
             try:

@@ -15,6 +15,13 @@ other tokens missing, not "O", and its rejections as spaCy's incorrect spans
 (``nergui.core.incorrect``); it is never held out for scoring. The Prodigy writer writes it
 as one line per decision with its ``answer``.
 
+Each decision records who made it (``annotator``: ``Project.annotator``, NULL on decisions
+made before schema v9). In a team's project (``core/versions.py``) each annotator answers on
+their own: two may answer the same candidate differently, each their own row, and the lists,
+counts, "already decided" checks and undo here see the annotator's own decisions only
+(``version_clause``); a single-user project sees every decision, as before. On PostgreSQL the
+row-level policies (``backends/pg_roles.py``) keep an annotator's connection to their own rows.
+
 ``Decide`` and ``Undecide`` are edits (``nergui.core.edits``): each is one transaction and
 returns its inverse, so the review window's undo stack and the annotator's take them back.
 No Qt.
@@ -26,10 +33,11 @@ import time
 from bisect import insort
 from dataclasses import dataclass
 
-from ..errors import EditConflict, Msg, ProjectError
+from ..errors import EditConflict, Msg, ProjectError, StoreError
 from .edits import Edit
 from .records import Record, Span
 from .store import Document, Project
+from .versions import version_clause
 
 ANSWERS = ("accept", "reject", "ignore")
 ORIGINS = ("model", "pattern", "import")
@@ -54,33 +62,43 @@ class Decision:
     score: float | None
     origin: str
     decided: float
+    annotator: str | None = None  # who decided (None: before nergui recorded it)
 
     @property
     def key(self) -> tuple[int, int, int, str]:
         return self.doc_id, self.start, self.end, self.label
 
 
-_COLUMNS = "id, doc_id, start, end, label, answer, score, origin, decided"
+_COLUMNS = "id, doc_id, start, end, label, answer, score, origin, decided, annotator"
+_KEY = "doc_id = ? AND start = ? AND end = ? AND label = ?"
 
 
 def decisions(project: Project, doc_id: int | None = None) -> list[Decision]:
-    """The decisions of one document (or of all), in the order they were made."""
+    """The decisions of one document (or of all), in the order they were made (in a team's
+    project, this annotator's own)."""
+    clause, args = version_clause(project)
     if doc_id is None:
-        rows = project.conn.execute(f"SELECT {_COLUMNS} FROM decisions ORDER BY id")
+        rows = project.conn.execute(f"SELECT {_COLUMNS} FROM decisions WHERE 1 = 1{clause} ORDER BY id", args)
     else:
-        rows = project.conn.execute(f"SELECT {_COLUMNS} FROM decisions WHERE doc_id = ? ORDER BY id", (doc_id,))
+        rows = project.conn.execute(f"SELECT {_COLUMNS} FROM decisions WHERE doc_id = ?{clause} ORDER BY id",
+                                    (doc_id, *args))
     return [Decision(*row) for row in rows]
 
 
 def decided_keys(project: Project) -> set[tuple[int, int, int, str]]:
-    """``(doc_id, start, end, label)`` of every candidate decided (skips too): never asked again."""
-    return set(project.conn.execute("SELECT doc_id, start, end, label FROM decisions"))
+    """``(doc_id, start, end, label)`` of every candidate decided (skips too): never asked again
+    (in a team's project, of those this annotator decided)."""
+    clause, args = version_clause(project)
+    return set(project.conn.execute(f"SELECT doc_id, start, end, label FROM decisions WHERE 1 = 1{clause}", args))
 
 
 def counts(project: Project) -> dict[str, int]:
-    """Decisions by answer, and ``documents``: those holding binary decisions only."""
+    """Decisions by answer (in a team's project, this annotator's), and ``documents``: those
+    holding binary decisions only."""
+    clause, args = version_clause(project)
     out = dict.fromkeys(ANSWERS, 0)
-    out.update(project.conn.execute("SELECT answer, count(*) FROM decisions GROUP BY answer").fetchall())
+    out.update(project.conn.execute(f"SELECT answer, count(*) FROM decisions WHERE 1 = 1{clause} GROUP BY answer",
+                                    args).fetchall())
     out["documents"] = count_binary(project)
     return out
 
@@ -101,6 +119,7 @@ def binary_records(project: Project, labels=None) -> list[Record]:
     (accepted candidates, and any span the user marked there) and its rejections; with
     ``labels``, only those of these labels."""
     keep = set(labels) if labels else None
+    clause, args = version_clause(project)
     out = []
     for doc_id in binary_doc_ids(project):
         doc = project.get_document(doc_id)
@@ -108,19 +127,29 @@ def binary_records(project: Project, labels=None) -> list[Record]:
         rejected = sorted(project.rejections(doc_id))
         spans = [s for s in doc.spans if keep is None or s.label in keep]
         rejections = [Span(a, b, label) for a, b, label in rejected if keep is None or label in keep]
-        out.append(Record(doc.text, spans, doc.state, doc.meta, ihash, doc_id, rejections=rejections, binary=True))
+        who = {(a, b, label): name for a, b, label, name in project.conn.execute(
+            f"SELECT start, end, label, annotator FROM decisions WHERE doc_id = ? AND annotator IS NOT NULL{clause}"
+            " ORDER BY id", (doc_id, *args))}
+        out.append(Record(doc.text, spans, doc.state, doc.meta, ihash, doc_id, rejections=rejections, binary=True,
+                          annotators=who))
     return out
 
 
 def record_imported(project: Project, doc_id: int, record: Record, now: float | None = None) -> None:
     """Inside an import's transaction: a binary record's spans and rejections become accept
-    and reject decisions (origin "import"), so the document counts as binary decisions only."""
+    and reject decisions (origin "import"), so the document counts as binary decisions only.
+    Each is by the annotator the file names for it (Prodigy's ``_annotator_id``), else by
+    ``Project.annotator``."""
     now = time.time() if now is None else now
-    rows = [(doc_id, s.start, s.end, s.label, "accept", now) for s in record.spans]
-    rows += [(doc_id, s.start, s.end, s.label, "reject", now) for s in record.rejections]
+    who = record.annotators
+
+    def row(s: Span, answer: str) -> tuple:
+        return doc_id, s.start, s.end, s.label, answer, now, who.get((s.start, s.end, s.label), project.annotator)
+
+    rows = [row(s, "accept") for s in record.spans] + [row(s, "reject") for s in record.rejections]
     project.conn.executemany(
-        "INSERT OR IGNORE INTO decisions (doc_id, start, end, label, answer, origin, decided)"
-        " VALUES (?, ?, ?, ?, ?, 'import', ?)", rows)
+        "INSERT OR IGNORE INTO decisions (doc_id, start, end, label, answer, origin, decided, annotator)"
+        " VALUES (?, ?, ?, ?, ?, 'import', ?, ?)", rows)
 
 
 # ---- the edits -----------------------------------------------------------------------------
@@ -147,15 +176,16 @@ class Decide(Edit):
         with project.transaction():
             if project.conn.execute("SELECT 1 FROM documents WHERE id = ?", (self.doc_id,)).fetchone() is None:
                 raise ProjectError(Msg.NO_DOCUMENT.format(doc_id=self.doc_id))
-            if project.conn.execute("SELECT 1 FROM decisions WHERE doc_id = ? AND start = ? AND end = ? AND label = ?",
-                                    (self.doc_id, self.start, self.end, self.label)).fetchone() is not None:
+            clause, args = version_clause(project)  # a team's: this annotator's own decisions
+            if project.conn.execute(f"SELECT 1 FROM decisions WHERE {_KEY}{clause}",
+                                    (self.doc_id, self.start, self.end, self.label, *args)).fetchone() is not None:
                 raise EditConflict(Msg.TEACH_DECIDED_BEFORE.format(  # decided elsewhere meanwhile
                     label=self.label, start=self.start, end=self.end, doc_id=self.doc_id))
             project.conn.execute(
-                "INSERT INTO decisions (doc_id, start, end, label, answer, score, origin, decided)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO decisions (doc_id, start, end, label, answer, score, origin, decided, annotator)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (self.doc_id, self.start, self.end, self.label, self.answer, self.score,
-                 self.origin if self.origin in ORIGINS else "model", when))
+                 self.origin if self.origin in ORIGINS else "model", when, project.annotator))
             effect = False
             if self.answer == "accept":
                 if project.find_span_id(self.doc_id, self.start, self.end) is None:
@@ -189,16 +219,17 @@ class Undecide(Decide):
     effect: bool = True
 
     def apply(self, project: Project) -> Edit:
-        key = (self.doc_id, self.start, self.end, self.label)
+        clause, args = version_clause(project)  # a team's: this annotator's own decision
+        key = (self.doc_id, self.start, self.end, self.label, *args)
         with project.transaction():
             row = project.conn.execute(
-                "SELECT answer, score, origin, decided FROM decisions WHERE doc_id = ? AND start = ? AND end = ?"
-                " AND label = ?", key).fetchone()
+                f"SELECT answer, score, origin, decided FROM decisions WHERE {_KEY}{clause}", key).fetchone()
             if row is None:
                 raise EditConflict(Msg.TEACH_NOT_DECIDED.format(label=self.label, start=self.start, end=self.end,
                                                                doc_id=self.doc_id))
             answer, score, origin, decided = row
-            project.conn.execute("DELETE FROM decisions WHERE doc_id = ? AND start = ? AND end = ? AND label = ?", key)
+            if project.conn.execute(f"DELETE FROM decisions WHERE {_KEY}{clause}", key).rowcount == 0:
+                raise StoreError(Msg.NOT_YOURS.format(what="decision"))  # there, but not this user's (database roles)
             if self.effect and answer == "accept":
                 span_id = project.find_span_id(self.doc_id, self.start, self.end)
                 if span_id is not None:

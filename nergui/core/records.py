@@ -31,6 +31,8 @@ class Record:
     ``binary``: the document holds yes/no answers on single entities only (``ner.teach``, the
     review mode): its spans are the accepted ones, its rejections the rejected ones, and every
     other token is unknown (not "O"): trained so, never scored, never counted as accepted.
+    ``annotators``: who made each binary decision, ``{(start, end, label): name}`` (Prodigy's
+    ``_annotator_id``; the store's ``decisions.annotator``), for those that say.
     """
 
     text: str
@@ -42,6 +44,7 @@ class Record:
     rejections: list[Span] = field(default_factory=list)
     suggestions: list[Span] = field(default_factory=list)
     binary: bool = False
+    annotators: dict[tuple[int, int, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

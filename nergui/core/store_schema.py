@@ -35,7 +35,7 @@ def statements(script: str) -> Iterator[str]:
                 yield buffer
             buffer = ""
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _SCHEMA_V1 = """
 CREATE TABLE documents (
@@ -209,8 +209,35 @@ _SCHEMA_V8 = Dialects(
     ),
 )
 
+# v9: who made each binary decision (the review mode's; NULL on what was there before), so that
+# two annotators may answer the same candidate, each their own row (``core/decisions.py``):
+# the key holds the annotator, as ``rejections_key`` does since v8.
+_DECISIONS_KEY = ("CREATE UNIQUE INDEX decisions_key ON decisions (doc_id, start, {end}, label,"
+                  " coalesce(annotator, ''))")
+_SCHEMA_V9 = Dialects(
+    sqlite=(  # SQLite drops a table's UNIQUE constraint by rebuilding the table (ids kept)
+        "CREATE TABLE decisions_v9 (id INTEGER PRIMARY KEY,"
+        " doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
+        " start INTEGER NOT NULL, end INTEGER NOT NULL, label TEXT NOT NULL,"
+        " answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')), score REAL,"
+        " origin TEXT NOT NULL DEFAULT 'model' CHECK (origin IN ('model', 'pattern', 'import')),"
+        " decided REAL NOT NULL DEFAULT 0, annotator TEXT, CHECK (start >= 0 AND end > start))",
+        "INSERT INTO decisions_v9 (id, doc_id, start, end, label, answer, score, origin, decided)"
+        " SELECT id, doc_id, start, end, label, answer, score, origin, decided FROM decisions",
+        "DROP TABLE decisions",
+        "ALTER TABLE decisions_v9 RENAME TO decisions",
+        "CREATE INDEX decisions_doc ON decisions (doc_id, id)",
+        _DECISIONS_KEY.format(end="end"),
+    ),
+    postgres=(  # the table keeps its grants, its id trigger and its row-level policies
+        "ALTER TABLE decisions ADD COLUMN annotator TEXT",
+        "ALTER TABLE decisions DROP CONSTRAINT decisions_doc_id_start_end_label_key",
+        _DECISIONS_KEY.format(end='"end"'),
+    ),
+)
+
 MIGRATIONS = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4, 5: _SCHEMA_V5, 6: _SCHEMA_V6,
-              7: _SCHEMA_V7, 8: _SCHEMA_V8}
+              7: _SCHEMA_V7, 8: _SCHEMA_V8, 9: _SCHEMA_V9}
 
 # displaCy's colours for the standard OntoNotes types; new types cycle through a palette.
 DISPLACY_COLOURS = {

@@ -98,7 +98,7 @@ class TeachWindow(QDialog):
         sys.setswitchinterval(RUN_SWITCH_INTERVAL)
         self.thread = QThread()
         self.thread.setObjectName("nergui-teach")
-        self.worker = TeachWorker(project.path, self.labels, seed=seed)
+        self.worker = TeachWorker(project.path, self.labels, seed=seed, annotator=project.annotator)
         self.worker.moveToThread(self.thread)
         self.sig_load.connect(self.worker.load)
         self.sig_reload.connect(self.worker.reload)

@@ -35,9 +35,10 @@ class TeachWorker(QObject):
     sig_status = Signal(object)      # {"scored": documents scored, "exhausted": bool, "model": name}
     sig_failed = Signal(str)
 
-    def __init__(self, project_path, labels: list[str], *, seed: int = 0):
+    def __init__(self, project_path, labels: list[str], *, seed: int = 0, annotator: str | None = None):
         super().__init__()
         self.project_path = str(project_path)
+        self.annotator = annotator  # the window's (its "already decided" are this annotator's in a team's project)
         self.labels = list(labels)
         self.seed = seed
         self.nlp = None
@@ -85,6 +86,8 @@ class TeachWorker(QObject):
         from ..core.teach import CandidateStream, project_docs
 
         self.project = Project.open(self.project_path)
+        if self.annotator:
+            self.project.annotator = self.annotator
         self.stream = CandidateStream(project_docs(self.project, seed=self.seed), labels=self.labels,
                                       decided=decided_keys(self.project),
                                       again=lambda n: project_docs(self.project, seed=self.seed + n))

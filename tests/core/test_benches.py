@@ -207,4 +207,5 @@ def test_bench_team_loses_nothing_through_a_kill_and_a_restart():
     assert row["spans_acknowledged"] - row["assignments_finished"] in (0, 1) and row["assignments_finished"] > 0
     assert 0 < row["assignments_finished"] < 2 * 2000  # work was left when the run ended: nobody ran dry
     assert row["rls_attempts"] >= 5 and row["workers_through_restart"] == 2 and row["edits_after_restart"] > 0
+    assert row["decisions_acknowledged"] > 0  # the attempts on decisions met rows that are there
     assert row["save_p95_ms"] > 0 and row["next_doc_p95_ms"] > 0

@@ -29,8 +29,8 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
     folder = tmp_path / "v2"
     _v2_project(folder)
     with Project.open(folder) as p:
-        assert SCHEMA_VERSION == 8
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 8
+        assert SCHEMA_VERSION == 9
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 9
         doc = p.get_document(1)
         assert (doc.text, doc.state, [(s.start, s.end, s.label) for s in doc.spans]) == (
             "Apple hired Tim.", "accepted", [(0, 5, "ORG")])
@@ -42,7 +42,7 @@ def test_migrates_a_version_2_file_and_keeps_its_data(tmp_path):
         p.set_rejected(1, 12, 15, "PERSON")
         assert p.authors(1) == {"spans": {(0, 5, "ORG"): None}, "rejections": {(12, 15, "PERSON"): "ann"}}  # v7
     with Project.open(folder) as p:  # reopened: migrated once, the rejection is still there
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 8
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == 9
         assert p.rejections(1) == {(12, 15, "PERSON")}
         assert p.integrity_check() == "ok"
 

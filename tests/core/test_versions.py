@@ -11,7 +11,7 @@ from nergui.core.edits import SetState
 from nergui.core.records import Record, Span
 from nergui.core.routing import Router
 from nergui.core.store import Filter, Project
-from nergui.core.store_schema import MIGRATIONS
+from nergui.core.store_schema import MIGRATIONS, SCHEMA_VERSION
 from nergui.core.versions import PER_TASK, versions
 from nergui.errors import Msg, ProjectError, SpanError
 
@@ -172,7 +172,7 @@ def test_v8_migration_keeps_a_v7_project(store_backend):
     conn.execute("INSERT INTO settings (key, value) VALUES ('annotations_per_task', '2')")
     conn.close()
     with _app(where, "ben") as ben:
-        assert ben.backend.schema_version(ben.conn) == 8
+        assert ben.backend.schema_version(ben.conn) == SCHEMA_VERSION
         assert ben.conn.execute("SELECT annotator, state FROM assignments ORDER BY annotator").fetchall() == [
             ("ana", "accepted"), ("ben", "todo")]
         ben.set_rejected(1, 31, 37, "LOC")  # the same rejection as ana's, now allowed
@@ -182,4 +182,4 @@ def test_v8_migration_keeps_a_v7_project(store_backend):
         ben.set_setting(PER_TASK, "1")
         assert ben.rejections(1) == {(31, 37, "LOC"), (0, 4, "ORG")}  # one version: every row, as before
     with Project.open(where) as again:  # reopened: migrated once
-        assert again.backend.schema_version(again.conn) == 8 and again.integrity_check() == "ok"
+        assert again.backend.schema_version(again.conn) == SCHEMA_VERSION and again.integrity_check() == "ok"

@@ -6,11 +6,17 @@ a database user is given one with ``nergui roles URL USER ROLE`` (run by the pro
 owner, who made it: the owner migrates the schema and is not bound by the policies).
 
 - **annotator**: reads everything; adds, changes and removes only their own spans,
-  rejections and assignments (the ``annotator`` column is the database user:
-  ``current_user``); sets documents' states. Cannot touch labels, settings, runs or models.
+  rejections, assignments and review-mode decisions (the ``annotator`` column is the
+  database user: ``current_user``); sets documents' states. Cannot touch labels,
+  settings, runs or models.
 - **reviewer**: as an annotator, and changes anyone's spans and rejections, and chooses a
-  document's final version (``reviews``: settling disagreements).
+  document's final version (``reviews``: settling disagreements); changes anyone's
+  assignments and decisions too (the policies of ``OWN_TABLES`` are alike).
 - **admin**: everything the app does: labels, settings, imports, training runs, models.
+
+A migration of the schema (``PostgresBackend.set_schema_version``, run by the owner) makes
+them again when the project has them, so a table that joins ``OWN_TABLES`` (``decisions``,
+schema v9) is covered without another ``nergui roles``.
 
 A refused change is either an error (a row that would not be the user's own) or touches no
 row (another's row is not there for them to change); the store turns both into a message.
@@ -24,11 +30,16 @@ from ...errors import Msg, ProjectError
 from .postgres import PgLocation
 
 ROLES = ("annotator", "reviewer", "admin")
-OWN_TABLES = ("spans", "rejections", "assignments")  # rows with an ``annotator``: RLS applies
+OWN_TABLES = ("spans", "rejections", "assignments", "decisions")  # rows with an ``annotator``: RLS applies
 
 
 def group(loc: PgLocation, role: str) -> str:
     return f"{loc.schema}_{role}"
+
+
+def given(raw, loc: PgLocation) -> bool:
+    """Whether the project's roles were made (``nergui roles`` was run on it)."""
+    return raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (group(loc, "annotator"),)).fetchone() is not None
 
 
 def enable(raw, loc: PgLocation) -> None:

@@ -367,6 +367,10 @@ class PostgresBackend:
 
     def set_schema_version(self, conn: PgConnection, version: int) -> None:
         conn.raw.execute("UPDATE schema_version SET version = %s", (version,))
+        from . import pg_roles
+
+        if pg_roles.given(conn.raw, self.loc):  # roles given before: extended to what the migration made
+            pg_roles.enable(conn.raw, self.loc)
 
     def holds_other_tables(self, conn: PgConnection) -> bool:
         return False  # the schema is made by ``create`` and named for nergui

@@ -21,7 +21,8 @@ counts the others as duplicates).
 
 Written back, a document of binary decisions only (``Record.binary``: the review mode's, or
 read from such lines) is one binary line per decision with its ``answer``, as ``ner.teach``
-writes them (``binary_objects``), never a manual line that would claim every entity.
+writes them (``binary_objects``), never a manual line that would claim every entity. A
+decision's annotator is the line's ``_annotator_id``, written and read back.
 """
 
 from __future__ import annotations
@@ -223,6 +224,9 @@ def binary_objects(record: Record, labels: Iterable[str]) -> list[dict[str, Any]
             obj["_input_hash"] = input_hash
         obj["_view_id"] = "ner"
         obj["answer"] = answer
+        who = record.annotators.get((span.start, span.end, span.label))
+        if who:  # as Prodigy names who answered (a team's project, or a file that said)
+            obj["_annotator_id"] = who
         out.append(obj)
     return out
 

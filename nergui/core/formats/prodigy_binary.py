@@ -52,6 +52,7 @@ def merge_group(shown: str, lines: list[tuple[int, dict]]) -> Iterator[Record | 
         return
     base: Record | None = None  # the first manual line: the document's state and gold spans
     decided: dict[tuple[int, int, str], tuple[str, int]] = {}  # span -> (answer, line), later wins
+    who: dict[tuple[int, int, str], str] = {}  # span -> the deciding line's ``_annotator_id``
     problems: list[Problem] = []
     for number, obj in lines:
         if not is_binary(obj):
@@ -63,8 +64,14 @@ def merge_group(shown: str, lines: list[tuple[int, dict]]) -> Iterator[Record | 
             continue
         decisions, found = _decisions(shown, number, obj)
         problems.extend(found)
+        annotator = obj.get("_annotator_id")
         for answer, span in decisions:
-            decided[(span.start, span.end, span.label)] = (answer, number)
+            key = (span.start, span.end, span.label)
+            decided[key] = (answer, number)
+            if isinstance(annotator, str) and annotator:
+                who[key] = annotator
+            else:
+                who.pop(key, None)
     if problems:
         yield from problems
         return
@@ -95,4 +102,5 @@ def merge_group(shown: str, lines: list[tuple[int, dict]]) -> Iterator[Record | 
         line=first_number,
         rejections=sorted(rejections, key=lambda s: (s.start, s.end)),
         binary=base is None,  # no manual line: binary answers only, every other token unknown
+        annotators={key: name for key, name in who.items() if decided[key][0] != "ignore"},
     )
