@@ -9,7 +9,8 @@ have not finished. On PostgreSQL the candidates are locked with ``FOR UPDATE ...
 LOCKED`` (apps asking at once take different documents instead of waiting for each other)
 and the live assignments of the chosen one are counted again after it is locked, in a
 statement of its own (a fresh snapshot), so a document is never handed out more often than
-configured; every assignment is written while its document's row is locked. On SQLite the
+configured; when the only candidates left were skipped as locked, ``next`` asks again once
+the other app is done, so a document is never left short of its annotators either; every assignment is written while its document's row is locked. On SQLite the
 transaction takes the write lock (``BEGIN IMMEDIATE``), which does the same for one machine.
 
 A document takes part once it is "todo" or has been handed out; its own state (accepted by
@@ -28,6 +29,11 @@ from .versions import PER_TASK
 
 LEASE = "lease_seconds"
 DEFAULT_LEASE_S = 1800.0
+# SKIP LOCKED passes over a document another app is taking at that moment; if that leaves
+# nothing, ``next`` asks again (every SKIPPED_RETRY_S, for up to SKIPPED_WAIT_S) instead of
+# saying every document has its annotators while one may still need this one
+SKIPPED_RETRY_S = 0.02
+SKIPPED_WAIT_S = 10.0
 
 _CANDIDATE = (
     "SELECT d.id FROM documents d"
@@ -64,6 +70,16 @@ class Router:
         """The id of the document to annotate next (its lease taken or renewed), or None
         when every document has its annotators. ``exclude``: documents not to hand out again
         now (the window's: those this annotator skipped)."""
+        waited_until = time.monotonic() + SKIPPED_WAIT_S
+        while True:
+            chosen, skipped = self._take(exclude)
+            if chosen is not None or not skipped or time.monotonic() > waited_until:
+                return chosen
+            time.sleep(SKIPPED_RETRY_S)  # another app holds a candidate's row: ask again once it is done
+
+    def _take(self, exclude) -> tuple[int | None, bool]:
+        """One transaction of ``next``: (the document taken or None, whether a candidate was
+        passed over only because another app held its row locked at that moment)."""
         p, me = self.project, self._me()
         per_task, lease = self.per_task, self.lease_s
         conn, backend = p.conn, p.backend
@@ -74,17 +90,21 @@ class Router:
                 row = conn.execute("SELECT doc_id FROM assignments WHERE annotator = ? AND done = 0"
                                    " AND leased_until > ? ORDER BY doc_id LIMIT 1", (me, now)).fetchone()
                 chosen = row[0] if row and row[0] not in exclude else self._new(me, now, per_task, exclude)
+                skipped = False
                 if chosen is not None:
                     conn.execute("INSERT OR REPLACE INTO assignments (doc_id, annotator, leased_until, done)"
                                  " VALUES (?, ?, ?, 0)", (chosen, me, now + lease))
+                elif backend.skip_locked:  # a row skipped as locked may still need this annotator
+                    skipped = self._new(me, now, per_task, exclude, lock="") is not None
                 conn.execute("COMMIT")
-                return chosen
+                return chosen, skipped
             except BaseException:
                 p._rollback()
                 raise
 
-    def _new(self, me: str, now: float, per_task: int, exclude=frozenset()) -> int | None:
-        conn, lock = self.project.conn, self.project.backend.skip_locked
+    def _new(self, me: str, now: float, per_task: int, exclude=frozenset(), lock: str | None = None) -> int | None:
+        conn = self.project.conn
+        lock = self.project.backend.skip_locked if lock is None else lock
         after = 0
         while True:
             row = conn.execute(_CANDIDATE + lock, (after, me, now, now, per_task)).fetchone()

@@ -99,3 +99,27 @@ def test_many_apps_asking_at_once_never_over_assign(store_backend):
     assert {doc: len(names) for doc, names in per_doc.items()} == {doc: 2 for doc in range(1, 25)}
     with Project.open(where) as p:
         assert p.conn.execute("SELECT count(*) FROM assignments WHERE done = 1").fetchone()[0] == 48
+
+
+def test_a_document_another_app_is_taking_is_waited_for_not_given_up(store_backend):
+    """An app asking while another holds the last candidate's row (taking it at that moment)
+    gets it once the other is done, instead of "every document has its annotators"."""
+    if store_backend.kind != "postgres":
+        pytest.skip("SKIP LOCKED is PostgreSQL's: SQLite's write lock makes the other app wait")
+    where = store_backend.location()
+    _project(where, 1, per_task=2)
+    holder, asker = _app(where, "ana"), _app(where, "ben")
+    got: list[int | None] = []
+    try:
+        holder.conn.execute("BEGIN")
+        holder.conn.execute("SELECT id FROM documents WHERE id = 1 FOR UPDATE").fetchone()
+        thread = threading.Thread(target=lambda: got.append(Router(asker).next()))
+        thread.start()
+        time.sleep(0.5)
+        assert got == []  # still asking: the only candidate is locked, not gone
+        holder.conn.execute("COMMIT")
+        thread.join(5)
+        assert got == [1] and Router(asker).assignments(1) == {"ben": False}
+    finally:
+        holder.close()
+        asker.close()
