@@ -24,8 +24,13 @@ Then:
   order it is read off the mean curve of its seeds (each seed's is printed too);
 * ``auc_ratio``: the area under model order's F-over-documents curve over random order's
   mean curve, on the checkpoints both measured (trapezoids, from the first to the last);
-* ``continuous_gap``: ``full_f`` minus the continuous F after every document (file order;
-  each strategy that replayed every document prints its own);
+* ``continuous_gap``: ``full_f`` minus the F of the app's continuous mode after every
+  document in file order: its learner with a consolidation run every
+  ``--consolidate-every`` documents (the app's ``CONSOLIDATE_EVERY``, 50: a full run from
+  the original that the learner restarts from; ``consolidated_end``); ``learner_gap``: the
+  same for the learner alone, never consolidated (each strategy that replayed every
+  document prints its own). With ``--consolidate-every 0``, ``continuous_gap`` is the
+  learner's (``continuous_gap_mode`` says which);
 * ``retention_min``: the lowest retention of the old types seen at any checkpoint of any
   strategy (``evaluate.retention_detail`` on the raw texts a training run holds out);
 * ``teach_f_at_1000``: the review mode's F after 1,000 replayed binary decisions, from
@@ -51,6 +56,7 @@ from typing import Any
 
 from ..core import workflow
 from ..core.holdout import RETENTION_LIMIT, retention_split
+from ..core.learn_mode import CONSOLIDATE_EVERY
 from ..core.learner import LearnSettings, default_train_settings
 from ..core.patterns import read_patterns
 from ..core.pipeline import load_pipeline, ner_labels
@@ -92,9 +98,9 @@ def accepted(record: Record) -> Record:
     return Record(record.text, list(record.spans), "accepted", record.meta, record.input_hash, record.line)
 
 
-def full_run(base_spec: str, train: list[Record], raw_file: str, meter: Meter, *, seed: int = 0) -> dict[str, Any]:
+def _train_full(base_spec: str, train: list[Record], raw_file: str, *, seed: int = 0):
     """A full run as ``nergui train PROJECT --raw RAW`` makes it (the app's default settings)
-    on a project holding every training document, scored by ``meter``."""
+    on a project holding ``train``: (the finished job, its settings, seconds it trained)."""
     settings = TrainSettings(seed=seed)
     with tempfile.TemporaryDirectory(prefix="nergui-bench-active-") as tmp:
         project = Project.create(Path(tmp) / "project")
@@ -107,14 +113,43 @@ def full_run(base_spec: str, train: list[Record], raw_file: str, meter: Meter, *
         started = time.perf_counter()
         for _ in job.run():
             pass
-        seconds = time.perf_counter() - started
-        nlp = job.trainer.nlp
-        frozen = [n for n in ("ner",) if n in nlp.pipe_names and "ner_new" in nlp.pipe_names]
-        out = {"part": "full", **{f"full_{k}": v for k, v in meter.f(nlp, frozen=frozen).items()},
-               "full_retention": meter.retention(nlp), "full_train_docs": len(job.data.train),
-               "full_rehearsal_texts": len(job.data.rehearsal), "epochs": settings.epochs,
-               "strategy": settings.strategy, "rehearsal": settings.rehearsal, "train_s": round(seconds, 1)}
-    return out
+        return job, settings, time.perf_counter() - started
+
+
+def full_run(base_spec: str, train: list[Record], raw_file: str, meter: Meter, *, seed: int = 0) -> dict[str, Any]:
+    """A full run on every training document, scored by ``meter``."""
+    job, settings, seconds = _train_full(base_spec, train, raw_file, seed=seed)
+    nlp = job.trainer.nlp
+    frozen = [n for n in ("ner",) if n in nlp.pipe_names and "ner_new" in nlp.pipe_names]
+    return {"part": "full", **{f"full_{k}": v for k, v in meter.f(nlp, frozen=frozen).items()},
+            "full_retention": meter.retention(nlp), "full_train_docs": len(job.data.train),
+            "full_rehearsal_texts": len(job.data.rehearsal), "epochs": settings.epochs,
+            "strategy": settings.strategy, "rehearsal": settings.rehearsal, "train_s": round(seconds, 1)}
+
+
+def consolidated_end(setup: Setup, curve, meter: Meter, base_spec: str, raw_file: str, *,
+                     every: int = CONSOLIDATE_EVERY, seed: int = 0) -> dict[str, Any] | None:
+    """Where the app's continuous mode stands after a strategy's every document: its learner
+    plus a consolidation run every ``every`` documents (``gui/consolidation.py``: a full run
+    from the original on the documents accepted so far, kept as a version, from which the
+    learner restarts and learns the documents accepted since). Each consolidation starts from
+    the original, so the end depends on the last one alone: a full run on the first
+    ``every * k`` documents the strategy picked, then the learner (started from it, with
+    those documents as its replay sample) learns the rest one at a time. None when fewer
+    than ``every`` documents were replayed."""
+    last = len(curve.picked) // every * every
+    if last == 0:
+        return None
+    began = time.perf_counter()
+    before = [setup.train[k] for k in curve.picked[:last]]
+    job, _, _ = _train_full(base_spec, before, raw_file, seed=seed)
+    learner = setup.learner(before, start=job.trainer.nlp)
+    for k in curve.picked[last:]:
+        learner.learn(setup.train[k], snapshot=False)
+    scores = meter.measure(learner)
+    return {"consolidated_at": last, "learnt_after": len(curve.picked) - last,
+            "started_from_version": learner.started_from_version,
+            **{f"consolidated_{k}": v for k, v in scores.items()}, "consolidated_s": round(time.perf_counter() - began, 1)}
 
 
 def teach_figure(base, train: list[Record], evals: list[Record], patterns,
@@ -186,7 +221,9 @@ def _curve_row(curve, n_train: int, full_f: float | None) -> dict[str, Any]:
         row["docs_to_95"] = d
         row["docs_to_95_fraction"] = d / n_train if d is not None else None
         if curve.replayed == n_train and curve.end:
-            row["continuous_gap"] = full_f - curve.end["f"]
+            row["learner_gap"] = full_f - curve.end["f"]
+        if curve.consolidated:
+            row["continuous_gap"] = full_f - curve.consolidated["consolidated_f"]
     row["checkpoints"] = [p["docs"] for p in points]
     row["curve_f"] = [p["f"] for p in points]
     row["curve_retention"] = {str(p["docs"]): p["retention"] for p in points if p.get("retention") is not None}
@@ -218,6 +255,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="the learner's, the full run's and model order's seed")
     p.add_argument("--no-full", action="store_true", help="skip the full run (no full_f and no figures from it)")
     p.add_argument("--no-teach", action="store_true", help="skip teach_f_at_1000")
+    p.add_argument("--consolidate-every", type=int, default=CONSOLIDATE_EVERY,
+                   help=f"the app's consolidation cadence continuous_gap replays (default {CONSOLIDATE_EVERY}, "
+                        "the app's; 0: the learner alone)")
     g = p.add_argument_group("the continuous learner (core/learner.py LearnSettings, TrainSettings)",
                              "Defaults: the bench's learner (LEARNER), measured on the fashion data; it rehearses on "
                              "--raw's texts, text of another domain, as the app's learner does with 'Only the texts "
@@ -322,6 +362,9 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
         curve = replay(setup, FileOrder(), meter, limit=limit, every=args.every, deadline=deadline, on_point=progress)
         curves["file"].append(curve)
         per_doc = (curve.learn_s + curve.measure_s + curve.order_s) / max(1, curve.replayed)
+        if args.consolidate_every and curve.replayed == n and not curve.stopped:
+            curve.consolidated = consolidated_end(setup, curve, meter, args.base, args.raw,
+                                                  every=args.consolidate_every, seed=args.seed)
         if curve.stopped:
             capped["file"] = f"stopped at {curve.replayed} of {limit} documents: its share of the budget was spent"
     other_limit = limit
@@ -347,17 +390,19 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
             capped[f"random_{seed}"] = f"stopped at {curve.replayed} of {other_limit} documents: budget"
     for name in ("file", "model", "random"):
         for curve in curves[name]:
-            emit({**common, **_curve_row(curve, n, full_f)}, as_json=args.json)
+            emit({**common, **_curve_row(curve, n, full_f), **figs.rounded(curve.consolidated or {})},
+                 as_json=args.json)
 
     teach_f, teach_note, teach_extra = None, "skipped (--no-teach)", {}
     if not args.no_teach:
         teach_f, teach_note, teach_extra = teach_figure(base, train, evals, patterns, deadline=plan.deadline(1.0))
-    summary = _summary(curves, n, full_f, full)
+    summary = _summary(curves, n, full_f, full, args.consolidate_every)
     summary.update(teach_f_at_1000=teach_f, teach_note=teach_note, **{f"teach_{k}": v for k, v in teach_extra.items()})
     summary["targets"] = figs.against_targets(summary, {
         "docs_to_95_fraction": {"strategy": "model", "random": summary.get("docs_to_95_fraction_random")},
         "auc_ratio": {"over": "random order's mean curve"},
-        "continuous_gap": {"strategy": "file" if "file" in summary["continuous_gap_by_strategy"] else None},
+        "continuous_gap": {"strategy": "file" if summary["continuous_gap"] is not None else None,
+                           "mode": summary["continuous_gap_mode"]},
         "retention_min": {"over": "every checkpoint of every strategy"}})
     summary["targets_missed"] = figs.missed(summary) or "none"
     summary["measured"] = {
@@ -390,7 +435,8 @@ def _teach_importable() -> bool:
     return True
 
 
-def _summary(curves: dict[str, list], n: int, full_f: float | None, full: dict[str, Any]) -> dict[str, Any]:
+def _summary(curves: dict[str, list], n: int, full_f: float | None, full: dict[str, Any],
+             every: int = CONSOLIDATE_EVERY) -> dict[str, Any]:
     out: dict[str, Any] = {"full_f": full_f, "full_retention": full.get("full_retention")}
     randoms = [c.points for c in curves["random"]]
     mean = figs.mean_curve(randoms)
@@ -414,9 +460,21 @@ def _summary(curves: dict[str, list], n: int, full_f: float | None, full: dict[s
         for c in curves[name]:
             if c.replayed == n and c.end and full_f is not None:
                 ends[f"{name}{'' if name != 'random' else '_' + str(c.seed)}"] = full_f - c.end["f"]
-    out["continuous_gap"] = ends.get("file", next(iter(ends.values()), None))
-    out["continuous_gap_by_strategy"] = ends
+    # the learner alone (no consolidation): how far its drift takes it from a full run
+    out["learner_gap"] = ends.get("file", next(iter(ends.values()), None))
+    out["learner_gap_by_strategy"] = ends
+    # the app's continuous mode: the learner and its consolidation runs (consolidated_end)
+    file = curves["file"][0] if curves["file"] else None
+    if file is not None and file.consolidated and full_f is not None:
+        out["continuous_gap"] = full_f - file.consolidated["consolidated_f"]
+        c = file.consolidated
+        out["continuous_gap_mode"] = (f"the learner and a consolidation run every {every} documents (the last at "
+                                      f"{c['consolidated_at']}, then {c['learnt_after']} learnt)")
+    else:
+        out["continuous_gap"] = out["learner_gap"]
+        out["continuous_gap_mode"] = "the learner alone" if out["learner_gap"] is not None else None
     rets = [figs.retention_min(c.points) for name in curves for c in curves[name]]
+    rets += [c.consolidated.get("consolidated_retention") for c in curves["file"] if c.consolidated]
     rets = [r for r in rets if r is not None]
     out["retention_min"] = min(rets) if rets else None
     return out

@@ -82,13 +82,14 @@ class Setup:
     teacher: Language | None = None  # one frozen copy of the base marks every learner's rehearsal texts ...
     teacher_cache: dict = field(default_factory=dict)  # ... once per text
 
-    def learner(self) -> Learner:
-        """A learner on nothing accepted yet."""
+    def learner(self, records: Sequence[Record] = (), start: Language | None = None) -> Learner:
+        """A learner on nothing accepted yet; or, after a consolidation run ``start`` (a full
+        run on ``records``), one going on from its weights, as the app's learner restarts."""
         if self.teacher is None:
             self.teacher = clone(self.base)
         texts = list(self.rehearsal) + ([r.text for r in self.train] if self.own_rehearsal else [])
-        return Learner(self.base, [], texts, settings=self.settings, learn=self.learn, labels=self.labels,
-                       teacher=self.teacher, teacher_cache=self.teacher_cache)
+        return Learner(self.base, list(records), texts, settings=self.settings, learn=self.learn, labels=self.labels,
+                       teacher=self.teacher, teacher_cache=self.teacher_cache, start=start)
 
     def has_new(self, i: int) -> bool:
         wanted = set(self.labels)
@@ -297,6 +298,8 @@ class Curve:
     stopped: str | None = None  # why it ended before its limit ("budget")
     order: dict[str, Any] = field(default_factory=dict)
     learner: Learner | None = field(default=None, repr=False)  # as the replay left it
+    picked: list[int] = field(default_factory=list, repr=False)  # the documents, in the order learnt
+    consolidated: dict[str, Any] | None = None  # bench active's consolidated_end, when measured
 
     def f_at(self, docs: int) -> float | None:
         return next((p["f"] for p in self.points if p["docs"] == docs), None)
@@ -324,10 +327,12 @@ def replay(setup: Setup, order: Order, meter: Meter, *, limit: int | None = None
     learn_s = measure_s = 0.0
     picked = with_new = spans = 0
     stopped = None
+    keys: list[int] = []
     while picked < n:
         key = order.next(learner)
         if key is None:
             break
+        keys.append(key)
         t0 = time.perf_counter()
         learner.learn(setup.train[key], snapshot=False)
         learn_s += time.perf_counter() - t0
@@ -349,4 +354,4 @@ def replay(setup: Setup, order: Order, meter: Meter, *, limit: int | None = None
                 stopped = "budget"
                 break
     return Curve(order.name, order.seed, points, picked, with_new, round(learn_s, 1), round(order.seconds, 1),
-                 round(measure_s, 1), round(time.perf_counter() - started, 1), stopped, order.describe(), learner)
+                 round(measure_s, 1), round(time.perf_counter() - started, 1), stopped, order.describe(), learner, keys)

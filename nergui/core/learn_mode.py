@@ -16,6 +16,11 @@ from pathlib import Path
 from ..errors import Msg
 from .pipeline import describe
 
+# documents sent to the learner between two consolidation runs (a full run from the original,
+# kept as a version, which the learner restarts from: gui/consolidation.py; bench active's
+# continuous_gap replays the same cadence)
+CONSOLIDATE_EVERY = 50
+
 
 def known_labels(spec: str) -> list[str] | None:
     """The entity types ``spec`` predicts, from its ``meta.json`` (no loading): [] for

@@ -16,11 +16,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import lifeline
+from ..core.learn_mode import CONSOLIDATE_EVERY
 from ..core.events import Cancelled, Failed, RunInfo, Saved
 from ..errors import Msg, NerguiError
 from .projects import project_key
 
-CONSOLIDATE_EVERY = 50  # documents sent to the learner between two consolidation runs
 TRAINING_NICE = 10  # a training run while a learner runs yields the CPU to it and to the window
 
 

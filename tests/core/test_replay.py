@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nergui.bench import replay_figures as figs
-from nergui.bench.active import Plan, full_run, learner_settings
+from nergui.bench.active import Plan, _summary, consolidated_end, full_run, learner_settings
 from nergui.bench.replay import FileOrder, Meter, ModelOrder, Ordering, RandomOrder, Setup, checkpoints, replay
 from nergui.core.formats import write
 from nergui.core.records import Record
@@ -73,6 +73,29 @@ def test_continuous_learning_comes_close_to_a_full_run_and_keeps_the_old_types(w
     for curve in curves.values():
         assert full["full_f"] - curve.end["f"] <= 0.05  # continuous mode: as good as a full run at the end
         assert figs.retention_min(curve.points) >= 0.97  # the old types held all along
+
+
+def test_the_app_s_continuous_mode_ends_on_its_last_consolidation_and_the_learner_after_it(world, curves, tmp_path):
+    """continuous_gap replays the app's cadence: a full run on the first 32 documents file
+    order picked (every 16: the last consolidation at 32), the learner restarted from it
+    learns the other 8; the summary reads the gap off it and keeps the learner's own."""
+    base, setup, meter = world
+    base.to_disk(tmp_path / "base")
+    write(tmp_path / "raw.jsonl", [Record(t) for t in setup.rehearsal], "prodigy", labels=[])
+    curve = curves["file"]
+    assert curve.picked == list(range(40))
+    end = consolidated_end(setup, curve, meter, str(tmp_path / "base"), str(tmp_path / "raw.jsonl"), every=16)
+    assert end["consolidated_at"] == 32 and end["learnt_after"] == 8 and end["started_from_version"] is True
+    assert end["consolidated_f"] >= 0.8 and end["consolidated_retention"] >= 0.97
+    curve.consolidated = end
+    try:
+        summary = _summary({"file": [curve], "model": [], "random": []}, 40, 0.9, {}, every=16)
+    finally:
+        curve.consolidated = None
+    assert summary["continuous_gap"] == pytest.approx(0.9 - end["consolidated_f"])
+    assert summary["learner_gap"] == pytest.approx(0.9 - curve.end["f"])
+    assert "every 16 documents (the last at 32, then 8 learnt)" in summary["continuous_gap_mode"]
+    assert consolidated_end(setup, curve, meter, "unused", "unused", every=41) is None  # none before the end
 
 
 def test_the_new_type_f_without_the_frozen_recognizer_is_the_whole_pipeline_s(world, curves):
