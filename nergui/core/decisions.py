@@ -29,6 +29,7 @@ No Qt.
 
 from __future__ import annotations
 
+import json
 import time
 from bisect import insort
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from ..errors import EditConflict, Msg, ProjectError, StoreError
 from .edits import Edit
 from .records import Record, Span
 from .store import Document, Project
-from .versions import version_clause
+from .versions import is_team, version_clause
 
 ANSWERS = ("accept", "reject", "ignore")
 ORIGINS = ("model", "pattern", "import")
@@ -117,9 +118,11 @@ def count_binary(project: Project) -> int:
 def binary_records(project: Project, labels=None) -> list[Record]:
     """Each document holding binary decisions only, as ``Record(binary=True)``: its spans
     (accepted candidates, and any span the user marked there) and its rejections; with
-    ``labels``, only those of these labels."""
+    ``labels``, only those of these labels. In a team's project (what training and export
+    read: ``team_binary``), the team's answers, not this annotator's alone."""
     keep = set(labels) if labels else None
-    clause, args = version_clause(project)
+    if is_team(project):
+        return team_binary(project, keep)
     out = []
     for doc_id in binary_doc_ids(project):
         doc = project.get_document(doc_id)
@@ -128,10 +131,51 @@ def binary_records(project: Project, labels=None) -> list[Record]:
         spans = [s for s in doc.spans if keep is None or s.label in keep]
         rejections = [Span(a, b, label) for a, b, label in rejected if keep is None or label in keep]
         who = {(a, b, label): name for a, b, label, name in project.conn.execute(
-            f"SELECT start, end, label, annotator FROM decisions WHERE doc_id = ? AND annotator IS NOT NULL{clause}"
-            " ORDER BY id", (doc_id, *args))}
+            "SELECT start, end, label, annotator FROM decisions WHERE doc_id = ? AND annotator IS NOT NULL"
+            " ORDER BY id", (doc_id,))}
         out.append(Record(doc.text, spans, doc.state, doc.meta, ihash, doc_id, rejections=rejections, binary=True,
                           annotators=who))
+    return out
+
+
+def team_binary(project: Project, keep: set[str] | None = None) -> list[Record]:
+    """A team's documents of binary decisions, for training and export. A reviewed document
+    gives its final version (``versions.final_clause``: the chosen annotator's spans and
+    rejections). Otherwise each candidate is taken as the annotators who answered it agree:
+    accepted by all who answered, an entity; rejected by all, an incorrect span; answered
+    both ways, left out (unknown, as every other token of a binary document) until a
+    reviewer settles the document. Skips ("ignore") say nothing."""
+    from .versions import final_clause
+
+    out = []
+    for doc_id in binary_doc_ids(project):
+        row = project.conn.execute("SELECT text, state, meta, input_hash FROM documents WHERE id = ?",
+                                   (doc_id,)).fetchone()
+        text, state, meta, ihash = row[0], row[1], json.loads(row[2]), row[3]
+        clause, args = final_clause(project, doc_id)
+        reviewed = project.conn.execute("SELECT 1 FROM reviews WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+        who: dict[tuple[int, int, str], str] = {}
+        if reviewed:
+            spans = [Span(a, b, label) for a, b, label in project.conn.execute(
+                f"SELECT start, end, label FROM spans WHERE doc_id = ?{clause} ORDER BY start, end", (doc_id, *args))]
+            rejections = [Span(a, b, label) for a, b, label in project.conn.execute(
+                f"SELECT start, end, label FROM rejections WHERE doc_id = ?{clause} ORDER BY start, end",
+                (doc_id, *args))]
+        else:
+            answers: dict[tuple[int, int, str], set[str]] = {}
+            for a, b, label, answer, name in project.conn.execute(
+                    "SELECT start, end, label, answer, annotator FROM decisions WHERE doc_id = ? AND answer != 'ignore'"
+                    " ORDER BY id", (doc_id,)):
+                answers.setdefault((a, b, label), set()).add(answer)
+                if name is not None:
+                    who.setdefault((a, b, label), name)
+            spans = [Span(*k) for k, said in sorted(answers.items()) if said == {"accept"}]
+            rejections = [Span(*k) for k, said in sorted(answers.items()) if said == {"reject"}]
+        spans = [s for s in spans if keep is None or s.label in keep]
+        rejections = [s for s in rejections if keep is None or s.label in keep]
+        if spans or rejections:
+            out.append(Record(text, spans, state, meta, ihash, doc_id, rejections=rejections, binary=True,
+                              annotators=who))
     return out
 
 
@@ -264,5 +308,5 @@ def describe(decision: Decision, doc_text: str) -> str:
     return f"{decision.answer}  {decision.label}  {doc_text[decision.start:decision.end]!r}{score}"
 
 
-__all__ = ["ANSWERS", "Decide", "Decision", "Undecide", "binary_doc_ids", "binary_records", "count_binary", "counts",
+__all__ = ["ANSWERS", "Decide", "Decision", "Undecide", "binary_doc_ids", "binary_records", "team_binary", "count_binary", "counts",
            "decided_keys", "decisions", "describe", "record_imported", "undecide"]

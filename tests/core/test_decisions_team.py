@@ -106,19 +106,27 @@ def test_two_annotators_answer_the_same_candidate_each_on_their_own(store_backen
         assert ben.get_document(1).spans == [] and ben.rejections(1) == {ACME}
         with pytest.raises(EditConflict):  # ben's own, twice: refused
             Decide(1, "", *ACME, "accept").apply(ben)
-        (record,) = decisions.binary_records(ana)
-        assert record.annotators == {ACME: "ana"}
+        # training and export read the team's answers: ACME answered both ways is left out
+        assert decisions.binary_records(ana) == decisions.binary_records(ben) == []
         # ben takes his back: his row and his rejection go, ana's stay
         assert isinstance(ben_undo, Undecide)
         redo = ben_undo.apply(ben)
         assert [r[4:] for r in _rows(ana)] == [("accept", "ana"), ("ignore", "ben")]
         assert ben.rejections(1) == set() and [(s.start, s.end) for s in ana.get_document(1).spans] == [(0, 12)]
+        (record,) = decisions.binary_records(ben)  # now answered one way (ben's skip says nothing)
+        assert [(s.start, s.end, s.label) for s in record.spans] == [ACME] and record.rejections == []
+        assert record.annotators == {ACME: "ana"} and record.binary
+        Decide(1, "", 19, 27, "ORG", "reject").apply(ana)  # rejected by the only one who answered it
+        (record,) = decisions.binary_records(ben)
+        assert [(s.start, s.end, s.label) for s in record.rejections] == [(19, 27, "ORG")]
         redo.apply(ben)
+        (record,) = decisions.binary_records(ana)  # ACME disputed again: only the agreed rejection
+        assert record.spans == [] and [(s.start, s.end) for s in record.rejections] == [(19, 27)]
         assert decisions.decided_keys(ben) == {(1, *ACME), (1, 19, 27, "ORG")}
         # one annotator per task again: one version, every decision (as a single-user project)
         ana.set_setting(PER_TASK, "1")
         assert [(d.answer, d.annotator) for d in decisions.decisions(ana)] == [
-            ("accept", "ana"), ("ignore", "ben"), ("reject", "ben")]
+            ("accept", "ana"), ("ignore", "ben"), ("reject", "ana"), ("reject", "ben")]
 
 
 def test_prodigy_export_and_import_carry_the_annotator(store_backend, tmp_path):
