@@ -68,8 +68,11 @@ MIN_PROB = 0.01
 # of the weights (``LearnSettings.average``) 0.395 / 0.395 (steadier, lower); the model's
 # likeliest candidates first (priority ``p``) 0.349 / 0.324 (more accepted: 285 by 600); 1 step
 # instead of 3 for a document learnt again 0.336 at 300 (0.432; stopped there); a consolidation
-# run (the app's full run from the original on the decided documents) at 500: 0.433, below the
-# learner it replaced (0.508 just before).
+# run (the app's full run from the original on the decided documents) every 500 decisions: 0.433
+# at 500, below the learner it replaced (0.508 just before), then the learner from it 0.404 at
+# 600, 0.440 at 800, 0.516 just before the run at 1,000, which gave 0.419: a full run on binary
+# documents (the trainer's defaults) is no better than the learner, and one seed's F at 1,000 is
+# within that swing.
 TEACH_REHEARSAL = 1.0
 TEACH_MARKING = "alike-missing"
 
