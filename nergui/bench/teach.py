@@ -83,7 +83,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         decisions, "teach_p", "teach_r", "decisions": made, "accepted", "rejected",
         "docs_decided": documents with a decision, "docs_scored": documents the stream
         scored, "gold_spans_found": accepted / gold spans in the documents scored,
-        "f_at": {checkpoint: F}, "seconds", "labels"}``; ``teach_f_at_1000`` is ``teach_f``
+        "asked": {"pattern accept": n, "model reject": n ...}, "f_at": {checkpoint: F},
+        "pr_at": {checkpoint: (P, R)}, "seconds", "labels"}``; ``teach_f_at_1000`` is ``teach_f``
         of a run with ``decisions=1000``.
     """
     from ..core import evaluate
@@ -118,7 +119,9 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     answers: dict[int, tuple[list[Span], list[Span]]] = {}
     pending: dict[int, None] = {}
     made = accepted = 0
+    asked: dict[str, int] = {}  # decisions by origin and answer ("pattern accept", "model reject" ...)
     f_at: dict[int, float] = {}
+    pr_at: dict[int, tuple[float, float]] = {}  # precision and recall at each checkpoint
     points = sorted(c for c in checkpoints if 0 < c <= decisions)
 
     def record_of(i: int) -> Record:
@@ -160,7 +163,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
             log(f"consolidation at {made} decisions: F {before:.3f} (the learner) -> {consolidations[-1]['f_after']:.3f}")
 
     def f_now() -> dict[str, float]:
-        scores = evaluate.score_records(nlp, eval_records, labels=labels)
+        with learner.predicting() as scoring:
+            scores = evaluate.score_records(scoring, eval_records, labels=labels)
         per = [scores["per_type"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0}) for label in labels]
         return {k: sum(x[k] for x in per) / len(per) for k in ("p", "r", "f")}
 
@@ -173,7 +177,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         if cand is None:
             if stream.exhausted:
                 break
-            stream.fill(nlp, patterns=matcher)
+            with learner.predicting() as scoring:  # the weights the window's worker loads (snapshots)
+                stream.fill(scoring, patterns=matcher)
             continue
         i = cand.doc_id
         answer = "accept" if (cand.start, cand.end, cand.label) in gold[i] else "reject"
@@ -181,6 +186,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         (spans if answer == "accept" else rejections).append(Span(cand.start, cand.end, cand.label))
         stream.mark_decided(cand.key, answer)
         accepted += answer == "accept"
+        asked[f"{cand.origin} {answer}"] = asked.get(f"{cand.origin} {answer}", 0) + 1
         made += 1
         pending[i] = None
         if consolidate_every and made % consolidate_every == 0:
@@ -191,17 +197,23 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         if points and made == points[0]:
             points.pop(0)
             learn_pending()
-            f_at[made] = round(f_now()["f"], 4)
+            now = f_now()
+            f_at[made] = round(now["f"], 4)
+            pr_at[made] = (round(now["p"], 4), round(now["r"], 4))
             if log:
-                log(f"{made} decisions ({accepted} accepted): F {f_at[made]:.3f}, "
+                log(f"{made} decisions ({accepted} accepted, {len(answers)} documents): F {f_at[made]:.3f} "
+                    f"(P {now['p']:.3f}, R {now['r']:.3f}; {asked}; pass {stream.passes}, "
+                    f"{stream.scored_docs} scored), "
                     f"{time.perf_counter() - started:.0f} s")
     learn_pending()
     final = f_now()
     found_gold = sum(len(g) for i, g in enumerate(gold) if i in answers)
     return {"teach_f": round(final["f"], 4), "teach_p": round(final["p"], 4), "teach_r": round(final["r"], 4),
-            "decisions": made, "stopped": stopped, "passes": stream.passes, "accepted": accepted, "rejected": made - accepted, "docs_decided": len(answers),
+            "decisions": made, "stopped": stopped, "passes": stream.passes, "accepted": accepted,
+            "rejected": made - accepted, "asked": asked, "docs_decided": len(answers),
             "docs_scored": stream.scored_docs, "gold_spans_in_decided_docs": found_gold,
-            "f_at": f_at, "labels": labels, "eval_docs": len(eval_records), "consolidations": consolidations,
+            "f_at": f_at, "pr_at": pr_at, "labels": labels, "eval_docs": len(eval_records),
+            "consolidations": consolidations,
             "seconds": round(time.perf_counter() - started, 1),
             **({"records": [record_of(i) for i in answers]} if keep_records else {})}
 

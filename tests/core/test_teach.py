@@ -318,6 +318,11 @@ def test_teach_replay_makes_the_decisions_it_names(trained):
     assert result["decisions"] == 20 == result["accepted"] + result["rejected"]
     assert result["accepted"] > 0 and result["rejected"] > 0  # the oracle said both
     assert set(result["f_at"]) == {10} and 0.0 <= result["teach_f"] <= 1.0
+    assert set(result["pr_at"]) == {10} and all(0.0 <= x <= 1.0 for x in result["pr_at"][10])
+    # every decision is counted once by where its candidate came from and what the oracle said
+    assert sum(result["asked"].values()) == 20
+    assert sum(n for k, n in result["asked"].items() if k.endswith(" accept")) == result["accepted"]
+    assert {k.split()[0] for k in result["asked"]} <= {"model", "pattern"}
     (run,) = result["consolidations"]  # a full run on the 20 decisions; the learner goes on from it
     assert run["decisions"] == 20 and run["documents"] == result["docs_decided"]
     assert run["f_after"] > 0.3 and result["teach_f"] == run["f_after"]  # the learner predicts what the run does
