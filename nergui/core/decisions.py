@@ -140,27 +140,25 @@ def binary_records(project: Project, labels=None) -> list[Record]:
 
 def team_binary(project: Project, keep: set[str] | None = None) -> list[Record]:
     """A team's documents of binary decisions, for training and export. A reviewed document
-    gives its final version (``versions.final_clause``: the chosen annotator's spans and
-    rejections). Otherwise each candidate is taken as the annotators who answered it agree:
-    accepted by all who answered, an entity; rejected by all, an incorrect span; answered
+    gives its final version (the ``reviews`` row's: that version's spans and rejections).
+    Otherwise each candidate is taken as the annotators who answered it agree: accepted by
+    all who answered, an entity; rejected by all, an incorrect span; answered
     both ways, left out (unknown, as every other token of a binary document) until a
     reviewer settles the document. Skips ("ignore") say nothing."""
-    from .versions import final_clause
-
     out = []
     for doc_id in binary_doc_ids(project):
         row = project.conn.execute("SELECT text, state, meta, input_hash FROM documents WHERE id = ?",
                                    (doc_id,)).fetchone()
         text, state, meta, ihash = row[0], row[1], json.loads(row[2]), row[3]
-        clause, args = final_clause(project, doc_id)
-        reviewed = project.conn.execute("SELECT 1 FROM reviews WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+        final = project.conn.execute("SELECT version FROM reviews WHERE doc_id = ?", (doc_id,)).fetchone()
         who: dict[tuple[int, int, str], str] = {}
-        if reviewed:
+        if final is not None:  # the reviewer's choice: that version's spans and rejections
             spans = [Span(a, b, label) for a, b, label in project.conn.execute(
-                f"SELECT start, end, label FROM spans WHERE doc_id = ?{clause} ORDER BY start, end", (doc_id, *args))]
+                "SELECT start, end, label FROM spans WHERE doc_id = ? AND annotator = ? ORDER BY start, end",
+                (doc_id, final[0]))]
             rejections = [Span(a, b, label) for a, b, label in project.conn.execute(
-                f"SELECT start, end, label FROM rejections WHERE doc_id = ?{clause} ORDER BY start, end",
-                (doc_id, *args))]
+                "SELECT start, end, label FROM rejections WHERE doc_id = ? AND annotator = ? ORDER BY start, end",
+                (doc_id, final[0]))]
         else:
             answers: dict[tuple[int, int, str], set[str]] = {}
             for a, b, label, answer, name in project.conn.execute(

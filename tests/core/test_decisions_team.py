@@ -12,14 +12,14 @@ import psycopg
 import pytest
 
 from nergui.core import decisions, workflow
-from nergui.core.backends.sqlite import SQLiteBackend
 from nergui.core.decisions import Decide, Undecide
 from nergui.core.records import Record
 from nergui.core.store import Project
-from nergui.core.store_schema import MIGRATIONS, SCHEMA_VERSION
+from nergui.core.store_schema import SCHEMA_VERSION
 from nergui.core.versions import PER_TASK, acting_as
 from nergui.errors import EditConflict, Msg, StoreError
 
+from .team_data import schema_at
 from .test_roles import _as, team  # noqa: F401 - the fixture: a PostgreSQL project and login users
 
 TEXT = "Acme Widgets hired Jane Doe in Berlin."  # Acme Widgets 0-12, Jane Doe 19-27, Berlin 31-37
@@ -40,21 +40,7 @@ def test_v9_migration_keeps_a_v8_projects_decisions(store_backend):
     """A project left at schema v8 (the same migration list on both backends) is brought to
     v9: its decisions kept with their ids, by nobody in particular (NULL); the key now holds
     the annotator, and a single-user project still refuses a candidate decided twice."""
-    where = store_backend.location()
-    if store_backend.kind == "sqlite":
-        where.mkdir()
-        backend = SQLiteBackend(where)
-        conn = backend.connect(5)
-    else:
-        from nergui.core.backends import postgres
-
-        backend = postgres.PostgresBackend(postgres.parse_url(where))
-        conn = backend.connect(5)
-        backend.create(conn)
-    for version in range(1, 9):
-        for statement in backend.statements(MIGRATIONS[version]):
-            conn.execute(statement)
-    backend.set_schema_version(conn, 8)
+    where, backend, conn = schema_at(store_backend, 8)
     conn.execute("INSERT INTO documents (text, input_hash) VALUES (?, 'h1')", (TEXT,))
     conn.execute("INSERT INTO labels (name, colour, position) VALUES ('ORG', '#7aecec', 0)")
     conn.execute("INSERT INTO decisions (id, doc_id, start, end, label, answer, score, origin, decided)"

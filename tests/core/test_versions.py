@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from nergui.core.backends.sqlite import SQLiteBackend
 from nergui.core.edits import SetState
 from nergui.core.records import Record, Span
 from nergui.core.routing import Router
 from nergui.core.store import Filter, Project
-from nergui.core.store_schema import MIGRATIONS, SCHEMA_VERSION
+from nergui.core.store_schema import SCHEMA_VERSION
 from nergui.core.versions import PER_TASK, versions
 from nergui.errors import Msg, ProjectError, SpanError
+
+from .team_data import schema_at
 
 TEXT = "Acme Widgets hired Jane Doe in Berlin."  # Acme Widgets 0-12, Jane Doe 19-27, Berlin 31-37
 
@@ -149,21 +150,7 @@ def test_one_annotator_per_document_keeps_one_version(store_backend):
 def test_v8_migration_keeps_a_v7_project(store_backend):
     """A project left at schema v7 (the same migration list on both backends) is brought to
     v8: its rejections and assignments kept, a finished assignment accepted."""
-    where = store_backend.location()
-    if store_backend.kind == "sqlite":
-        where.mkdir()
-        backend = SQLiteBackend(where)
-        conn = backend.connect(5)
-    else:
-        from nergui.core.backends import postgres
-
-        backend = postgres.PostgresBackend(postgres.parse_url(where))
-        conn = backend.connect(5)
-        backend.create(conn)
-    for version in range(1, 8):
-        for statement in backend.statements(MIGRATIONS[version]):
-            conn.execute(statement)
-    backend.set_schema_version(conn, 7)
+    where, backend, conn = schema_at(store_backend, 7)
     conn.execute("INSERT INTO documents (text, input_hash) VALUES (?, 'h1')", (TEXT,))
     conn.execute("INSERT INTO rejections (doc_id, start, end, label, annotator) VALUES (1, 31, 37, 'LOC', 'ana')")
     conn.execute("INSERT INTO rejections (doc_id, start, end, label) VALUES (1, 0, 4, 'ORG')")
