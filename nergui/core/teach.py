@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -38,11 +38,18 @@ from spacy.language import Language
 
 from ..errors import Msg
 from .active import BEAM_WIDTH, entity_probabilities, new_types_component
+from .evaluate import non_ner_pipes
+from .pipeline import ner_components
 
 BATCH_DOCS = 16  # documents scored per fill (fashion data, en_core_web_sm, beam 16: about 0.5 s)
 MIN_PRIORITY = 0.1  # a model candidate with p outside (0.05, 0.95) is not asked ...
 MIN_PRIORITY_FLOOR = 0.02  # ... until a whole pass found none: then down to p outside (0.01, 0.99)
 PATTERN_WEIGHT = 0.6  # a pattern match the model gives p = 0 has this priority
+# An entity of the original model is asked about as a new type once that type has been found
+# as the original's type (ORG, PERSON ... for brands) ORIGINAL_MIN_HITS times: with priority
+# ORIGINAL_WEIGHT times how often such entities were accepted (``CandidateStream``).
+ORIGINAL_WEIGHT = 0.5
+ORIGINAL_MIN_HITS = 2
 CONTEXT_CHARS = 240  # at most this much of the sentence on each side of the candidate is shown
 MIN_PROB = 0.01
 
@@ -116,8 +123,13 @@ class TeachCandidate:
     def key(self) -> Key:
         return self.doc_id, self.start, self.end, self.label
 
+    # the original model's type of exactly this span, when it was asked for that ("original")
+    original: str = ""
+
     @property
     def why(self) -> str:
+        if self.origin == "original":
+            return Msg.TEACH_WHY_ORIGINAL.format(old=self.original, label=self.label)
         return Msg.TEACH_WHY_PATTERN if self.origin == "pattern" else Msg.TEACH_WHY_MODEL
 
     def overlaps(self, start: int, end: int) -> bool:
@@ -129,6 +141,13 @@ def priority(p: float, origin: str, *, pattern_weight: float = PATTERN_WEIGHT) -
     for a pattern match at least ``pattern_weight * (1 - p)``."""
     unsure = 1.0 - abs(2.0 * p - 1.0)
     return max(unsure, pattern_weight * (1.0 - p)) if origin == "pattern" else unsure
+
+
+def original_priority(p: float, accepted: float) -> float:
+    """The priority of an original's entity as a new type: ``1 - |2p - 1|`` or, if more,
+    ``ORIGINAL_WEIGHT`` times the share of such entities accepted (``accepted``) times how much
+    the model doubts it (``1 - p``)."""
+    return max(1.0 - abs(2.0 * p - 1.0), ORIGINAL_WEIGHT * accepted * (1.0 - p))
 
 
 def context(doc, start: int, end: int) -> tuple[str, str]:
@@ -171,11 +190,14 @@ class CandidateStream:
         batch_docs: documents scored per ``fill``.
         min_priority: candidates below it are not asked.
         beam_width: the beam's width (``active.BEAM_WIDTH``).
+        ask_original: also ask about the original recognizers' entities, as a new type, once
+            that type has been found as theirs (``original_share``).
     """
 
     def __init__(self, docs: Iterable[TeachDoc], *, labels: Sequence[str], decided: Iterable[Key] = (),
                  batch_docs: int = BATCH_DOCS, min_priority: float = MIN_PRIORITY, beam_width: int = BEAM_WIDTH,
-                 pattern_weight: float = PATTERN_WEIGHT, again: Callable[[int], Iterable[TeachDoc]] | None = None):
+                 pattern_weight: float = PATTERN_WEIGHT, again: Callable[[int], Iterable[TeachDoc]] | None = None,
+                 ask_original: bool = True):
         self.labels = list(labels)
         self._docs: Iterator[TeachDoc] = iter(docs)
         self._again_pass = again  # the documents for pass n (2, 3 ...), once a pass ends after decisions
@@ -192,6 +214,14 @@ class CandidateStream:
         self.exhausted = False
         self.scored_docs = 0
         self.sentencizer = None
+        self.ask_original = ask_original
+        # the original's entities ((start, end) -> type) of the documents scored, and for each
+        # (original type, new type) how many decisions were on exactly such an entity, how
+        # many of them accepted (a document's own new-type spans count as accepted)
+        self._original: dict[Hashable, dict[tuple[int, int], str]] = {}
+        self._counted: set[Hashable] = set()
+        self.original_asked: Counter[tuple[str, str]] = Counter()
+        self.original_hits: Counter[tuple[str, str]] = Counter()
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -245,30 +275,82 @@ class CandidateStream:
         else:
             probs = [[] for _ in docs]
         wanted = set(self.labels)
+        originals = self._original_ents(nlp, docs, exclude=name if model else None)
         added = 0
-        for doc, found in zip(docs, probs):
+        for doc, found, theirs in zip(docs, probs, originals):
             self.scored_docs += 1
+            self._note_original(doc, theirs)
             tokens = self.sentencizer(nlp.make_doc(doc.text))
             by_key = {(c.start, c.end, c.label): (c.p, "model") for c in found}
             if patterns is not None:
                 for a, b, label in patterns(tokens):
                     if label in wanted:
                         by_key[(a, b, label)] = (by_key.get((a, b, label), (0.0, ""))[0], "pattern")
+            ranks = {key: priority(p, origin, pattern_weight=self.pattern_weight) for key, (p, origin) in by_key.items()}
+            olds: dict[tuple[int, int, str], str] = {}
+            for (a, b), old in theirs.items():
+                for label in self.labels:
+                    share = self.original_share(old, label)
+                    p, origin = by_key.get((a, b, label), (0.0, "model"))
+                    if share is None or origin == "pattern":
+                        continue
+                    rank = original_priority(p, share)
+                    if rank > ranks.get((a, b, label), 0.0):
+                        by_key[(a, b, label)], ranks[(a, b, label)], olds[(a, b, label)] = (p, "original"), rank, old
             for (a, b, label), (p, origin) in by_key.items():
-                rank = priority(p, origin, pattern_weight=self.pattern_weight)
+                rank = ranks[(a, b, label)]
                 if rank < self.min_priority or self._known(doc, a, b, label):
                     continue
                 span = tokens.char_span(a, b)
                 before, after = context(tokens, a, b)
                 cand = TeachCandidate(doc.doc_id, a, b, label, float(p), origin, rank, doc.text[a:b], before, after,
                                       span.start if span is not None else None,
-                                      span.end - 1 if span is not None else None)
+                                      span.end - 1 if span is not None else None, olds.get((a, b, label), ""))
                 self._order += 1
                 heapq.heappush(self._heap, (-rank, self._order, cand))
                 self._held[doc.doc_id] = doc
                 added += 1
         self._queued_this_pass += added
         return added
+
+    # ---- the original's entities -------------------------------------------------------------
+    def _original_ents(self, nlp: Language, docs: Sequence[TeachDoc], *, exclude: str | None):
+        """Per document, the entities ((start, end) -> type) of ``nlp``'s recognizers other than
+        ``exclude`` (the one that predicts the new types), alone; none if not ``ask_original``."""
+        names = [n for n in ner_components(nlp) if n != exclude] if self.ask_original else []
+        if not names:
+            return [{} for _ in docs]
+        off = [n for n in nlp.pipe_names if n not in names and (n == exclude or n in non_ner_pipes(nlp))]
+        with nlp.select_pipes(disable=off):
+            parsed = list(nlp.pipe([d.text for d in docs]))
+        wanted = set(self.labels)
+        return [{(e.start_char, e.end_char): e.label_ for e in doc.ents if e.label_ not in wanted} for doc in parsed]
+
+    def _note_original(self, doc: TeachDoc, theirs: dict[tuple[int, int], str]) -> None:
+        self._original[doc.doc_id] = theirs
+        if doc.doc_id in self._counted:
+            return
+        self._counted.add(doc.doc_id)
+        for a, b, label in doc.spans:  # the document's own spans: accepted
+            if label in self.labels and (a, b) in theirs:
+                self.original_asked[theirs[(a, b)], label] += 1
+                self.original_hits[theirs[(a, b)], label] += 1
+
+    def original_share(self, old: str, label: str) -> float | None:
+        """How often an entity the original calls ``old`` was accepted as ``label`` when asked
+        (add-one smoothed); None until it was ``ORIGINAL_MIN_HITS`` times."""
+        hits = self.original_hits[old, label]
+        if hits < ORIGINAL_MIN_HITS:
+            return None
+        return (hits + 1) / (self.original_asked[old, label] + 2)
+
+    def _count_original(self, key: Key, answer: str, sign: int) -> None:
+        doc_id, start, end, label = key
+        old = self._original.get(doc_id, {}).get((start, end))
+        if old is not None and label in self.labels:
+            self.original_asked[old, label] += sign
+            if answer == "accept":
+                self.original_hits[old, label] += sign
 
     def _known(self, doc: TeachDoc, a: int, b: int, label: str) -> bool:
         if (doc.doc_id, a, b, label) in self.decided or (a, b, label) in doc.rejected:
@@ -295,6 +377,8 @@ class CandidateStream:
     def mark_decided(self, key: Key, answer: str) -> None:
         """A candidate was answered: never ask it again; an accepted one also rules out every
         candidate overlapping it."""
+        if key not in self.decided:
+            self._count_original(key, answer, +1)
         self.decided.add(key)
         self._decided_this_pass += 1
         if answer == "accept":
@@ -304,6 +388,9 @@ class CandidateStream:
     def unmark(self, key: Key) -> None:
         """A decision was taken back: the candidate may be asked again (once its document is
         scored again)."""
+        if key in self.decided:
+            doc_id, start, end, _ = key
+            self._count_original(key, "accept" if (start, end) in self._accepted.get(doc_id, []) else "reject", -1)
         self.decided.discard(key)
         doc_id, start, end, _ = key
         if (start, end) in self._accepted.get(doc_id, []):
@@ -391,6 +478,15 @@ def review_labels(project_labels: Sequence[str], base_spec: str | None) -> list[
     predict (the new types); all of them if it predicts every one."""
     old = base_entity_types(base_spec)
     return [label for label in project_labels if label not in old] or list(project_labels)
+
+
+def teach_learn_settings(**changes):
+    """How much the review mode's learner learns each decided document: 3 steps, 4 earlier
+    documents, the last step's weights (no moving average, no chosen rehearsal texts: both
+    measured lower here, see above), as the figures in this module were measured."""
+    from .learner import LearnSettings
+
+    return LearnSettings(**{"steps": 3, "replay": 4, "average": False, "hard": 0.0, **changes})
 
 
 def teach_settings(**changes):

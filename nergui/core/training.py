@@ -23,6 +23,7 @@ import dataclasses
 import itertools
 import math
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -101,6 +102,7 @@ class Trainer:
         self._epoch_params: dict = {}
         self._best: tuple[float, dict[str, bytes] | None] = (-1.0, None)
         self._alike: set[str] | None = None
+        self._said_new: re.Pattern | None | bool = False  # ``said_new``; False: not computed yet
 
     @classmethod
     def on(cls, base: Language, records: Sequence[Record], texts: Sequence[str] = (), *,
@@ -213,10 +215,27 @@ class Trainer:
             ref.set_ents([], outside=[sp for sp in spans if sp.label_ not in alike], default="missing")
         elif self.settings.rehearsal_marking == "alike-missing":
             alike = self.alike_labels()
-            ref.set_ents([], missing=[sp for sp in spans if sp.label_ in alike], default="outside")
+            said = self.said_new()
+            found = [] if said is None else [ref.char_span(m.start(), m.end(), alignment_mode="expand")
+                                             for m in said.finditer(text)]
+            ref.set_ents([], missing=_no_overlap([sp for sp in spans if sp.label_ in alike]
+                                                 + [sp for sp in found if sp is not None]), default="outside")
         else:
             ref.set_ents([], default="outside")
         return Example(doc, ref)
+
+    def said_new(self) -> re.Pattern | None:
+        """A pattern matching, as whole words, the text of every new-type span of the training
+        documents (what the user said is a new-type entity): in rehearsal text marked
+        "alike-missing" those words are missing, not "O", so that rehearsal never teaches the
+        opposite of an answer (a brand accepted once, found in a to-do document). None when there
+        is none. Computed once; ``self._said_new = False`` asks for it again (the learner)."""
+        if self._said_new is False:
+            new = set(self.labels) - set(self.old_labels)
+            said = {r.text[sp.start:sp.end] for r in self.data.train for sp in r.spans if sp.label in new}
+            said = sorted((t for t in said if t.strip()), key=len, reverse=True)
+            self._said_new = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, said)) + r")(?!\w)") if said else None
+        return self._said_new
 
     def alike_labels(self) -> set[str]:
         """The original's types the new types are found as: those of which the original (the

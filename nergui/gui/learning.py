@@ -219,7 +219,7 @@ class LearnController(QObject):
             return
         self.stop()
         form = self.panel.form
-        settings = default_train_settings()
+        settings = default_train_settings(own_texts=form.project_raw())
         settings.rehearsal = form.rehearsal()
         folder = tempfile.mkdtemp(prefix="nergui-learn-")
         request = LearnRequest(self.project.path, folder, settings=settings, raw_file=form.raw_file(),

@@ -160,11 +160,11 @@ class TeachLearning(QObject):
     def __init__(self, project_path, labels: list[str], parent=None):
         super().__init__(parent)
         from ..core.learn_child import LearnerRun, LearnRequest
-        from ..core.teach import teach_settings
+        from ..core.teach import teach_learn_settings, teach_settings
 
         self.dir = Path(tempfile.mkdtemp(prefix="nergui-teach-"))
         self.run = LearnerRun(LearnRequest(Path(project_path), str(self.dir / "snapshots"), labels=list(labels),
-                                           settings=teach_settings()))
+                                           settings=teach_settings(), learn=teach_learn_settings()))
         self.learnt = 0
         self.sent = 0
         self.run.start()  # here, not in the relay thread: a stop right after cannot miss the process

@@ -27,6 +27,7 @@ class TeachMsg:
     TEACH_LOADING = "Finding suggestions\u2026 (the model scores the to-do documents)"
     TEACH_WHY_MODEL = "asked because the model is unsure"
     TEACH_WHY_PATTERN = "asked because a pattern matches"
+    TEACH_WHY_ORIGINAL = "asked because the original model calls it {old}, and {label} was found as {old} before"
     TEACH_OVERLAP = (
         "{label} {text!r} overlaps a span already on document {doc_id}; it was skipped. "
         "Open the document to change that span."

@@ -147,6 +147,7 @@ def test_rehearsal_markings_alike_missing_and_unlike_ents(pretrained):
         nlp, _ = trainer._build()
         ref = trainer._rehearsal_example(nlp, text, for_new=True).reference
         marks[marking] = [t.ent_iob_ for t in ref]
+        words = [t.text for t in ref]
         # by the original's entities on this text
         found = trainer._teacher_ents([text])[0]
         kind = []
@@ -158,7 +159,12 @@ def test_rehearsal_markings_alike_missing_and_unlike_ents(pretrained):
     assert True in kind and False in kind  # this text has entities of both kinds
     assert marks["o"] == ["O"] * len(kind)
     assert marks["ents"] == ["O" if k is not None else "" for k in kind]
-    assert marks["alike-missing"] == ["" if k else "O" for k in kind]
+    # alike-missing: also missing, the words the user marked as the new type somewhere (Zara
+    # here, whichever type the original gives it): rehearsal never says "O" where a user said brand
+    said = {w for r in records for sp in r.spans for w in r.text[sp.start:sp.end].split()}
+    assert "Zara" in said and "shoes" not in said
+    assert marks["alike-missing"] == ["" if k or w in said else "O" for k, w in zip(kind, words)]
+    assert marks["alike-missing"][words.index("Zara")] == "" and marks["o"][words.index("Zara")] == "O"
     assert marks["unlike-ents"] == ["O" if k is False else "" for k in kind]
 
 
@@ -216,3 +222,21 @@ def test_on_a_base_without_a_recognizer_the_learner_starts_from_the_versions_own
     snap = spacy.load(learner.write_snapshot())
     assert [[(e.start_char, e.end_char, e.label_) for e in snap(t).ents] for t in texts] == \
         [[(e.start_char, e.end_char, e.label_) for e in trainer.nlp(t).ents] for t in texts]  # the version's
+
+
+def test_class_balanced_replay_draws_documents_holding_the_new_type():
+    """``replay_new``: of the documents replayed with each step, that share (2 of 4) is drawn
+    among the earlier ones holding a new-type span, however few they are (2 of 12 here);
+    without it they come at random."""
+    holding = generated_training(2, seed=4)
+    empty = [Record(t, [], "accepted") for t in generated_raw(10)]
+    counts = {}
+    for share in (0.0, 0.5):
+        learner = Learner(load_pipeline("blank:en"), holding + empty, [],
+                          learn=LearnSettings(replay=4, replay_new=share, seed=1))
+        earlier = list(learner.accepted.values())
+        draws = [learner._replay_sample(earlier) for _ in range(200)]
+        assert all(len({r.text for r in d}) == 4 for d in draws)  # four different documents
+        counts[share] = [sum(bool(r.spans) for r in d) for d in draws]
+    assert min(counts[0.5]) == 2  # both holding documents, every time
+    assert sum(counts[0.0]) / 200 < 1.0 and min(counts[0.0]) == 0  # 4 x 2/12 = 0.67 on average
