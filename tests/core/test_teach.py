@@ -285,6 +285,34 @@ def test_the_stream_asks_the_uncertain_and_the_patterns_and_skips_what_was_decid
     assert stream.fill(nlp, patterns=matcher) >= 1
 
 
+def test_the_originals_entities_are_asked_once_the_new_type_was_found_as_their_type(trained):
+    """The trained recognizer stands for the original model here (its FASHION_BRAND is an old
+    type) and SHOP is the new one: once two documents hold a SHOP span that is exactly one of
+    the original's FASHION_BRAND entities, its other FASHION_BRAND entities are asked as SHOP,
+    less eagerly as such candidates are rejected."""
+    texts = [r.text for r in generated_training(8, seed=31)]
+    ents = [[(e.start_char, e.end_char) for e in trained(t).ents if e.label_ == LABEL] for t in texts]
+    assert all(ents)
+    docs = [TeachDoc(i, t, spans=((*ents[i][0], "SHOP"),) if i in (0, 2) else ()) for i, t in enumerate(texts)]
+
+    def stream(**options):
+        out = CandidateStream(docs, labels=["SHOP"], batch_docs=1, **options)
+        queued = [out.fill(trained, model=False) for _ in range(4)]  # one document per fill
+        return out, queued
+
+    s, queued = stream()
+    assert queued == [0, 0, 0, len(ents[3])]  # document 1 came before the second SHOP span
+    (cand,) = s.peek_all()[:1]
+    assert (cand.doc_id, (cand.start, cand.end), cand.label, cand.origin) == (3, ents[3][0], "SHOP", "original")
+    assert cand.original == LABEL and LABEL in cand.why and "SHOP" in cand.why
+    assert cand.priority == pytest.approx(0.5 * 3 / 4)  # ORIGINAL_WEIGHT x (2 + 1) / (2 + 2)
+    s.mark_decided(cand.key, "reject")
+    assert s.original_share(LABEL, "SHOP") == pytest.approx(3 / 5)
+    s.unmark(cand.key)
+    assert s.original_share(LABEL, "SHOP") == pytest.approx(3 / 4)
+    assert stream(ask_original=False)[1] == [0, 0, 0, 0]
+
+
 def test_the_sentence_around_a_candidate_is_its_own(trained):
     text = "First sentence here. " * 3 + "I bought this from Zara in London. " + "Another one follows. " * 3
     stream = CandidateStream([TeachDoc(7, text)], labels=[LABEL], min_priority=0.0)
@@ -322,7 +350,7 @@ def test_teach_replay_makes_the_decisions_it_names(trained):
     # every decision is counted once by where its candidate came from and what the oracle said
     assert sum(result["asked"].values()) == 20
     assert sum(n for k, n in result["asked"].items() if k.endswith(" accept")) == result["accepted"]
-    assert {k.split()[0] for k in result["asked"]} <= {"model", "pattern"}
+    assert {k.split()[0] for k in result["asked"]} <= {"model", "pattern", "original"}
     (run,) = result["consolidations"]  # a full run on the 20 decisions; the learner goes on from it
     assert run["decisions"] == 20 and run["documents"] == result["docs_decided"]
     assert run["f_after"] > 0.3 and result["teach_f"] == run["f_after"]  # the learner predicts what the run does
