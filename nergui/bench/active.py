@@ -412,7 +412,7 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
     summary["targets"] = figs.against_targets(summary, {
         "docs_to_95_fraction": {"strategy": "model", "random": summary.get("docs_to_95_fraction_random")},
         "auc_ratio": {"over": "random order's mean curve"},
-        "continuous_gap": {"strategy": "file" if summary["continuous_gap"] is not None else None,
+        "continuous_gap": {"strategy": summary["continuous_gap_strategy"],
                            "mode": summary["continuous_gap_mode"]},
         "retention_min": {"over": "every checkpoint of every strategy"}})
     summary["targets_missed"] = figs.missed(summary) or "none"
@@ -473,7 +473,9 @@ def _summary(curves: dict[str, list], n: int, full_f: float | None, full: dict[s
             if c.replayed == n and c.end and full_f is not None:
                 ends[f"{name}{'' if name != 'random' else '_' + str(c.seed)}"] = full_f - c.end["f"]
     # the learner alone (no consolidation): how far its drift takes it from a full run
-    out["learner_gap"] = ends.get("file", next(iter(ends.values()), None))
+    gap_from = "file" if "file" in ends else next(iter(ends), None)  # file order's, else the first's
+    out["learner_gap"] = ends.get(gap_from) if gap_from else None
+    out["learner_gap_strategy"] = gap_from
     out["learner_gap_by_strategy"] = ends
     # the app's continuous mode: the learner and its consolidation runs (consolidated_end)
     file = curves["file"][0] if curves["file"] else None
@@ -482,8 +484,10 @@ def _summary(curves: dict[str, list], n: int, full_f: float | None, full: dict[s
         c = file.consolidated
         out["continuous_gap_mode"] = (f"the learner and a consolidation run every {every} documents (the last at "
                                       f"{c['consolidated_at']}, then {c['learnt_after']} learnt)")
+        out["continuous_gap_strategy"] = "file"
     else:
         out["continuous_gap"] = out["learner_gap"]
+        out["continuous_gap_strategy"] = gap_from
         out["continuous_gap_mode"] = "the learner alone" if out["learner_gap"] is not None else None
     rets = [figs.retention_min(c.points) for name in curves for c in curves[name]]
     rets += [c.consolidated.get("consolidated_retention") for c in curves["file"] if c.consolidated]

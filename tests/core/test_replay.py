@@ -95,6 +95,12 @@ def test_the_app_s_continuous_mode_ends_on_its_last_consolidation_and_the_learne
     assert summary["continuous_gap"] == pytest.approx(0.9 - end["consolidated_f"])
     assert summary["learner_gap"] == pytest.approx(0.9 - curve.end["f"])
     assert "every 16 documents (the last at 32, then 8 learnt)" in summary["continuous_gap_mode"]
+    assert summary["continuous_gap_strategy"] == summary["learner_gap_strategy"] == "file"
+    # without file order, the gap is the learner's of the strategy that replayed every document, named
+    alone = _summary({"file": [], "model": [curves["model"]], "random": []}, 40, 0.9, {}, every=16)
+    assert alone["continuous_gap_strategy"] == alone["learner_gap_strategy"] == "model"
+    assert alone["continuous_gap"] == pytest.approx(0.9 - curves["model"].end["f"])
+    assert alone["continuous_gap_mode"] == "the learner alone"
     assert consolidated_end(setup, curve, meter, "unused", "unused", every=41) is None  # none before the end
 
 
