@@ -153,12 +153,9 @@ def team_binary(project: Project, keep: set[str] | None = None) -> list[Record]:
         final = project.conn.execute("SELECT version FROM reviews WHERE doc_id = ?", (doc_id,)).fetchone()
         who: dict[tuple[int, int, str], str] = {}
         if final is not None:  # the reviewer's choice: that version's spans and rejections
-            spans = [Span(a, b, label) for a, b, label in project.conn.execute(
-                "SELECT start, end, label FROM spans WHERE doc_id = ? AND annotator = ? ORDER BY start, end",
-                (doc_id, final[0]))]
-            rejections = [Span(a, b, label) for a, b, label in project.conn.execute(
-                "SELECT start, end, label FROM rejections WHERE doc_id = ? AND annotator = ? ORDER BY start, end",
-                (doc_id, final[0]))]
+            spans, rejections = ([Span(a, b, label) for a, b, label in project.conn.execute(
+                f"SELECT start, end, label FROM {table} WHERE doc_id = ? AND annotator = ? ORDER BY start, end",
+                (doc_id, final[0]))] for table in ("spans", "rejections"))
         else:
             answers: dict[tuple[int, int, str], set[str]] = {}
             for a, b, label, answer, name in project.conn.execute(

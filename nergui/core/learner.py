@@ -347,8 +347,7 @@ class Learner:
         self.accepted.pop(record.text, None)
         self.accepted[record.text] = record
         self.trainer.data.train = list(self.accepted.values())
-        self.trainer._alike = None  # the types the new ones are found as, with this document too
-        self.trainer._said_new = False  # and the words said to be new-type entities
+        self.trainer.data_changed()  # the types the new ones are found as, the words said to be them
         self.learnt += 1
         path = self.write_snapshot() if snapshot else None
         return LearnResult(doc_key(record), path, ls.steps, examples, float(loss), time.perf_counter() - started)

@@ -130,12 +130,12 @@ class TeachCandidate:
     token_start: int | None = None
     token_end: int | None = None
 
+    # the original model's type of exactly this span, when it was asked for that ("original")
+    original: str = ""
+
     @property
     def key(self) -> Key:
         return self.doc_id, self.start, self.end, self.label
-
-    # the original model's type of exactly this span, when it was asked for that ("original")
-    original: str = ""
 
     @property
     def why(self) -> str:
@@ -331,7 +331,8 @@ class CandidateStream:
         names = [n for n in ner_components(nlp) if n != exclude] if self.ask_original else []
         if not names:
             return [{} for _ in docs]
-        off = [n for n in nlp.pipe_names if n not in names and (n == exclude or n in non_ner_pipes(nlp))]
+        unneeded = set(non_ner_pipes(nlp)) | {exclude}
+        off = [n for n in nlp.pipe_names if n not in names and n in unneeded]
         with nlp.select_pipes(disable=off):
             parsed = list(nlp.pipe([d.text for d in docs]))
         wanted = set(self.labels)
@@ -399,12 +400,12 @@ class CandidateStream:
     def unmark(self, key: Key) -> None:
         """A decision was taken back: the candidate may be asked again (once its document is
         scored again)."""
-        if key in self.decided:
-            doc_id, start, end, _ = key
-            self._count_original(key, "accept" if (start, end) in self._accepted.get(doc_id, []) else "reject", -1)
-        self.decided.discard(key)
         doc_id, start, end, _ = key
-        if (start, end) in self._accepted.get(doc_id, []):
+        accepted = (start, end) in self._accepted.get(doc_id, [])
+        if key in self.decided:
+            self._count_original(key, "accept" if accepted else "reject", -1)
+        self.decided.discard(key)
+        if accepted:
             self._accepted[doc_id].remove((start, end))
 
     def refresh(self) -> int:

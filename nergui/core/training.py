@@ -224,12 +224,17 @@ class Trainer:
             ref.set_ents([], default="outside")
         return Example(doc, ref)
 
+    def data_changed(self) -> None:
+        """The training documents changed (the learner, as documents arrive): what was derived
+        from them (``alike_labels``, ``said_new``) is computed again when next asked."""
+        self._alike, self._said_new = None, False
+
     def said_new(self) -> re.Pattern | None:
         """A pattern matching, as whole words, the text of every new-type span of the training
         documents (what the user said is a new-type entity): in rehearsal text marked
         "alike-missing" those words are missing, not "O", so that rehearsal never teaches the
         opposite of an answer (a brand accepted once, found in a to-do document). None when there
-        is none. Computed once; ``self._said_new = False`` asks for it again (the learner)."""
+        is none. Computed once; ``data_changed()`` asks for it again."""
         if self._said_new is False:
             new = set(self.labels) - set(self.old_labels)
             said = {r.text[sp.start:sp.end] for r in self.data.train for sp in r.spans if sp.label in new}
@@ -241,7 +246,7 @@ class Trainer:
         """The original's types the new types are found as: those of which the original (the
         teacher) predicts an entity overlapping at least ``ALIKE_SHARE`` of the user's
         new-type spans in the training documents (fashion brands: ORG, PERSON, GPE). Computed
-        once; ``self._alike = None`` asks for it again (the learner, as documents arrive)."""
+        once; ``data_changed()`` asks for it again."""
         if self._alike is None:
             new = set(self.labels) - set(self.old_labels)
             spans = [(r.text, sp) for r in self.data.train for sp in r.spans if sp.label in new]
