@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.records import Record, Span
-from ..core.teach import TEACH_MARKING, TEACH_REHEARSAL, teach_learn_settings, teach_settings
+from ..core.teach_setup import TEACH_MARKING, TEACH_REHEARSAL, teach_learn_settings, teach_settings
 from . import emit
 from .data import SHARED
 
@@ -35,7 +35,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
                  rehearsal_texts: Sequence[str] | None = None, checkpoints: Sequence[int] = CHECKPOINTS,
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
                  rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = None,
-                 consolidate_epochs: int = 10, ask_original: bool = True,
+                 consolidate_epochs: int = 10, ask_original: bool = True, ask_answers: bool = True,
                  keep_records: bool = False, log=None, deadline: float | None = None) -> dict[str, Any]:
     """Replay ``decisions`` binary decisions in the review mode and score the model they taught.
 
@@ -62,7 +62,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         update_every, steps, replay: how the learner learns (see above).
         rehearsal, rehearsal_marking: the learner's rehearsal ratio and how rehearsal text is
             marked for the new component (default: the review window's learner's,
-            ``core.teach.TEACH_REHEARSAL`` and ``TEACH_MARKING``: 1.0, "alike-missing").
+            ``core.teach_setup.TEACH_REHEARSAL`` and ``TEACH_MARKING``: 1.0, "alike-missing").
         rehearsal_texts: unannotated texts to rehearse on (default: the training texts, as the
             app rehearses on a project's to-do documents).
         checkpoints: decision counts at which F is also measured (``f_at``).
@@ -76,6 +76,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
         batch_docs, min_priority, beam_width: the stream's (default: its own).
         ask_original: the stream also asks about the original's entities of the types the
             new ones were found as (``CandidateStream``'s ``ask_original``).
+        ask_answers: ... and about each other place a text accepted as a new type comes again
+            (``ask_answers``).
         log: a function called with a progress line (or None).
         deadline: a ``time.perf_counter()`` time after which no more decisions are made
             (``stopped`` says "budget" and ``decisions`` how many were made).
@@ -118,6 +120,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
                                  ("beam_width", beam_width)) if v is not None}
     stream = CandidateStream((TeachDoc(i, train[i].text) for i in order), labels=labels,
                              again=lambda n: (TeachDoc(i, train[i].text) for i in order), ask_original=ask_original,
+                             ask_answers=ask_answers,
                              **options)
     answers: dict[int, tuple[list[Span], list[Span]]] = {}
     pending: dict[int, None] = {}
@@ -245,7 +248,8 @@ def _replay_main(args) -> int:
     result = teach_replay(args.base, records, eval_records, read_patterns(patterns) if patterns.is_file() and
                           not args.no_patterns else None, args.decisions, seed=args.seed,
                           update_every=args.update_every, steps=args.steps, rehearsal_texts=rehearsal, log=log,
-                          consolidate_every=args.consolidate_every or None, ask_original=args.original)
+                          consolidate_every=args.consolidate_every or None, ask_original=args.original,
+                          ask_answers=args.answers)
     row = {f"teach_f_at_{args.decisions}": result["teach_f"], "target": 0.50 if args.decisions == 1000 else None,
            **result, "train_docs": len(records), "base": args.base}
     emit(row, as_json=args.json)
@@ -268,6 +272,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--update-every", type=int, default=10)
     p.add_argument("--original", action=argparse.BooleanOptionalAction, default=True,
                    help="also ask about the original's entities of the types the new ones were found as (default on)")
+    p.add_argument("--answers", action=argparse.BooleanOptionalAction, default=True,
+                   help="also ask about each other place a text accepted as a new type comes again (default on)")
     p.add_argument("--consolidate-every", type=int, default=0,
                    help="also a full run on the decided documents every N decisions (default 0: the learner "
                         "alone, as the review window learns)")

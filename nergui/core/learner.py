@@ -68,7 +68,7 @@ class LearnSettings:
 
     The defaults are the app's continuous mode, the learner ``nergui bench active`` replays
     (chosen there on the fashion data; see the README). The review mode's learner has its own
-    (``teach.teach_learn_settings``)."""
+    (``teach_setup.teach_learn_settings``)."""
 
     steps: int = 2
     replay: int = 4

@@ -2,13 +2,16 @@
 
 A ``CandidateStream`` reads to-do documents (``TeachDoc``: id, text, the spans and
 rejections it already holds) in the order given (a seeded random order of a project's
-to-do documents, ``project_docs``), a batch at a time, and asks two sources for candidate
-entities of the new types:
+to-do documents, ``core.teach_setup.project_docs``), a batch at a time, and asks these
+sources for candidate entities of the new types:
 
 * the model: the beam's probability of each entity (``active.entity_probabilities``, the
   locally normalised beam of the recognizer that predicts those types);
 * the patterns (``patterns.PatternMatcher``): every match, with the model's probability of
-  exactly that span (0 when the model does not consider it).
+  exactly that span (0 when the model does not consider it);
+* the original's entities, once the new type was found as their type (``ask_original``);
+* the user's answers: each other place a text accepted as a new type comes again
+  (``ask_answers``), as a pattern the user wrote by answering.
 
 Each candidate gets a priority: for the model's, how undecided it is (``1 - |2p - 1|``, 1 at
 p = 0.5); for a pattern's, at least ``PATTERN_WEIGHT`` times how much the model doubts it
@@ -29,10 +32,10 @@ the replay). No Qt.
 from __future__ import annotations
 
 import heapq
-import random
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.language import Language
 
@@ -50,51 +53,14 @@ PATTERN_WEIGHT = 0.6  # a pattern match the model gives p = 0 has this priority
 # ORIGINAL_WEIGHT times how often such entities were accepted (``CandidateStream``).
 ORIGINAL_WEIGHT = 0.5
 ORIGINAL_MIN_HITS = 2
+# A text the user accepted as a new type (a "term": "Uniqlo" as FASHION_BRAND) is asked about
+# where it comes again, as a pattern match is: with priority ANSWER_WEIGHT times how often that
+# text was accepted as that type when asked (add-one share) times how much the model doubts it
+# (``CandidateStream``, ``answer_priority``); ``ask_answers`` turns it off.
+ANSWER_WEIGHT = 0.6
 CONTEXT_CHARS = 240  # at most this much of the sentence on each side of the candidate is shown
 MIN_PROB = 0.01
 
-# How the learner rehearses while the review mode teaches it (``teach_settings``): documents of
-# binary decisions say nothing about most words, so the "O" of unannotated text is most of what
-# keeps the new type from being found everywhere. Measured (``nergui bench teach --replay``,
-# fashion data, F on the 500 eval documents after 500 decisions): the learner's own default
-# (the original's entities "O", the rest missing: "ents", 0.25) F 0.317; every word "O" at 0.25,
-# 0.417, at 1.0, 0.442; every word "O" but the original's entities of the types the new one is
-# found as (ORG, PERSON, GPE ...: "alike-missing") at 1.0, 0.484 (0.409 at 250 decisions,
-# against 0.345 for "o").
-#
-# The curve with these defaults (``teach_replay``, seed 0, deterministic: two runs gave the same
-# figures), F (P, R) after 100/200/300/400/500/600/800/1000 decisions: 0.345 (0.47, 0.27), 0.367
-# (0.38, 0.36), 0.432 (0.62, 0.33), 0.449 (0.58, 0.37), 0.484 (0.57, 0.42), 0.358 (0.43, 0.31),
-# 0.442 (0.55, 0.37), 0.453 (0.61, 0.36); 0.508 at 500 with the last 10 not yet learnt. Seed 1
-# (another document order): 0.253, 0.450, 0.438, 0.460, 0.402, 0.447, 0.442, and 0.495 (P 0.69,
-# R 0.39) when the candidates ran out at 996 decisions (21 passes). So recall stays low and F
-# swings by up to 0.12 between checkpoints rather than falling steadily. Of the patterns'
-# matches (196 in the training file, 195 of them gold) 128 are accepted by 400 decisions, 132 by
-# 500 (those the model is sure of are not asked); after 300 decisions about 80 % of the model's
-# candidates are rejected, and the stream goes over the documents again and again (18 passes,
-# 21,720 documents scored for 1,000 decisions, 332 decided). Tried and not kept (same seed, F at
-# 500 / 600 decisions against 0.484 / 0.358): the learner's moving average of the weights
-# (``LearnSettings.average``) 0.395 / 0.395 (steadier, lower); the model's likeliest candidates
-# first (priority ``p``) 0.349 / 0.324 (more accepted: 285 by 600); 1 step instead of 3 for a
-# document learnt again 0.336 at 300 (0.432; stopped there); a consolidation run (the app's full
-# run from the original on the decided documents) every 500 decisions: 0.433 at 500, below the
-# learner it replaced (0.508 just before), then the learner from it 0.404 at 600, 0.440 at 800,
-# 0.516 just before the run at 1,000, which gave 0.419: a full run on binary documents (the
-# trainer's defaults) is no better than the learner, and one seed's F at 1,000 is within that
-# swing.
-#
-# Two changes since, both kept (same replay, seed 0, F after 400/600/800/1,000 decisions against
-# 0.449/0.358/0.442/0.453 above): asking about the original's entities of the types the new one
-# was found as (``ask_original``, ``ORIGINAL_WEIGHT``) alone 0.374/0.356/0.446/0.465 (recall
-# 0.49 at 1,000, precision 0.44); "alike-missing" leaving the words a user marked as the new
-# type missing in rehearsal text (``Trainer.said_new``) alone 0.382/0.545/0.492/0.426; both
-# 0.502/0.456/0.553/0.494 (P 0.57, R 0.44), seed 1 0.441/0.448/0.472/0.432, seed 2
-# 0.360/0.483/0.488/0.545: at 1,000 a mean of 0.490 over three seeds (0.453 and 0.495 before,
-# seeds 0 and 1). The stream no longer runs dry: 1,000 decisions take 2-3 passes and 2,800-3,100
-# documents scored (18-21 passes, 18,000-21,700 before), on 423-440 documents, 67-72 of the
-# candidates accepted from the original's entities (of 430-445 asked).
-TEACH_REHEARSAL = 1.0
-TEACH_MARKING = "alike-missing"
 
 Matches = Callable[..., Sequence[tuple[int, int, str]]]
 Key = tuple[Hashable, int, int, str]
@@ -141,6 +107,8 @@ class TeachCandidate:
     def why(self) -> str:
         if self.origin == "original":
             return Msg.TEACH_WHY_ORIGINAL.format(old=self.original, label=self.label)
+        if self.origin == "answer":
+            return Msg.TEACH_WHY_ANSWER.format(text=self.text, label=self.label)
         return Msg.TEACH_WHY_PATTERN if self.origin == "pattern" else Msg.TEACH_WHY_MODEL
 
     def overlaps(self, start: int, end: int) -> bool:
@@ -159,6 +127,13 @@ def original_priority(p: float, accepted: float) -> float:
     ``ORIGINAL_WEIGHT`` times the share of such entities accepted (``accepted``) times how much
     the model doubts it (``1 - p``)."""
     return max(1.0 - abs(2.0 * p - 1.0), ORIGINAL_WEIGHT * accepted * (1.0 - p))
+
+
+def answer_priority(p: float, accepted: float) -> float:
+    """The priority of a text accepted before as a new type, found again: ``1 - |2p - 1|`` or,
+    if more, ``ANSWER_WEIGHT`` times the share of its answers that accepted it (``accepted``)
+    times how much the model doubts it (``1 - p``)."""
+    return max(1.0 - abs(2.0 * p - 1.0), ANSWER_WEIGHT * accepted * (1.0 - p))
 
 
 def context(doc, start: int, end: int) -> tuple[str, str]:
@@ -203,12 +178,14 @@ class CandidateStream:
         beam_width: the beam's width (``active.BEAM_WIDTH``).
         ask_original: also ask about the original recognizers' entities, as a new type, once
             that type has been found as theirs (``original_share``).
+        ask_answers: also ask about every other place a text accepted as a new type comes
+            again (whole words, same case; ``answer_share``).
     """
 
     def __init__(self, docs: Iterable[TeachDoc], *, labels: Sequence[str], decided: Iterable[Key] = (),
                  batch_docs: int = BATCH_DOCS, min_priority: float = MIN_PRIORITY, beam_width: int = BEAM_WIDTH,
                  pattern_weight: float = PATTERN_WEIGHT, again: Callable[[int], Iterable[TeachDoc]] | None = None,
-                 ask_original: bool = True):
+                 ask_original: bool = True, ask_answers: bool = True):
         self.labels = list(labels)
         self._docs: Iterator[TeachDoc] = iter(docs)
         self._again_pass = again  # the documents for pass n (2, 3 ...), once a pass ends after decisions
@@ -233,6 +210,13 @@ class CandidateStream:
         self._counted: set[Hashable] = set()
         self.original_asked: Counter[tuple[str, str]] = Counter()
         self.original_hits: Counter[tuple[str, str]] = Counter()
+        # the texts accepted as a new type ("terms"): decisions on that text as that type, and
+        # how many of them accepted it (a document's own new-type spans count as accepted)
+        self.ask_answers = ask_answers
+        self.answer_asked: Counter[tuple[str, str]] = Counter()
+        self.answer_hits: Counter[tuple[str, str]] = Counter()
+        self._answer_re: dict[str, re.Pattern | None] = {}  # per label, the terms to find (built when asked)
+        self._handed: dict[Key, str] = {}  # the text of each candidate handed out (to count its answer)
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -298,6 +282,11 @@ class CandidateStream:
                     if label in wanted:
                         by_key[(a, b, label)] = (by_key.get((a, b, label), (0.0, ""))[0], "pattern")
             ranks = {key: priority(p, origin, pattern_weight=self.pattern_weight) for key, (p, origin) in by_key.items()}
+            for a, b, label, share in self._answers_in(tokens):
+                p, origin = by_key.get((a, b, label), (0.0, "model"))
+                rank = answer_priority(p, share)
+                if origin != "pattern" and rank > ranks.get((a, b, label), 0.0):
+                    by_key[(a, b, label)], ranks[(a, b, label)] = (p, "answer"), rank
             olds: dict[tuple[int, int, str], str] = {}
             for (a, b), old in theirs.items():
                 for label in self.labels:
@@ -347,6 +336,48 @@ class CandidateStream:
             if label in self.labels and (a, b) in theirs:
                 self.original_asked[theirs[(a, b)], label] += 1
                 self.original_hits[theirs[(a, b)], label] += 1
+            if label in self.labels:
+                self._count_answer(doc.text[a:b], label, "accept", +1)
+
+    # ---- the texts accepted before -----------------------------------------------------------
+    def answer_share(self, text: str, label: str) -> float | None:
+        """How often ``text`` was accepted as ``label`` when asked (add-one smoothed); None if it
+        never was."""
+        hits = self.answer_hits[text, label]
+        if hits < 1:
+            return None
+        return (hits + 1) / (self.answer_asked[text, label] + 2)
+
+    def _count_answer(self, text: str, label: str, answer: str, sign: int) -> None:
+        if not text.strip():
+            return
+        before = self.answer_hits[text, label] > 0
+        self.answer_asked[text, label] += sign
+        if answer == "accept":
+            self.answer_hits[text, label] += sign
+        if before != (self.answer_hits[text, label] > 0):
+            self._answer_re.pop(label, None)  # a term came or went: the pattern is built again
+
+    def _answers_in(self, doc) -> list[tuple[int, int, str, float]]:
+        """``(start, end, label, share)`` of every whole-word occurrence in ``doc`` (a ``Doc``) of
+        a text accepted as ``label``, on token boundaries; none without ``ask_answers``."""
+        if not self.ask_answers:
+            return []
+        out = []
+        for label in self.labels:
+            if label not in self._answer_re:
+                terms = sorted({t for (t, lab), n in self.answer_hits.items() if lab == label and n > 0},
+                               key=lambda t: (-len(t), t))
+                self._answer_re[label] = re.compile(
+                    r"(?<!\w)(?:" + "|".join(map(re.escape, terms)) + r")(?!\w)") if terms else None
+            found = self._answer_re[label]
+            if found is None:
+                continue
+            for m in found.finditer(doc.text):
+                share = self.answer_share(m.group(), label)
+                if share is not None and doc.char_span(m.start(), m.end()) is not None:
+                    out.append((m.start(), m.end(), label, share))
+        return out
 
     def original_share(self, old: str, label: str) -> float | None:
         """How often an entity the original calls ``old`` was accepted as ``label`` when asked
@@ -379,6 +410,7 @@ class CandidateStream:
             doc = self._held.get(cand.doc_id)
             if cand.key in self.decided or (doc is not None and self._known(doc, cand.start, cand.end, cand.label)):
                 continue
+            self._handed[cand.key] = cand.text
             return cand
         return None
 
@@ -391,6 +423,8 @@ class CandidateStream:
         candidate overlapping it."""
         if key not in self.decided:
             self._count_original(key, answer, +1)
+            if key in self._handed:
+                self._count_answer(self._handed[key], key[3], answer, +1)
         self.decided.add(key)
         self._decided_this_pass += 1
         if answer == "accept":
@@ -404,6 +438,8 @@ class CandidateStream:
         accepted = (start, end) in self._accepted.get(doc_id, [])
         if key in self.decided:
             self._count_original(key, "accept" if accepted else "reject", -1)
+            if key in self._handed:
+                self._count_answer(self._handed[key], key[3], "accept" if accepted else "reject", -1)
         self.decided.discard(key)
         if accepted:
             self._accepted[doc_id].remove((start, end))
@@ -423,87 +459,3 @@ class CandidateStream:
         """Put a candidate handed out but not answered back in the queue."""
         self._order += 1
         heapq.heappush(self._heap, (-cand.priority, self._order, cand))
-
-
-# ---- a project's documents --------------------------------------------------------------------
-def project_docs(project, *, seed: int = 0, exclude: Iterable[int] = ()) -> Iterator[TeachDoc]:
-    """A project's to-do documents in a seeded random order, read one at a time (with the spans
-    and rejections each holds) from ``project`` (its connection: the calling thread's)."""
-    from .store_filter import Filter
-
-    skip = set(exclude)
-    ids = [i for i in project.doc_ids(Filter(state="todo")) if i not in skip]
-    random.Random(seed).shuffle(ids)
-    for doc_id in ids:
-        doc = project.get_document(doc_id)
-        if doc.state != "todo":  # decided whole since the list was read
-            continue
-        yield TeachDoc(doc_id, doc.text, tuple((s.start, s.end, s.label) for s in doc.spans),
-                       frozenset(project.rejections(doc_id)))
-
-
-@dataclass
-class Patterns:
-    """A pattern file's matcher for one ``nlp`` (built in the thread that owns it)."""
-
-    path: str
-    matcher: object = field(default=None, repr=False)
-
-    def for_vocab(self, vocab):
-        from .patterns import PatternMatcher, read_patterns
-
-        if self.matcher is None or getattr(self.matcher, "vocab", None) is not vocab:
-            self.matcher = PatternMatcher(vocab, read_patterns(self.path))
-        return self.matcher
-
-
-def base_entity_types(spec: str | None) -> set[str]:
-    """The entity types a base pipeline predicts, read from its ``meta.json`` without loading
-    it (an empty set for ``blank:LANG``, or when it cannot be read)."""
-    import json
-    from pathlib import Path
-
-    from .pipeline import pipeline_config
-
-    if not spec or str(spec).startswith("blank:") or pipeline_config(spec) is None:
-        return set()
-    path = Path(str(spec))
-    if not path.is_dir():
-        try:
-            import spacy
-
-            root = spacy.util.get_package_path(str(spec))
-            path = next((p.parent for p in sorted(root.glob("*/config.cfg"))), root)
-        except Exception:
-            return set()
-    try:
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        config = pipeline_config(path)
-    except (OSError, ValueError):
-        return set()
-    names = [n for n, c in config.get("components", {}).items() if c.get("factory") in ("ner", "beam_ner")]
-    return {label for n in names for label in (meta.get("labels") or {}).get(n, [])}
-
-
-def review_labels(project_labels: Sequence[str], base_spec: str | None) -> list[str]:
-    """The types the review mode asks about: the project's labels its base pipeline does not
-    predict (the new types); all of them if it predicts every one."""
-    old = base_entity_types(base_spec)
-    return [label for label in project_labels if label not in old] or list(project_labels)
-
-
-def teach_learn_settings(**changes):
-    """How much the review mode's learner learns each decided document: 3 steps, 4 earlier
-    documents, the last step's weights (no moving average, no chosen rehearsal texts: both
-    measured lower here, see above), as the figures in this module were measured."""
-    from .learner import LearnSettings
-
-    return LearnSettings(**{"steps": 3, "replay": 4, "average": False, "hard": 0.0, **changes})
-
-
-def teach_settings(**changes):
-    """The trainer's settings for the learner of the review mode (``TEACH_REHEARSAL`` rehearsal
-    text per document, marked ``TEACH_MARKING`` for the new component)."""
-    from .settings import TrainSettings
-
-    return TrainSettings(**{"rehearsal": TEACH_REHEARSAL, "rehearsal_marking": TEACH_MARKING, **changes})

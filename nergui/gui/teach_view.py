@@ -448,7 +448,7 @@ def open_teach(window) -> TeachWindow | None:
     """View > Review suggestions (from the main window): the review window on its project,
     with the current model (or the base), the loaded patterns and the project's new types."""
     from ..core.pipeline import ModelStore, describe
-    from ..core.teach import review_labels
+    from ..core.teach_setup import review_labels
 
     project = window.session.project
     existing = getattr(window, "teach_window", None)

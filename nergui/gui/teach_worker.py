@@ -83,7 +83,8 @@ class TeachWorker(QObject):
     def _start_stream(self) -> None:
         from ..core.decisions import decided_keys
         from ..core.store import Project
-        from ..core.teach import CandidateStream, project_docs
+        from ..core.teach import CandidateStream
+        from ..core.teach_setup import project_docs
 
         self.project = Project.open(self.project_path)
         if self.annotator:
@@ -160,7 +161,7 @@ class TeachLearning(QObject):
     def __init__(self, project_path, labels: list[str], parent=None):
         super().__init__(parent)
         from ..core.learn_child import LearnerRun, LearnRequest
-        from ..core.teach import teach_learn_settings, teach_settings
+        from ..core.teach_setup import teach_learn_settings, teach_settings
 
         self.dir = Path(tempfile.mkdtemp(prefix="nergui-teach-"))
         self.run = LearnerRun(LearnRequest(Path(project_path), str(self.dir / "snapshots"), labels=list(labels),

@@ -28,6 +28,7 @@ class TeachMsg:
     TEACH_WHY_MODEL = "asked because the model is unsure"
     TEACH_WHY_PATTERN = "asked because a pattern matches"
     TEACH_WHY_ORIGINAL = "asked because the original model calls it {old}, and {label} was found as {old} before"
+    TEACH_WHY_ANSWER = "asked because you accepted \u201c{text}\u201d as {label} before"
     TEACH_OVERLAP = (
         "{label} {text!r} overlaps a span already on document {doc_id}; it was skipped. "
         "Open the document to change that span."

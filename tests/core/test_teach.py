@@ -22,7 +22,8 @@ from nergui.core.patterns import Pattern, PatternMatcher
 from nergui.core.pipeline import ModelStore, clone, load_pipeline
 from nergui.core.records import Record, Span
 from nergui.core.store import DB_NAME, Filter, Project
-from nergui.core.teach import CandidateStream, TeachDoc, project_docs
+from nergui.core.teach import CandidateStream, TeachDoc
+from nergui.core.teach_setup import project_docs
 from nergui.core.train_data import split_data
 from nergui.core.training import NEW_NAME, Trainer, TrainSettings
 from nergui.errors import EditConflict
@@ -311,6 +312,34 @@ def test_the_originals_entities_are_asked_once_the_new_type_was_found_as_their_t
     s.unmark(cand.key)
     assert s.original_share(LABEL, "SHOP") == pytest.approx(3 / 4)
     assert stream(ask_original=False)[1] == [0, 0, 0, 0]
+
+
+def test_a_text_accepted_as_a_new_type_is_asked_where_it_comes_again(trained):
+    """A document's own span and a candidate accepted in the stream make their texts terms:
+    every other whole-word, same-case occurrence is asked (origin "answer"), less eagerly as
+    that text is rejected; taking a decision back takes its count back."""
+    texts = ["I wore my Zara coat today.", "Zara has a sale on, and zara.com too.", "Zarathustra and ZARA said so.",
+             "Mango jeans fit well.", "The Mango shop near me closed."]
+    docs = [TeachDoc(0, texts[0], spans=((10, 14, "SHOP"),))] + [TeachDoc(i, t) for i, t in enumerate(texts) if i]
+    s = CandidateStream(docs, labels=["SHOP"], batch_docs=1, ask_original=False, min_priority=0.0)
+    matcher = PatternMatcher(trained.vocab, [Pattern("SHOP", "Mango")])
+    assert [s.fill(trained, model=False) for _ in range(3)] == [0, 1, 0]  # "zara.com", "ZARA", "Zarathustra": no
+    cand = s.next()
+    assert (cand.doc_id, cand.text, cand.origin) == (1, "Zara", "answer") and "Zara" in cand.why
+    assert cand.priority == pytest.approx(0.6 * 2 / 3)  # ANSWER_WEIGHT x (1 + 1) / (1 + 2), the model silent
+    s.mark_decided(cand.key, "reject")
+    assert s.answer_share("Zara", "SHOP") == pytest.approx(2 / 4)
+    s.unmark(cand.key)
+    assert s.answer_share("Zara", "SHOP") == pytest.approx(2 / 3)
+    s.fill(trained, patterns=matcher, model=False)
+    mango = s.next()
+    assert (mango.doc_id, mango.origin) == (3, "pattern") and s.answer_share("Mango", "SHOP") is None
+    s.mark_decided(mango.key, "accept")
+    assert s.fill(trained, patterns=None, model=False) == 1
+    again = s.next()
+    assert (again.doc_id, again.text, again.origin) == (4, "Mango", "answer")
+    off = CandidateStream(docs, labels=["SHOP"], batch_docs=1, ask_original=False, ask_answers=False, min_priority=0.0)
+    assert [off.fill(trained, model=False) for _ in range(3)] == [0, 0, 0]
 
 
 def test_the_sentence_around_a_candidate_is_its_own(trained):
