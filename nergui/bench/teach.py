@@ -31,7 +31,7 @@ CHECKPOINTS = (100, 200, 400, 600, 800, 1000)
 
 def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[Record], patterns=None,
                  decisions: int = 1000, *, labels: Sequence[str] | None = None, seed: int = 0,
-                 update_every: int = 10, steps: int = 3, replay: int = 4, rehearsal: float = TEACH_REHEARSAL,
+                 update_every: int = 10, steps: int | None = None, replay: int = 4, rehearsal: float = TEACH_REHEARSAL,
                  rehearsal_texts: Sequence[str] | None = None, checkpoints: Sequence[int] = CHECKPOINTS,
                  batch_docs: int | None = None, min_priority: float | None = None, beam_width: int | None = None,
                  rehearsal_marking: str = TEACH_MARKING, consolidate_every: int | None = None,
@@ -59,7 +59,8 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
             see ``decisions`` in the result).
         labels: the new types (default: every label of ``train_records``' spans).
         seed: the order of the documents and the learner's seed.
-        update_every, steps, replay: how the learner learns (see above).
+        update_every, steps, replay: how the learner learns (see above; ``steps`` None: the
+            review mode's, ``teach_learn_settings``).
         rehearsal, rehearsal_marking: the learner's rehearsal ratio and how rehearsal text is
             marked for the new component (default: the review window's learner's,
             ``core.teach_setup.TEACH_REHEARSAL`` and ``TEACH_MARKING``: 1.0, "alike-missing").
@@ -107,7 +108,7 @@ def teach_replay(base, train_records: Sequence[Record], eval_records: Sequence[R
     random.Random(seed).shuffle(order)
     texts = list(rehearsal_texts) if rehearsal_texts is not None else [r.text for r in train]
     settings = teach_settings(rehearsal=rehearsal, rehearsal_marking=rehearsal_marking, seed=seed)
-    learn_settings = teach_learn_settings(steps=steps, replay=replay, seed=seed)
+    learn_settings = teach_learn_settings(replay=replay, seed=seed, **({} if steps is None else {"steps": steps}))
     learner = Learner(base, [], texts, settings=settings, labels=labels, learn=learn_settings)
     if learner.nlp is None:  # a base without a recognizer: built on the first document learnt
         raise ValueError("teach_replay needs a base pipeline with an entity recognizer (en_core_web_sm, ...)")
@@ -277,7 +278,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--consolidate-every", type=int, default=0,
                    help="also a full run on the decided documents every N decisions (default 0: the learner "
                         "alone, as the review window learns)")
-    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--steps", type=int, default=None,
+                   help=f"updates per decided document (default the review mode's, {teach_learn_settings().steps})")
     p.add_argument("--limit", type=int, default=None, help="the first N training documents only")
     p.add_argument("--eval-limit", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)

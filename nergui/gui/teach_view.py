@@ -410,7 +410,7 @@ class TeachWindow(QDialog):
         parts = [f"{status.get('scored', 0)} documents scored"]
         if status.get("model"):
             parts.append(f"model: {status['model']}" + ("" if status.get("asks_model", True) else
-                                                         " (does not know the types yet: pattern matches only)"))
+                                                         " (does not know the types yet: pattern matches and your answers only)"))
         if self.learning is not None:
             sent, learnt = self.learning.sent, self.learning.learnt
             parts.append("learner: waiting for decisions" if not sent else
