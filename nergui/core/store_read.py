@@ -8,7 +8,7 @@ never the database driver's error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,17 @@ class Reading:
                 "SELECT s.label, count(*) FROM spans s JOIN documents d ON d.id = s.doc_id"
                 f" WHERE d.state = ?{final} GROUP BY s.label", (state,))
         return dict(rows.fetchall())
+
+    def span_texts(self, *, state: str = "accepted", labels: Sequence[str] | None = None) -> list[tuple[str, str, int]]:
+        """``(text, label, n)``: each text marked as a label in documents of ``state`` (their
+        final versions in a team's project), and how many times (the review mode asks about
+        such a text where it comes again)."""
+        final = f" AND {FINAL_SPAN}" if is_team(self) else ""
+        rows = self.conn.execute(
+            "SELECT substr(d.text, s.start + 1, s.end - s.start), s.label, count(*) FROM spans s"
+            f" JOIN documents d ON d.id = s.doc_id WHERE d.state = ?{final} GROUP BY 1, 2", (state,)).fetchall()
+        wanted = None if labels is None else set(labels)
+        return sorted((t, lab, n) for t, lab, n in rows if wanted is None or lab in wanted)
 
     def doc_ids(self, flt: Filter | None = None) -> list[int]:
         """The ids of every document that passes the filter, in order (ints only, not texts)."""

@@ -180,12 +180,15 @@ class CandidateStream:
             that type has been found as theirs (``original_share``).
         ask_answers: also ask about every other place a text accepted as a new type comes
             again (whole words, same case; ``answer_share``).
+        terms: ``(text, label, n)`` accepted before elsewhere (the spans of a project's
+            accepted documents, ``Project.span_texts``): counted as ``n`` accepted answers.
     """
 
     def __init__(self, docs: Iterable[TeachDoc], *, labels: Sequence[str], decided: Iterable[Key] = (),
                  batch_docs: int = BATCH_DOCS, min_priority: float = MIN_PRIORITY, beam_width: int = BEAM_WIDTH,
                  pattern_weight: float = PATTERN_WEIGHT, again: Callable[[int], Iterable[TeachDoc]] | None = None,
-                 ask_original: bool = True, ask_answers: bool = True):
+                 ask_original: bool = True, ask_answers: bool = True,
+                 terms: Iterable[tuple[str, str, int]] = ()):
         self.labels = list(labels)
         self._docs: Iterator[TeachDoc] = iter(docs)
         self._again_pass = again  # the documents for pass n (2, 3 ...), once a pass ends after decisions
@@ -217,6 +220,10 @@ class CandidateStream:
         self.answer_hits: Counter[tuple[str, str]] = Counter()
         self._answer_re: dict[str, re.Pattern | None] = {}  # per label, the terms to find (built when asked)
         self._handed: dict[Key, str] = {}  # the text of each candidate handed out (to count its answer)
+        for text, label, n in terms:
+            if label in self.labels and text.strip():
+                self.answer_asked[text, label] += n
+                self.answer_hits[text, label] += n
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -91,7 +91,8 @@ class TeachWorker(QObject):
             self.project.annotator = self.annotator
         self.stream = CandidateStream(project_docs(self.project, seed=self.seed), labels=self.labels,
                                       decided=decided_keys(self.project),
-                                      again=lambda n: project_docs(self.project, seed=self.seed + n))
+                                      again=lambda n: project_docs(self.project, seed=self.seed + n),
+                                      terms=self.project.span_texts(labels=self.labels))
 
     @Slot(int)
     def fetch(self, n: int) -> None:

@@ -52,6 +52,18 @@ def test_import_counts_duplicates_and_labels(project):
     assert project.counts_by_label() == {"ORG": 6}
 
 
+def test_span_texts_counts_each_text_marked_in_accepted_documents(project):
+    """What the review mode asks about again (``Project.span_texts``): the text under each span
+    of an accepted document, per label, counted; a to-do document's spans and other labels not."""
+    text = "Zoë wore Mango, then Mango again, at Acme Corp."
+    spans = [Span(9, 14, "BRAND"), Span(21, 26, "BRAND"), Span(37, 46, "ORG"), Span(0, 3, "PERSON")]
+    project.import_records([Record(text, spans, "accepted", line=1),
+                            Record("Zara in todo.", [Span(0, 4, "BRAND")], "todo", line=2)], path="a.jsonl")
+    assert project.span_texts() == [("Acme Corp", "ORG", 1), ("Mango", "BRAND", 2), ("Zoë", "PERSON", 1)]
+    assert project.span_texts(labels=["BRAND"]) == [("Mango", "BRAND", 2)]
+    assert project.span_texts(state="todo") == [("Zara", "BRAND", 1)]
+
+
 def test_import_with_a_problem_writes_nothing_unless_partial(project):
     items = _records(3) + [Problem("bad.jsonl", 4, "broken")] + _records(5)[3:]
     report = project.import_records(iter(items), path="bad.jsonl")

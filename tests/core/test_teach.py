@@ -342,6 +342,20 @@ def test_a_text_accepted_as_a_new_type_is_asked_where_it_comes_again(trained):
     assert [off.fill(trained, model=False) for _ in range(3)] == [0, 0, 0]
 
 
+def test_the_texts_of_a_projects_accepted_documents_are_asked_where_they_come_again(tmp_path, trained):
+    project = Project.create(tmp_path / "proj")
+    text = "My favourite jeans are from Mango."
+    project.import_records([Record(text, [Span(28, 33, "SHOP")], "accepted"),
+                            Record("Has anyone tried the new Mango coats?"), Record("Mangos are ripe now.")],
+                           path="a.jsonl")
+    terms = project.span_texts(labels=["SHOP"])
+    stream = CandidateStream(project_docs(project), labels=["SHOP"], ask_original=False, terms=terms)
+    assert stream.answer_share("Mango", "SHOP") == pytest.approx(2 / 3)
+    stream.fill(trained, model=False)
+    assert [(c.text, c.origin, c.before) for c in stream.peek_all()] == [("Mango", "answer", "Has anyone tried the new ")]
+    project.close()
+
+
 def test_the_sentence_around_a_candidate_is_its_own(trained):
     text = "First sentence here. " * 3 + "I bought this from Zara in London. " + "Another one follows. " * 3
     stream = CandidateStream([TeachDoc(7, text)], labels=[LABEL], min_priority=0.0)
