@@ -55,7 +55,8 @@ from .teach import TeachDoc
 # Since (2026-12-04, F after 100/200/400/600/800/1,000 decisions): a text accepted as the new
 # type asked where it comes again (``CandidateStream`` ``ask_answers``), seed 0 0.261/0.396/
 # 0.450/0.485/0.534/0.515 (P 0.54, R 0.50 at 1,000; 12 such candidates asked, 11 accepted:
-# most recurring brands are in the patterns or already sure). Tried and not kept: 5 steps per
+# most recurring brands are in the patterns or already sure); seed 1 0.552 at 800, 0.477 at
+# 1,000; seed 2 0.481, 0.557: at 1,000 a mean of 0.516 over three seeds. Tried and not kept: 5 steps per
 # document instead of 3 (``--steps 5``), alone seed 0 0.352/0.399/0.473/0.546/0.561/0.559; with
 # the answers seeds 0/1/2 at 1,000 0.519/0.534/0.522 (mean 0.525), but seed 1 fell to F 0.029
 # (P 0.019) at 800 decisions before coming back: the last step's weights, taken without an
