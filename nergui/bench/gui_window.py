@@ -85,6 +85,7 @@ class PaintProbe(QObject):
 def measure_open(project_path: str, settings_path: str) -> dict:
     from ..core.store import Project
     from ..gui.main_window import MainWindow
+    from . import wait_for_charts
 
     app = QApplication.instance() or QApplication([])
     settings = QSettings(settings_path, QSettings.IniFormat)
@@ -103,6 +104,7 @@ def measure_open(project_path: str, settings_path: str) -> dict:
     probe.wait(lambda: bool(ready) and probe.since(view, ready[0]))
     row["first_prediction_ms"] = round((probe.painted[id(view)] - t0) * 1000, 1) if ready else None
     row["predictions_shown"] = len(w.session.visible_suggestions())
+    wait_for_charts(w)  # the window's own start-up work done before the next figures
     row["rss_mb"] = rss_mb()
     row.update(_scroll_list(w))
     row.update(_search(w, probe))

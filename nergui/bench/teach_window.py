@@ -78,6 +78,7 @@ def run_window_bench(*, docs: int = 60, count: int = 40, pace_ms: int = 250, lea
     from ..core import decisions
     from ..core.store import Project
     from ..gui.main_window import MainWindow
+    from . import wait_for_charts
 
     app = QApplication.instance() or QApplication([])
     started = time.perf_counter()
@@ -90,6 +91,7 @@ def run_window_bench(*, docs: int = 60, count: int = 40, pace_ms: int = 250, lea
     window = MainWindow(project, settings=settings, predictions=False)
     window.show()
     QTest.qWaitForWindowExposed(window)
+    wait_for_charts(window)  # the window's own start-up work done before the review window opens
     QTest.keyClick(window.view, Qt.Key_R, Qt.ControlModifier)  # View > Review suggestions
     teach = window.teach_window
     if teach is None:

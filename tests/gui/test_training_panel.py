@@ -363,6 +363,53 @@ def test_close_right_after_keep_still_saves(make_window, train_project, qtbot, d
     assert project.runs()[-1]["status"] == "kept" and panel.runner.thread is None
 
 
+def test_pyqtgraph_is_imported_on_the_gui_thread_once_the_window_is_up(tmp_path):
+    """pyqtgraph's import walks PySide6's modules: in a background thread it raced the GUI
+    thread's garbage collection (a SIGSEGV in the suite). A fresh process records which thread
+    imports it: the GUI thread, after the window showed, and the charts are built."""
+    import subprocess
+    import sys
+
+    code = textwrap.dedent(f"""
+        import sys, threading
+        from PySide6.QtCore import QSettings, QTimer
+        from PySide6.QtWidgets import QApplication
+        from nergui.core.records import Record
+        from nergui.core.store import Project
+        from nergui.gui.main_window import MainWindow
+
+        seen = []
+        class Spy:
+            def find_spec(self, name, path=None, target=None):
+                if name == "pyqtgraph":
+                    seen.append((threading.current_thread() is threading.main_thread(), shown))
+                return None
+        sys.meta_path.insert(0, Spy())
+        shown = False
+        app = QApplication([])
+        project = Project.create({str(tmp_path / "proj")!r})
+        project.set_setting("base_pipeline", "blank:en")
+        project.import_records([Record("A text to show.")], path="t")
+        w = MainWindow(project, settings=QSettings({str(tmp_path / "s.ini")!r}, QSettings.IniFormat),
+                       predictions=False)
+        w.show()
+        shown = True
+        def check():
+            if w.training.loss_chart is None:
+                QTimer.singleShot(50, check)
+                return
+            print("SEEN", seen)
+            app.quit()
+        QTimer.singleShot(0, check)
+        QTimer.singleShot(60000, app.quit)
+        app.exec()
+    """)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "SEEN [(True, True)]" in r.stdout, r.stdout + r.stderr[-2000:]
+
+
 def test_charts_follow_a_theme_change(make_window, train_project, qtbot):
     project = train_project(4)
     w, panel = _panel(make_window, project)

@@ -1,15 +1,15 @@
 """Charts of a run (pyqtgraph): loss over steps, and per epoch the retention and per-label F.
 
 Also the forgetting meter: the retention of the old types as a big number and a bar.
-pyqtgraph is imported when the first chart is built (the first run), not at start-up.
+pyqtgraph is imported when the charts are first built (soon after the window shows, on the
+GUI thread), not at start-up. Never in another thread: importing it walks PySide6's modules
+(``pyqtgraph.Qt``), and an import in a background thread while the GUI thread collected
+garbage crashed the process (SIGSEGV, both threads in shiboken; once in the test suite).
 """
 
 from __future__ import annotations
 
-import importlib
 import math
-import sys
-import threading
 import time
 
 from PySide6.QtCore import QEvent, Qt
@@ -22,20 +22,6 @@ RETENTION_COLOUR = "#2b6cd4"
 LOSS_COLOUR = "#e07b39"
 SMOOTHING = 0.8
 REDRAW_SECONDS = 1.0
-
-
-_preloading: threading.Thread | None = None
-
-
-def preload() -> None:
-    """Import pyqtgraph in the background (about 0.4 s), so the first Train click does not
-    wait for it on the GUI thread. Importing creates no QObject; the charts themselves are
-    built on the GUI thread."""
-    global _preloading
-    if _preloading is None and "pyqtgraph" not in sys.modules:
-        _preloading = threading.Thread(target=importlib.import_module, args=("pyqtgraph",), daemon=True,
-                                       name="nergui-import-pyqtgraph")
-        _preloading.start()
 
 
 def line_colour(colour: str, dark: bool) -> QColor:

@@ -21,7 +21,7 @@ from ...errors import Msg
 from ..session import Session
 from ..workers import (Cancelled, EpochEnd, Failed, RunInfo, RunResult, Saved, Snapshot, Tick, TrainRequest,
                        TrainRunner)
-from .charts import EpochChart, LossChart, RetentionMeter, preload
+from .charts import EpochChart, LossChart, RetentionMeter
 from .result_card import ResultCard, duration, retention_note
 from .settings import TrainForm, hint
 from .versions import VersionsList
@@ -131,7 +131,6 @@ class TrainingPanel(QWidget):
         session.sig_state.connect(self._doc_state_changed)
         self.refresh_counts()
         self._sync("idle")
-        preload()
         # build the charts once the window is up (~35 ms), not in the Train click's handler
         QTimer.singleShot(CHARTS_AFTER_MS, self, self._ensure_charts)
 
