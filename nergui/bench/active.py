@@ -77,7 +77,8 @@ TEACH_DECISIONS = 1000
 # "Only the texts of a file" as rehearsal source (--raw's texts, another domain, marked "o":
 # ``default_train_settings(own_texts=False)``)
 LEARNER = {"steps": LearnSettings.steps, "replay": LearnSettings.replay, "rehearsal": 1.0, "marking": "o",
-           "average": LearnSettings.average, "hard": LearnSettings.hard, "replay_new": LearnSettings.replay_new}
+           "average": LearnSettings.average, "hard": LearnSettings.hard, "replay_new": LearnSettings.replay_new,
+           "rehearsal_scale": LearnSettings.rehearsal_scale}
 # before the file order has run, each other strategy is expected to take this share of its
 # time (they are capped to fewer documents): the file order may use 1 / (1 + 0.6 * others)
 OTHER_WEIGHT = 0.6
@@ -87,6 +88,7 @@ def learner_settings(*, steps: int = LEARNER["steps"], replay: int = LEARNER["re
                      rehearsal: float = LEARNER["rehearsal"], marking: str = LEARNER["marking"],
                      average: bool = LEARNER["average"], hard: float = LEARNER["hard"],
                      replay_new: float = LEARNER["replay_new"],
+                     rehearsal_scale: float = LEARNER["rehearsal_scale"],
                      learn_rate: float | None = None, seed: int = 0) -> tuple[TrainSettings, LearnSettings]:
     """The trainer's and the learner's settings of the learner the bench replays into
     (``LEARNER``, or as overridden); validated."""
@@ -95,7 +97,7 @@ def learner_settings(*, steps: int = LEARNER["steps"], replay: int = LEARNER["re
         rehearsal, marking, learn_rate, seed
     settings.validate()
     return settings, LearnSettings(steps=steps, replay=replay, seed=seed, average=average, hard=hard,
-                                   replay_new=replay_new)
+                                   replay_new=replay_new, rehearsal_scale=rehearsal_scale)
 
 
 def accepted(record: Record) -> Record:
@@ -240,6 +242,13 @@ def _curve_row(curve, n_train: int, full_f: float | None) -> dict[str, Any]:
     return figs.rounded(row)
 
 
+def _non_negative(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value}: give a number of 0 or more")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nergui bench active", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -282,6 +291,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--replay-new", type=float, default=d["replay_new"],
                    help=f"share of the replayed documents drawn among those holding a new-type span "
                         f"(default {d['replay_new']})")
+    g.add_argument("--rehearsal-scale", type=_non_negative, default=d["rehearsal_scale"],
+                   help=f"rehearsal texts per step: the ratio times this times the step's documents; more "
+                        f"keeps the original's entities early at a cost in F (default {d['rehearsal_scale']})")
     g.add_argument("--rehearse-own", action=argparse.BooleanOptionalAction, default=False,
                    help="also rehearse on the file's documents not picked yet (a project's to-do documents)")
     o = p.add_argument_group("model order (core/active.py)")
@@ -340,7 +352,7 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
     n = len(train)
     settings, learn = learner_settings(steps=args.steps, replay=args.replay, rehearsal=args.rehearsal,
                                        marking=args.marking, average=args.average, hard=args.hard,
-                                       replay_new=args.replay_new,
+                                       replay_new=args.replay_new, rehearsal_scale=args.rehearsal_scale,
                                        learn_rate=args.learn_rate, seed=args.seed)
     ordering = Ordering(**{k[2:]: v for k, v in vars(args).items() if k.startswith("o_")})
     setup = Setup(base, train, evals, labels, rehearsal, patterns, settings, learn, own_rehearsal=args.rehearse_own)
@@ -430,7 +442,8 @@ def _run(args, strategies: list[str], plan: Plan) -> int:
                                   f"{args.every} to 600, every {2 * args.every} beyond, and the end)")
     summary["learner"] = {"steps": learn.steps, "replay": learn.replay, "replay_new": learn.replay_new,
                           "average": learn.average, "hard": learn.hard,
-                          "rehearsal": settings.rehearsal, "marking": settings.rehearsal_marking,
+                          "rehearsal": settings.rehearsal, "rehearsal_scale": learn.rehearsal_scale,
+                          "marking": settings.rehearsal_marking,
                           "learn_rate": settings.learn_rate, "rehearse_own": args.rehearse_own}
     summary["budget_min"] = args.budget
     summary["seconds"] = round(time.perf_counter() - plan.started, 1)

@@ -89,6 +89,12 @@ class LearnSettings:
     # 0.641/0.634 with 0.5, and 0.609 -> 0.629 at 500 (recall at 400: 0.500 -> 0.534, precision
     # 0.850 -> 0.804)
     replay_new: float = 0.5
+    # the rehearsal texts of each step are the slider's ratio times this times the step's
+    # documents. 1 in the app. More protects the original's entities early at a cost in F,
+    # measured (``nergui bench active --strategies model,random --seeds 2 --docs 100
+    # --no-full --no-teach --rehearsal-scale S``; see the README): no setting reaches
+    # retention 0.97 at 25 documents without losing a quarter of the new type's F there
+    rehearsal_scale: float = 1.0
 
 
 def default_train_settings(*, own_texts: bool = True) -> TrainSettings:
@@ -367,8 +373,9 @@ class Learner:
         return made[1]
 
     def _rehearsal_texts(self, n_docs: int) -> list[str]:
-        """The ratio times ``n_docs`` rehearsal texts, the fractions carried over, in a
-        shuffled order used up before it repeats (as ``training.mixed_batches`` draws them).
+        """The ratio (times ``rehearsal_scale``) times ``n_docs`` rehearsal texts, the fractions
+        carried over, in a shuffled order used up before it repeats (as
+        ``training.mixed_batches`` draws them).
 
         With ``LearnSettings.hard``, that share of them is chosen among ``hard_pool`` times
         as many candidates: those in which the current weights find an entity of the new
@@ -378,7 +385,7 @@ class Learner:
         texts = self.trainer.data.rehearsal
         if not texts:
             return []
-        self._carry += self.control.rehearsal * n_docs
+        self._carry += self.control.rehearsal * self.learn_settings.rehearsal_scale * n_docs
         n = int(self._carry)
         self._carry -= n
         ls = self.learn_settings

@@ -240,3 +240,20 @@ def test_class_balanced_replay_draws_documents_holding_the_new_type():
         counts[share] = [sum(bool(r.spans) for r in d) for d in draws]
     assert min(counts[0.5]) == 2  # both holding documents, every time
     assert sum(counts[0.0]) / 200 < 1.0 and min(counts[0.0]) == 0  # 4 x 2/12 = 0.67 on average
+
+
+def test_rehearsal_scale_multiplies_the_rehearsal_texts_of_each_step():
+    """``rehearsal_scale``: each step rehearses the slider's ratio times the scale times its
+    documents (fractions carried over), on top of the ratio the user sets; a step of one
+    document and four replayed, ratio 0.5: 2.5 texts a step at scale 1, 7.5 at scale 3."""
+    records = generated_training(6, seed=2)
+    texts = generated_raw(200)
+    drawn = {}
+    for scale in (1.0, 3.0):
+        learner = Learner(load_pipeline("blank:en"), records, texts,
+                          learn=LearnSettings(replay=4, hard=0.0, rehearsal_scale=scale, seed=1))
+        learner.control.set_rehearsal(0.5)
+        drawn[scale] = [len(learner._rehearsal_texts(5)) for _ in range(4)]
+        assert all(t in texts for t in learner._rehearsal_texts(5))
+    assert drawn[1.0] == [2, 3, 2, 3] and sum(drawn[1.0]) == 10
+    assert drawn[3.0] == [7, 8, 7, 8] and sum(drawn[3.0]) == 30
