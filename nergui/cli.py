@@ -257,9 +257,9 @@ def _train(args) -> int:
                 print(f"  step {p.step}, {p.fraction_done:.0%}, loss {p.loss:.2f}, {p.words_per_second:,.0f} words/s, "
                       f"ETA {p.eta_seconds:.0f}s", flush=True)
         result = job.evaluate()
-        for ev in job.cross_validate():
+        for i, ev in enumerate(job.cross_validate()):
             now = time.monotonic()
-            if now - last > 2:
+            if i == 0 or now - last > 2:  # say when it starts, then every 2 s at most
                 last = now
                 print("  " + Msg.CV_PROGRESS.format(fold=ev.fold, folds=ev.folds, epochs=ev.epochs,
                                                     eta=f"{ev.eta_seconds:.0f}s"), flush=True)
