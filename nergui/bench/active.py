@@ -244,7 +244,7 @@ def _curve_row(curve, n_train: int, full_f: float | None) -> dict[str, Any]:
 
 def _non_negative(value: str) -> float:
     number = float(value)
-    if number < 0:
+    if not number >= 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"{value}: give a number of 0 or more")
     return number
 

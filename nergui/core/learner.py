@@ -386,10 +386,10 @@ class Learner:
         texts = self.trainer.data.rehearsal
         if not texts:
             return []
-        self._carry += self.control.rehearsal * self.learn_settings.rehearsal_scale * n_docs
+        ls = self.learn_settings
+        self._carry += self.control.rehearsal * ls.rehearsal_scale * n_docs
         n = int(self._carry)
         self._carry -= n
-        ls = self.learn_settings
         hard = int(round(ls.hard * n)) if self.for_new and ls.hard > 0 else 0
         drawn = self._draw(n + hard * (max(1, ls.hard_pool) - 1), len(texts))
         if drawn and texts[drawn[-1]] not in self.trainer.teacher_cache:
